@@ -1,0 +1,55 @@
+package dev.pg2citus.catalog;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A source table with everything the target needs to rebuild it.
+ *
+ * @param partitionKey {@code pg_get_partkeydef} of a partitioned table (e.g. {@code RANGE (seen_at)}), or null
+ * @param parent the partitioned table this one is a partition of, or null
+ * @param partitionBound {@code FOR VALUES …} of a partition, or null
+ * @param primaryKey the primary key, or null
+ * @param estimatedRows {@code reltuples}, -1 when never analyzed
+ */
+public record Table(
+    TableName name,
+    boolean unlogged,
+    String partitionKey,
+    TableName parent,
+    String partitionBound,
+    List<Column> columns,
+    KeyConstraint primaryKey,
+    List<KeyConstraint> uniqueConstraints,
+    List<Index> indexes,
+    List<ForeignKey> foreignKeys,
+    List<CheckConstraint> checks,
+    String comment,
+    long estimatedRows) {
+
+  public Table {
+    columns = List.copyOf(columns);
+    uniqueConstraints = List.copyOf(uniqueConstraints);
+    indexes = List.copyOf(indexes);
+    foreignKeys = List.copyOf(foreignKeys);
+    checks = List.copyOf(checks);
+  }
+
+  public boolean isPartitioned() {
+    return partitionKey != null;
+  }
+
+  public boolean isPartition() {
+    return parent != null;
+  }
+
+  public Optional<Column> column(String columnName) {
+    return columns.stream().filter(c -> c.name().equals(columnName)).findFirst();
+  }
+
+  /** The same table with other columns (cast rules produce it). */
+  public Table withColumns(List<Column> newColumns) {
+    return new Table(name, unlogged, partitionKey, parent, partitionBound, newColumns, primaryKey,
+        uniqueConstraints, indexes, foreignKeys, checks, comment, estimatedRows);
+  }
+}

@@ -1,0 +1,112 @@
+package dev.pg2citus.config;
+
+import static dev.pg2citus.config.ConfigOptions.*;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Builds a {@link MigrationConfig} from a YAML file and command-line overrides.
+ *
+ * <p>With both {@code --source} and {@code --target} the file is optional, as with
+ * {@code pgloader SOURCE TARGET}: every table is copied as it is unless {@code --distribute} rules
+ * say otherwise.
+ */
+public final class ConfigLoader {
+  private final Function<String, String> environment;
+
+  /** Command-line values that override or extend the file. */
+  public record Overrides(String sourceUrl, String targetUrl, List<String> distribute) {
+    public Overrides {
+      distribute = distribute == null ? List.of() : List.copyOf(distribute);
+    }
+
+    public static Overrides none() {
+      return new Overrides(null, null, List.of());
+    }
+  }
+
+  public ConfigLoader(Function<String, String> environment) {
+    this.environment = environment;
+  }
+
+  /** A loader that reads {@code ${VAR}} from the process environment. */
+  public static ConfigLoader fromEnvironment() {
+    return new ConfigLoader(System::getenv);
+  }
+
+  public MigrationConfig load(Path file, Overrides overrides) {
+    if (file == null) {
+      if (overrides.sourceUrl() == null || overrides.targetUrl() == null) {
+        throw new ConfigException(ConfigLocation.commandLine("--config"),
+            "give a configuration file, or both --source and --target");
+      }
+      return parse("", "command line", overrides);
+    }
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ConfigException(new ConfigLocation(file.toString(), 0, ""), "cannot read the file: " + e);
+    }
+    return parse(text, file.toString(), overrides);
+  }
+
+  /** Parses configuration text; {@code origin} names it in errors. */
+  public MigrationConfig parse(String yaml, String origin, Overrides overrides) {
+    YamlNode root = YamlNode.parse(yaml, origin, environment);
+    checkKnownKeys(root);
+    ConnectionSpec source = connection(root, "source", SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD,
+        SOURCE_PROPERTIES, overrides.sourceUrl());
+    ConnectionSpec target = connection(root, "target", TARGET_URL, TARGET_USER, TARGET_PASSWORD,
+        TARGET_PROPERTIES, overrides.targetUrl());
+
+    List<DistributionRule> rules = new ArrayList<>(DISTRIBUTE.read(root));
+    for (String rule : overrides.distribute()) {
+      rules.add(DistributionRule.parse(rule, ConfigLocation.commandLine("--distribute '" + rule + "'")));
+    }
+
+    MigrationConfig.Load load = new MigrationConfig.Load(INCLUDE_DROP.read(root), TRUNCATE.read(root),
+        CREATE_TABLES.read(root), CREATE_INDEXES.read(root), FOREIGN_KEYS.read(root), DATA_ONLY.read(root),
+        SCHEMA_ONLY.read(root), RESET_SEQUENCES.read(root), ON_ERROR.read(root), BATCH_ROWS.read(root),
+        BATCH_BYTES.read(root), PARTITIONS.read(root), SPLIT_THRESHOLD.read(root), WORKERS.read(root));
+    if (load.dataOnly() && load.schemaOnly()) {
+      throw new ConfigException(SCHEMA_ONLY.find(root).location(), "data-only and schema-only cannot both be true");
+    }
+    MigrationConfig.Citus citus = new MigrationConfig.Citus(SHARD_COUNT.read(root), AUTO_REFERENCE.read(root),
+        COLOCATION.read(root));
+    return new MigrationConfig(origin, source, target, TARGET_PLAIN.read(root), TABLES_INCLUDE.read(root),
+        TABLES_EXCLUDE.read(root), CASTS.read(root), rules, citus, load);
+  }
+
+  private static ConnectionSpec connection(YamlNode root, String section, ConfigOption<String> url,
+      ConfigOption<String> user, ConfigOption<String> password, ConfigOption<Map<String, String>> properties,
+      String override) {
+    String fileUrl = url.read(root);
+    String effective = override != null ? override : fileUrl;
+    if (effective == null) {
+      YamlNode at = root.get(section) != null ? root.get(section) : root;
+      throw new ConfigException(at.location().key().isEmpty()
+          ? new ConfigLocation(at.location().source(), at.location().line(), section + ".url")
+          : at.location(), section + ".url is missing (or give --" + section + ")");
+    }
+    ConnectionSpec parsed;
+    try {
+      parsed = ConnectionSpec.fromUrl(effective);
+    } catch (IllegalArgumentException e) {
+      ConfigLocation where = override != null ? ConfigLocation.commandLine("--" + section)
+          : url.find(root).location();
+      throw new ConfigException(where, e.getMessage());
+    }
+    return new ConnectionSpec(parsed.url(),
+        parsed.user() != null ? parsed.user() : user.read(root),
+        parsed.password() != null ? parsed.password() : password.read(root),
+        properties.read(root));
+  }
+}

@@ -1,0 +1,268 @@
+package dev.pg2citus.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** Every key of the configuration file, in the order the reference lists them. */
+public final class ConfigOptions {
+  private ConfigOptions() {}
+
+  /** What to do with a row the target refuses. */
+  public enum OnError { STOP, REJECT }
+
+  /** How distributed tables are colocated. */
+  public enum Colocation {
+    /** Each foreign-key tree is colocated with its root; unrelated roots get groups of their own. */
+    BY_ROOT,
+    /** Citus' default: tables with the same distribution column type share a group. */
+    CITUS_DEFAULT
+  }
+
+  public static final ConfigOption<String> SOURCE_URL = ConfigOption.string("source.url", null,
+      "Source database: a jdbc:postgresql:// URL, or a postgresql:// URI. `--source` overrides it.");
+  public static final ConfigOption<String> SOURCE_USER = ConfigOption.string("source.user", null,
+      "Source user (or in the URL).");
+  public static final ConfigOption<String> SOURCE_PASSWORD = ConfigOption.string("source.password", null,
+      "Source password; write `${PGPASSWORD}` to take it from the environment. Never logged.");
+  public static final ConfigOption<Map<String, String>> SOURCE_PROPERTIES = properties("source.properties");
+
+  public static final ConfigOption<String> TARGET_URL = ConfigOption.string("target.url", null,
+      "Target database (the Citus coordinator). `--target` overrides it.");
+  public static final ConfigOption<String> TARGET_USER = ConfigOption.string("target.user", null,
+      "Target user (or in the URL).");
+  public static final ConfigOption<String> TARGET_PASSWORD = ConfigOption.string("target.password", null,
+      "Target password; `${VAR}` reads the environment. Never logged.");
+  public static final ConfigOption<Map<String, String>> TARGET_PROPERTIES = properties("target.properties");
+  public static final ConfigOption<Boolean> TARGET_PLAIN = ConfigOption.bool("target.plain-postgresql", false,
+      "The target is plain PostgreSQL: the schema is rewritten as for Citus but tables are not "
+          + "distributed (reported as skipped). Without it, rules that need Citus fail on a target without it.");
+
+  public static final ConfigOption<List<TableSelector>> TABLES_INCLUDE = selectors("tables.include",
+      "every table of every user schema",
+      "Tables to migrate: `schema.name` or `name` (SQL spelling: quote capitals), or a mapping with "
+          + "`schema`, `name`, `schema-matches`, `name-matches` (regular expressions).");
+  public static final ConfigOption<List<TableSelector>> TABLES_EXCLUDE = selectors("tables.exclude", "none",
+      "Tables to leave out, written as for `tables.include`; exclusion wins.");
+
+  public static final ConfigOption<List<CastRule>> CASTS = ConfigOption.structured("casts",
+      "list of cast rules", List.of(), "none",
+      "Each rule: `column: table.column` or `type: source type`; `to: target type`; and pgloader's "
+          + "`drop-default`, `drop-typmod`, `drop-not-null`, `set-not-null` (booleans). A column rule "
+          + "wins over a type rule.", ConfigOptions::readCasts);
+
+  public static final ConfigOption<List<DistributionRule>> DISTRIBUTE = ConfigOption.structured("distribute",
+      "list of rules", List.of(), "none",
+      "pgloader's rules, one per item: `companies using id`, `ads using company_id from campaigns`, "
+          + "`countries as reference table`; or mappings with `table`, `using`, `from`, `reference: true`. "
+          + "Tables that reference a distributed table are found along foreign keys. `--distribute` adds rules.",
+      ConfigOptions::readRules);
+
+  public static final ConfigOption<Integer> SHARD_COUNT = ConfigOption.integer("citus.shard-count", 32, 1, 64000,
+      "Shards per colocation group.");
+  public static final ConfigOption<Boolean> AUTO_REFERENCE = ConfigOption.bool("citus.auto-reference-tables",
+      false, "Make a table that distributed tables reference, and no rule covers, a reference table "
+          + "(otherwise that is an error suggesting a rule).");
+  public static final ConfigOption<Colocation> COLOCATION = ConfigOption.choice("citus.colocation",
+      Colocation.BY_ROOT, "How distributed tables are colocated.");
+
+  public static final ConfigOption<Boolean> INCLUDE_DROP = ConfigOption.bool("load.include-drop", false,
+      "Drop the target tables (CASCADE) and the types they use before creating them.");
+  public static final ConfigOption<Boolean> TRUNCATE = ConfigOption.bool("load.truncate", false,
+      "Truncate existing target tables before loading (with `create-tables: false`).");
+  public static final ConfigOption<Boolean> CREATE_TABLES = ConfigOption.bool("load.create-tables", true,
+      "Create schemas, types, sequences and tables on the target.");
+  public static final ConfigOption<Boolean> CREATE_INDEXES = ConfigOption.bool("load.create-indexes", true,
+      "Build primary keys, unique constraints and indexes after the load.");
+  public static final ConfigOption<Boolean> FOREIGN_KEYS = ConfigOption.bool("load.foreign-keys", true,
+      "Create foreign keys after the load.");
+  public static final ConfigOption<Boolean> DATA_ONLY = ConfigOption.bool("load.data-only", false,
+      "Load rows into an existing target schema; create and finalize do nothing.");
+  public static final ConfigOption<Boolean> SCHEMA_ONLY = ConfigOption.bool("load.schema-only", false,
+      "Create and finalize the schema, load no rows.");
+  public static final ConfigOption<Boolean> RESET_SEQUENCES = ConfigOption.bool("load.reset-sequences", true,
+      "Set every target sequence to the source's value after the load (on the Citus coordinator).");
+  public static final ConfigOption<OnError> ON_ERROR = ConfigOption.choice("load.on-error", OnError.STOP,
+      "`stop`: the first bad row stops the run, naming table, partition and reason; `reject`: bad "
+          + "rows go to rejects/<table>.dat and .log and the rest loads.");
+  public static final ConfigOption<Integer> BATCH_ROWS = ConfigOption.integer("load.batch-rows", 25_000, 1,
+      10_000_000, "Rows per COPY batch.");
+  public static final ConfigOption<Long> BATCH_BYTES = ConfigOption.bytes("load.batch-bytes", 16L << 20, "16MB",
+      "Bytes per COPY batch; a batch ends at whichever limit comes first.");
+  public static final ConfigOption<Integer> PARTITIONS = ConfigOption.structured("load.partitions-per-table",
+      "auto | integer 1..4096", 0, "auto",
+      "Read partitions per table; `auto` splits by `split-threshold`.", node -> {
+        if (node.asString().equalsIgnoreCase("auto")) {
+          return 0;
+        }
+        long v = node.asLong();
+        if (v < 1 || v > 4096) {
+          throw node.fail("must be auto or between 1 and 4096, got " + v);
+        }
+        return (int) v;
+      });
+  public static final ConfigOption<Integer> SPLIT_THRESHOLD = ConfigOption.integer("load.split-threshold",
+      1_000_000, 1_000, Integer.MAX_VALUE, "With automatic partitions: about this many rows per read partition.");
+  public static final ConfigOption<Integer> WORKERS = ConfigOption.integer("load.workers", 4, 1, 1024,
+      "Parallel readers and writers (the runner's parallelism).");
+
+  /** All keys, in reference order. */
+  public static final List<ConfigOption<?>> ALL = List.of(
+      SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_PROPERTIES,
+      TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_PLAIN,
+      TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
+      SHARD_COUNT, AUTO_REFERENCE, COLOCATION,
+      INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
+      RESET_SEQUENCES, ON_ERROR, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, WORKERS);
+
+  /** Fails on any key of {@code root} that no option defines. */
+  public static void checkKnownKeys(YamlNode root) {
+    Set<String> sections = new LinkedHashSet<>();
+    ALL.forEach(o -> sections.add(o.section()));
+    root.requireKnownKeys(sections);
+    for (String section : sections) {
+      YamlNode node = root.get(section);
+      List<String> keys = ALL.stream().filter(o -> o.key().startsWith(section + "."))
+          .map(o -> o.key().substring(section.length() + 1)).toList();
+      if (node != null && !keys.isEmpty() && !node.isNull()) {
+        node.requireKnownKeys(keys);
+      }
+    }
+  }
+
+  /** The configuration reference as a Markdown table. */
+  public static String markdownReference() {
+    StringBuilder out = new StringBuilder("| key | type | default | description |\n|---|---|---|---|\n");
+    for (ConfigOption<?> o : ALL) {
+      out.append("| `").append(o.key()).append("` | ").append(o.type()).append(" | ")
+          .append(o.defaultText()).append(" | ").append(o.description()).append(" |\n");
+    }
+    return out.toString();
+  }
+
+  private static ConfigOption<Map<String, String>> properties(String key) {
+    return ConfigOption.structured(key, "mapping", Map.of(), "none",
+        "Further pgjdbc connection properties (`sslmode: require`, `ApplicationName`…).", node -> {
+          Map<String, String> result = new LinkedHashMap<>();
+          node.asMap().forEach((k, v) -> result.put(k, v.asString()));
+          return result;
+        });
+  }
+
+  private static ConfigOption<List<TableSelector>> selectors(String key, String defaultText, String description) {
+    return ConfigOption.structured(key, "list of table patterns", List.of(), defaultText, description, node -> {
+      List<TableSelector> result = new ArrayList<>();
+      for (YamlNode item : node.asList()) {
+        result.add(readSelector(item));
+      }
+      return result;
+    });
+  }
+
+  private static TableSelector readSelector(YamlNode item) {
+    if (!item.isMap()) {
+      NameRef ref = parseName(item, 2, "table");
+      String schema = ref.qualifier() == null ? null : ref.qualifier().toString();
+      return new TableSelector(schema, null, ref.name(), null, item.location());
+    }
+    item.requireKnownKeys(List.of("schema", "name", "schema-matches", "name-matches"));
+    if (item.asMap().isEmpty()) {
+      throw item.fail("a table pattern needs at least one of schema, name, schema-matches, name-matches");
+    }
+    return new TableSelector(
+        exact(item.get("schema")), regex(item.get("schema-matches")),
+        exact(item.get("name")), regex(item.get("name-matches")), item.location());
+  }
+
+  private static String exact(YamlNode node) {
+    return node == null ? null : node.asString();
+  }
+
+  private static Pattern regex(YamlNode node) {
+    if (node == null) {
+      return null;
+    }
+    try {
+      return Pattern.compile(node.asString());
+    } catch (PatternSyntaxException e) {
+      throw node.fail("not a valid regular expression: " + e.getDescription());
+    }
+  }
+
+  private static List<CastRule> readCasts(YamlNode node) {
+    List<CastRule> result = new ArrayList<>();
+    for (YamlNode item : node.asList()) {
+      item.requireKnownKeys(List.of("column", "type", "to", "drop-default", "drop-typmod",
+          "drop-not-null", "set-not-null"));
+      YamlNode column = item.get("column");
+      YamlNode type = item.get("type");
+      if ((column == null) == (type == null)) {
+        throw item.fail("a cast rule needs exactly one of 'column' (table.column) or 'type'");
+      }
+      NameRef columnRef = column == null ? null : parseName(column, 3, "column");
+      if (columnRef != null && columnRef.parts().size() < 2) {
+        throw column.fail("write the column as table.column or schema.table.column");
+      }
+      boolean dropNotNull = flag(item, "drop-not-null");
+      boolean setNotNull = flag(item, "set-not-null");
+      if (dropNotNull && setNotNull) {
+        throw item.fail("drop-not-null and set-not-null cannot both be true");
+      }
+      YamlNode to = item.get("to");
+      result.add(new CastRule(columnRef, type == null ? null : type.asString(),
+          to == null ? null : to.asString(), flag(item, "drop-default"), flag(item, "drop-typmod"),
+          dropNotNull, setNotNull, item.location()));
+    }
+    return result;
+  }
+
+  private static boolean flag(YamlNode map, String key) {
+    YamlNode node = map.get(key);
+    return node != null && !node.isNull() && node.asBoolean();
+  }
+
+  private static List<DistributionRule> readRules(YamlNode node) {
+    List<DistributionRule> result = new ArrayList<>();
+    for (YamlNode item : node.asList()) {
+      if (!item.isMap()) {
+        result.add(DistributionRule.parse(item.asString(), item.location()));
+        continue;
+      }
+      item.requireKnownKeys(List.of("table", "using", "from", "reference"));
+      YamlNode table = item.get("table");
+      if (table == null) {
+        throw item.fail("a distribution rule needs 'table'");
+      }
+      boolean reference = flag(item, "reference");
+      YamlNode using = item.get("using");
+      if (reference == (using != null)) {
+        throw item.fail("a distribution rule needs either 'using: column' or 'reference: true'");
+      }
+      List<NameRef> from = new ArrayList<>();
+      if (item.get("from") != null) {
+        if (reference) {
+          throw item.get("from").fail("a reference table takes no 'from' path");
+        }
+        for (YamlNode hop : item.get("from").asList()) {
+          from.add(parseName(hop, 2, "table"));
+        }
+      }
+      result.add(new DistributionRule(parseName(table, 2, "table"),
+          using == null ? null : parseName(using, 1, "column").name(), from, item.location()));
+    }
+    return result;
+  }
+
+  private static NameRef parseName(YamlNode node, int maxParts, String what) {
+    try {
+      return NameRef.parse(node.asString(), maxParts, what);
+    } catch (IllegalArgumentException e) {
+      throw node.fail(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package dev.pg2citus.config;
+
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.regex.Pattern;
+
+/**
+ * How to reach one PostgreSQL database. The password is never part of {@link #toString()} or
+ * {@link #redactedUrl()}, so a spec can go into logs and errors as it is.
+ *
+ * @param url a pgjdbc URL ({@code jdbc:postgresql://host:port/db?sslmode=require})
+ * @param user the user, or null to let pgjdbc take it from the URL or the OS
+ * @param password the password, or null
+ * @param properties further pgjdbc properties (sslmode, ApplicationName…)
+ */
+public record ConnectionSpec(String url, String user, String password, Map<String, String> properties) {
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@]*:)[^/@]*@");
+
+  public ConnectionSpec {
+    properties = Map.copyOf(properties);
+  }
+
+  /**
+   * Reads a URL as users write it: a pgjdbc URL as it is, or a libpq/pgloader URI
+   * ({@code postgresql://}, {@code postgres://}, {@code pgsql://}) whose user and password move out
+   * of the URL into the spec.
+   */
+  public static ConnectionSpec fromUrl(String url) {
+    if (url.startsWith("jdbc:postgresql:")) {
+      return new ConnectionSpec(url, null, null, Map.of());
+    }
+    String rest = url.replaceFirst("^(postgresql|postgres|pgsql)://", "");
+    if (rest.equals(url)) {
+      throw new IllegalArgumentException("expected a jdbc:postgresql:// or postgresql:// URL, got '"
+          + redact(url) + "'");
+    }
+    URI uri = URI.create("postgresql://" + rest);
+    String user = null;
+    String password = null;
+    if (uri.getRawUserInfo() != null) {
+      String[] parts = uri.getRawUserInfo().split(":", 2);
+      user = decode(parts[0]);
+      password = parts.length > 1 ? decode(parts[1]) : null;
+    }
+    String host = uri.getHost() == null ? "localhost" : uri.getHost();
+    String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+    return new ConnectionSpec("jdbc:postgresql://" + host + port + path + query, user, password, Map.of());
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  /** The same database under another URL, keeping user, password and properties unless the URL has them. */
+  public ConnectionSpec withUrl(String newUrl) {
+    ConnectionSpec parsed = fromUrl(newUrl);
+    return new ConnectionSpec(parsed.url,
+        parsed.user != null ? parsed.user : user,
+        parsed.password != null ? parsed.password : password,
+        properties);
+  }
+
+  /** Opens a connection. */
+  public Connection open() throws SQLException {
+    Properties props = new Properties();
+    props.putAll(new LinkedHashMap<>(properties));
+    if (user != null) {
+      props.setProperty("user", user);
+    }
+    if (password != null) {
+      props.setProperty("password", password);
+    }
+    props.putIfAbsent("ApplicationName", "pg2citus");
+    try {
+      return DriverManager.getConnection(url, props);
+    } catch (SQLException e) {
+      // pgjdbc messages can quote the URL; keep its password out of every error.
+      throw new SQLException("cannot connect to " + redactedUrl() + ": " + redact(e.getMessage()),
+          e.getSQLState(), e);
+    }
+  }
+
+  /** The URL with any password in it masked. */
+  public String redactedUrl() {
+    return redact(url);
+  }
+
+  /** Masks {@code password=…} parameters and {@code user:password@} parts in any text. */
+  public static String redact(String text) {
+    if (text == null) {
+      return null;
+    }
+    String masked = URL_PASSWORD.matcher(text).replaceAll("$1***");
+    return USERINFO_PASSWORD.matcher(masked).replaceAll("$1***@");
+  }
+
+  @Override
+  public String toString() {
+    return redactedUrl() + (user != null ? " as " + user : "");
+  }
+}

@@ -1,0 +1,56 @@
+package dev.pg2citus.config;
+
+import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.config.ConfigOptions.Colocation;
+import dev.pg2citus.config.ConfigOptions.OnError;
+import java.util.List;
+
+/**
+ * Everything one migration needs to know, read from one YAML file and the command line. Build it
+ * with {@link ConfigLoader}.
+ */
+public record MigrationConfig(
+    String origin,
+    ConnectionSpec source,
+    ConnectionSpec target,
+    boolean targetIsPlainPostgresql,
+    List<TableSelector> include,
+    List<TableSelector> exclude,
+    List<CastRule> casts,
+    List<DistributionRule> rules,
+    Citus citus,
+    Load load) {
+
+  /** Citus options. */
+  public record Citus(int shardCount, boolean autoReferenceTables, Colocation colocation) {}
+
+  /** Load options, as pgloader's {@code WITH} clause has them. */
+  public record Load(
+      boolean includeDrop,
+      boolean truncate,
+      boolean createTables,
+      boolean createIndexes,
+      boolean foreignKeys,
+      boolean dataOnly,
+      boolean schemaOnly,
+      boolean resetSequences,
+      OnError onError,
+      int batchRows,
+      long batchBytes,
+      int partitionsPerTable,
+      int splitThreshold,
+      int workers) {}
+
+  public MigrationConfig {
+    include = List.copyOf(include);
+    exclude = List.copyOf(exclude);
+    casts = List.copyOf(casts);
+    rules = List.copyOf(rules);
+  }
+
+  /** Whether the table filters select {@code table}. */
+  public boolean selects(TableName table) {
+    boolean included = include.isEmpty() || include.stream().anyMatch(s -> s.matches(table));
+    return included && exclude.stream().noneMatch(s -> s.matches(table));
+  }
+}

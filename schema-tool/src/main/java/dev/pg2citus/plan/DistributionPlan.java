@@ -1,0 +1,124 @@
+package dev.pg2citus.plan;
+
+import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.config.ConfigOptions.Colocation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The planner's decision for every selected table, in the order Citus needs them distributed:
+ * reference tables (referenced ones first), then each colocation group root first and its tables
+ * in foreign-key order, then the tables left local. Print it with {@link #render()}.
+ */
+public final class DistributionPlan {
+  private final Map<TableName, Placement> placements;
+  private final List<String> warnings;
+  private final int shardCount;
+  private final Colocation colocation;
+
+  DistributionPlan(List<Placement> ordered, List<String> warnings, int shardCount, Colocation colocation) {
+    Map<TableName, Placement> byName = new LinkedHashMap<>();
+    ordered.forEach(p -> byName.put(p.table(), p));
+    this.placements = byName;
+    this.warnings = List.copyOf(warnings);
+    this.shardCount = shardCount;
+    this.colocation = colocation;
+  }
+
+  /** Every table, in distribution order. */
+  public List<Placement> placements() {
+    return List.copyOf(placements.values());
+  }
+
+  public Optional<Placement> placement(TableName table) {
+    return Optional.ofNullable(placements.get(table));
+  }
+
+  /** Placement of {@code table}; it must be part of the plan. */
+  public Placement of(TableName table) {
+    Placement p = placements.get(table);
+    if (p == null) {
+      throw new IllegalArgumentException(table + " is not part of the plan");
+    }
+    return p;
+  }
+
+  /** Whether any table needs Citus (a reference or distributed table). */
+  public boolean needsCitus() {
+    return placements.values().stream().anyMatch(p -> p.kind() != Placement.Kind.LOCAL);
+  }
+
+  /** Things that will not carry over as they are, for the user to know before running. */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  public int shardCount() {
+    return shardCount;
+  }
+
+  public Colocation colocation() {
+    return colocation;
+  }
+
+  /** The plan as a person reads it. */
+  public String render() {
+    List<Placement> reference = new ArrayList<>();
+    Map<TableName, List<Placement>> groups = new LinkedHashMap<>();
+    List<Placement> local = new ArrayList<>();
+    for (Placement p : placements.values()) {
+      switch (p.kind()) {
+        case REFERENCE -> reference.add(p);
+        case DISTRIBUTED -> groups.computeIfAbsent(p.colocationRoot(), k -> new ArrayList<>()).add(p);
+        case LOCAL -> local.add(p);
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    out.append("Distribution plan: ").append(placements.size()).append(" tables — ")
+        .append(count(groups)).append(" distributed in ").append(groups.size()).append(" colocation group")
+        .append(groups.size() == 1 ? "" : "s").append(", ").append(reference.size()).append(" reference, ")
+        .append(local.size()).append(" local\n");
+    int width = placements.keySet().stream().mapToInt(t -> t.toString().length()).max().orElse(10);
+    for (var group : groups.entrySet()) {
+      Placement root = placements.get(group.getKey());
+      out.append("\n  colocation group of ").append(group.getKey()).append(" (").append(root.columnType())
+          .append(", ").append(shardCount).append(" shards)\n");
+      for (Placement p : group.getValue()) {
+        String how = "distributed on " + p.column() + (p.addsColumn() ? " (added)" : "");
+        out.append(line(width, p, how));
+        if (p.addsColumn()) {
+          out.append(String.format("    %-" + width + "s   backfill: %s%n", "", p.backfill()));
+        }
+      }
+    }
+    if (!reference.isEmpty()) {
+      out.append("\n  reference tables\n");
+      reference.forEach(p -> out.append(line(width, p, "reference")));
+    }
+    if (!local.isEmpty()) {
+      out.append("\n  local tables\n");
+      local.forEach(p -> out.append(line(width, p, "local")));
+    }
+    if (!warnings.isEmpty()) {
+      out.append("\n  warnings\n");
+      warnings.forEach(w -> out.append("    ").append(w).append('\n'));
+    }
+    return out.toString();
+  }
+
+  private static int count(Map<TableName, List<Placement>> groups) {
+    return groups.values().stream().mapToInt(List::size).sum();
+  }
+
+  private static String line(int width, Placement p, String how) {
+    return String.format("    %-" + width + "s   %-34s %s%n", p.table(), how, p.reason());
+  }
+
+  @Override
+  public String toString() {
+    return render();
+  }
+}

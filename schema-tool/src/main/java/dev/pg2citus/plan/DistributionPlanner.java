@@ -1,0 +1,458 @@
+package dev.pg2citus.plan;
+
+import dev.pg2citus.catalog.Catalog;
+import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.ForeignKey;
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.DistributionRule;
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.config.NameRef;
+import dev.pg2citus.plan.Placement.Kind;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Decides, from the distribution rules and the source catalog, where every table goes.
+ *
+ * <ol>
+ *   <li>Rules first: {@code using} (the table has the column), {@code using … from} (the column is
+ *       added and backfilled along the named foreign keys), {@code as reference table}.
+ *   <li>Discovery: a table with no rule that references a distributed table is distributed too,
+ *       level by level outwards from the rule tables, whatever its key columns are called. When one
+ *       of its foreign keys carries the parent's distribution column, that column is its own;
+ *       otherwise the column is added and backfilled along the one foreign-key path to a table that
+ *       has it. Several paths are an error that lists them, unless a rule names the table.
+ *   <li>Tables that distributed or reference tables reference become reference tables when
+ *       {@code citus.auto-reference-tables} says so; otherwise that is an error naming the rule to add.
+ *   <li>Tables joined by foreign keys form one colocation group with one column type.
+ * </ol>
+ *
+ * <p>Cycles (self references, mutual references) are safe: each table is placed once.
+ */
+public final class DistributionPlanner {
+  private final Catalog catalog;
+  private final MigrationConfig config;
+  private final Map<TableName, Placement> placed = new LinkedHashMap<>();
+  private final Map<TableName, DistributionRule> ruleOf = new LinkedHashMap<>();
+  private final List<String> warnings = new ArrayList<>();
+
+  private DistributionPlanner(Catalog catalog, MigrationConfig config) {
+    this.catalog = catalog;
+    this.config = config;
+  }
+
+  /** Plans {@code catalog} (already filtered and cast) under {@code config}'s rules. */
+  public static DistributionPlan plan(Catalog catalog, MigrationConfig config) {
+    return new DistributionPlanner(catalog, config).run();
+  }
+
+  private DistributionPlan run() {
+    for (DistributionRule rule : config.rules()) {
+      TableName table = resolveTable(rule.table(), rule);
+      if (catalog.table(table).orElseThrow().isPartition()) {
+        throw new ConfigException(rule.location(), table + " is a partition; write the rule for its "
+            + "partitioned table " + catalog.table(table).orElseThrow().parent());
+      }
+      DistributionRule earlier = ruleOf.put(table, rule);
+      if (earlier != null) {
+        throw new ConfigException(rule.location(), "a second rule for " + table + "; the first is at "
+            + earlier.location());
+      }
+    }
+    ruleOf.forEach(this::placeByRule);
+    discover();
+    placeReferencedTables();
+    for (Table t : catalog.tables()) {
+      if (!t.isPartition() && !placed.containsKey(t.name())) {
+        placed.put(t.name(), new Placement(t.name(), Kind.LOCAL, null, null, null, null, null, "no rule"));
+      }
+    }
+    List<List<TableName>> groups = colocationGroups();
+    return new DistributionPlan(ordered(groups), warnings, config.citus().shardCount(), config.citus().colocation());
+  }
+
+  // ---- rules
+
+  private void placeByRule(TableName name, DistributionRule rule) {
+    Table table = catalog.table(name).orElseThrow();
+    String reason = "rule '" + rule + "' (" + rule.location() + ")";
+    if (rule.isReference()) {
+      placed.put(name, new Placement(name, Kind.REFERENCE, null, null, null, null, null, reason));
+      return;
+    }
+    Optional<Column> own = table.column(rule.column());
+    if (rule.from().isEmpty()) {
+      Column column = own.orElseThrow(() -> new ConfigException(rule.location(),
+          "table " + name + " has no column " + rule.column() + suggestPath(table, rule.column())));
+      placed.put(name, new Placement(name, Kind.DISTRIBUTED, column.name(), column.type(), null, null, null, reason));
+      return;
+    }
+    if (own.isPresent()) {
+      throw new ConfigException(rule.location(), "table " + name + " already has column " + rule.column()
+          + "; write '" + rule.table() + " using " + rule.column() + "' without 'from'");
+    }
+    List<ForeignKey> hops = new ArrayList<>();
+    Table current = table;
+    for (NameRef hopRef : rule.from()) {
+      Table next = catalog.table(resolveTable(hopRef, rule)).orElseThrow();
+      List<ForeignKey> keys = foreignKeys(current, next.name());
+      if (keys.isEmpty()) {
+        throw new ConfigException(rule.location(), "the 'from' path is not joined by foreign keys: "
+            + current.name() + " has no foreign key to " + next.name() + describeKeys(current));
+      }
+      if (keys.size() > 1) {
+        throw new ConfigException(rule.location(), current.name() + " has several foreign keys to "
+            + next.name() + " (" + keys.stream().map(ForeignKey::describe).collect(Collectors.joining("; "))
+            + "); pg2citus cannot tell which one the path follows");
+      }
+      hops.add(keys.get(0));
+      current = next;
+    }
+    Table valueTable = current;
+    Column value = valueTable.column(rule.column()).orElseThrow(() -> new ConfigException(rule.location(),
+        "the 'from' path ends at " + valueTable.name() + ", which has no column " + rule.column()));
+    placed.put(name, new Placement(name, Kind.DISTRIBUTED, rule.column(), value.type(),
+        new Backfill(hops, rule.column()), null, null, reason));
+  }
+
+  private TableName resolveTable(NameRef ref, DistributionRule rule) {
+    List<TableName> matches = catalog.tables().stream().map(Table::name)
+        .filter(t -> t.name().equals(ref.name())
+            && (ref.qualifier() == null || t.schema().equals(ref.qualifier().toString())))
+        .toList();
+    if (matches.isEmpty()) {
+      throw new ConfigException(rule.location(), "table " + ref + " does not exist in the source"
+          + " (or the table filters leave it out)");
+    }
+    if (matches.size() > 1) {
+      throw new ConfigException(rule.location(), "table " + ref + " is ambiguous: "
+          + matches.stream().map(TableName::toString).collect(Collectors.joining(", ")) + "; qualify it with its schema");
+    }
+    return matches.get(0);
+  }
+
+  /** Foreign keys of {@code from} that point at {@code to}. */
+  private static List<ForeignKey> foreignKeys(Table from, TableName to) {
+    return from.foreignKeys().stream().filter(fk -> fk.referenced().equals(to)).toList();
+  }
+
+  private static String describeKeys(Table table) {
+    if (table.foreignKeys().isEmpty()) {
+      return " (it has no foreign keys)";
+    }
+    return " (its foreign keys: " + table.foreignKeys().stream().map(ForeignKey::describe)
+        .collect(Collectors.joining("; ")) + ")";
+  }
+
+  /** Suggests a {@code from} path: the nearest tables, along foreign keys, that have the column. */
+  private String suggestPath(Table start, String column) {
+    Map<TableName, List<TableName>> pathTo = new HashMap<>();
+    Deque<Table> queue = new ArrayDeque<>(List.of(start));
+    pathTo.put(start.name(), List.of());
+    while (!queue.isEmpty()) {
+      Table t = queue.poll();
+      for (ForeignKey fk : t.foreignKeys()) {
+        Optional<Table> next = catalog.table(fk.referenced());
+        if (next.isEmpty() || pathTo.containsKey(fk.referenced())) {
+          continue;
+        }
+        List<TableName> path = new ArrayList<>(pathTo.get(t.name()));
+        path.add(fk.referenced());
+        if (next.get().column(column).isPresent()) {
+          return "; to add it, write '" + start.name().name() + " using " + column + " from "
+              + path.stream().map(TableName::name).collect(Collectors.joining(", ")) + "'";
+        }
+        pathTo.put(fk.referenced(), path);
+        queue.add(next.get());
+      }
+    }
+    return "";
+  }
+
+  // ---- discovery
+
+  private void discover() {
+    Set<TableName> frontier = distributedNames();
+    while (!frontier.isEmpty()) {
+      Set<TableName> reached = frontier;
+      Map<TableName, List<ForeignKey>> level = new TreeMap<>();
+      for (Table t : catalog.tables()) {
+        if (placed.containsKey(t.name()) || t.isPartition()) {
+          continue;
+        }
+        List<ForeignKey> hops = t.foreignKeys().stream()
+            .filter(fk -> !fk.referenced().equals(t.name()) && isDistributed(fk.referenced()))
+            .toList();
+        if (hops.stream().anyMatch(fk -> reached.contains(fk.referenced()))) {
+          level.put(t.name(), hops);
+        }
+      }
+      level.forEach((table, hops) -> placed.put(table, placeDiscovered(catalog.table(table).orElseThrow(), hops)));
+      frontier = level.keySet();
+    }
+    for (Placement p : List.copyOf(placed.values())) {
+      if (p.addsColumn() && !ruleOf.containsKey(p.table())) {
+        checkSinglePath(catalog.table(p.table()).orElseThrow(), p);
+      }
+    }
+  }
+
+  private Placement placeDiscovered(Table table, List<ForeignKey> hops) {
+    Map<String, ForeignKey> natives = new LinkedHashMap<>();
+    for (ForeignKey hop : hops) {
+      String own = hop.columnReferencing(placed.get(hop.referenced()).column());
+      if (own != null) {
+        natives.putIfAbsent(own, hop);
+      }
+    }
+    if (natives.size() == 1) {
+      var entry = natives.entrySet().iterator().next();
+      Column column = table.column(entry.getKey()).orElseThrow();
+      return new Placement(table.name(), Kind.DISTRIBUTED, column.name(), column.type(), null, null, null,
+          "discovered: " + entry.getValue().describe());
+    }
+    if (natives.size() > 1) {
+      throw new PlanException(table.name() + " carries the distribution column in several columns ("
+          + String.join(", ", natives.keySet()) + "); add a rule such as '" + table.name().name()
+          + " using " + natives.keySet().iterator().next() + "'");
+    }
+    if (hops.size() > 1) {
+      throw severalPaths(table, hops);
+    }
+    ForeignKey hop = hops.get(0);
+    Placement parent = placed.get(hop.referenced());
+    String column = addedColumnName(parent);
+    if (table.column(column).isPresent()) {
+      throw new PlanException(table.name() + " must get distribution column " + column + " through "
+          + hop.describe() + ", but already has a column of that name; add a rule for " + table.name().name());
+    }
+    List<ForeignKey> path = new ArrayList<>(List.of(hop));
+    String valueColumn = parent.column();
+    if (parent.addsColumn()) {
+      path.addAll(parent.backfill().hops());
+      valueColumn = parent.backfill().valueColumn();
+    }
+    return new Placement(table.name(), Kind.DISTRIBUTED, column, parent.columnType(),
+        new Backfill(path, valueColumn), null, null, "discovered: " + hop.describe());
+  }
+
+  /**
+   * The name an added column takes: the parent's distribution column, except below a root, where
+   * it is named as the root's own referencing columns are ({@code company_id} for {@code companies.id}).
+   */
+  private String addedColumnName(Placement parent) {
+    if (parent.addsColumn() || !ruleOf.containsKey(parent.table())) {
+      return parent.column();
+    }
+    return catalog.foreignKeysTo(parent.table()).stream()
+        .map(fk -> fk.columnReferencing(parent.column()))
+        .filter(c -> c != null)
+        .findFirst()
+        .orElse(parent.table().name() + "_" + parent.column());
+  }
+
+  /** A table whose column is added must reach its group along one path only. */
+  private void checkSinglePath(Table table, Placement placement) {
+    ForeignKey chosen = placement.backfill().hops().get(0);
+    List<ForeignKey> alternatives = new ArrayList<>(List.of(chosen));
+    for (ForeignKey fk : table.foreignKeys()) {
+      Placement other = placed.get(fk.referenced());
+      if (fk != chosen && !fk.referenced().equals(table.name()) && other != null && other.isDistributed()
+          && (other.backfill() == null || !other.backfill().passesThrough(table.name()))) {
+        alternatives.add(fk);
+      }
+    }
+    if (alternatives.size() > 1) {
+      throw severalPaths(table, alternatives);
+    }
+  }
+
+  private PlanException severalPaths(Table table, List<ForeignKey> hops) {
+    StringBuilder paths = new StringBuilder();
+    for (ForeignKey hop : hops) {
+      Placement parent = placed.get(hop.referenced());
+      List<String> tables = new ArrayList<>(List.of(hop.referenced().name()));
+      if (parent.addsColumn()) {
+        parent.backfill().hops().forEach(h -> tables.add(h.referenced().name()));
+      }
+      paths.append("\n    ").append(table.name().name()).append(" using ").append(addedColumnName(parent))
+          .append(" from ").append(String.join(", ", tables)).append("   (").append(hop.describe()).append(')');
+    }
+    return new PlanException(table.name() + " reaches distributed tables along several foreign-key paths;"
+        + " pick one with a rule:" + paths);
+  }
+
+  // ---- reference tables
+
+  private void placeReferencedTables() {
+    List<String> missing = new ArrayList<>();
+    Deque<TableName> queue = new ArrayDeque<>(placed.keySet());
+    while (!queue.isEmpty()) {
+      Placement from = placed.get(queue.poll());
+      if (from.kind() == Kind.LOCAL) {
+        continue;
+      }
+      for (ForeignKey fk : catalog.table(from.table()).orElseThrow().foreignKeys()) {
+        TableName to = fk.referenced();
+        Placement target = placed.get(to);
+        if (to.equals(from.table())) {
+          continue;
+        }
+        if (catalog.table(to).isEmpty()) {
+          warnings.add("foreign key " + fk.name() + " of " + from.table() + " references " + to
+              + ", which the table filters leave out: it is not created");
+        } else if (target == null && config.citus().autoReferenceTables()) {
+          placed.put(to, new Placement(to, Kind.REFERENCE, null, null, null, null, null,
+              "referenced by " + from.table().name() + " (citus.auto-reference-tables)"));
+          queue.add(to);
+        } else if (target == null) {
+          missing.add(to + " (referenced by " + fk.describe() + "): add '" + to.name()
+              + " as reference table' or set citus.auto-reference-tables: true");
+        } else if (from.kind() == Kind.REFERENCE && target.isDistributed()) {
+          throw new PlanException("reference table " + from.table() + " references distributed table " + to
+              + " (" + fk.describe() + "), which Citus does not allow; distribute " + from.table().name()
+              + " or make " + to.name() + " a reference table");
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new PlanException("tables that distributed or reference tables reference, but no rule covers:\n    "
+          + String.join("\n    ", new LinkedHashSet<>(missing)));
+    }
+  }
+
+  // ---- colocation
+
+  /** Groups distributed tables joined by foreign keys or backfill paths; each list root first. */
+  private List<List<TableName>> colocationGroups() {
+    Map<TableName, TableName> parent = new HashMap<>();
+    for (TableName t : distributedNames()) {
+      parent.put(t, t);
+    }
+    for (TableName t : distributedNames()) {
+      Placement p = placed.get(t);
+      for (ForeignKey fk : catalog.table(t).orElseThrow().foreignKeys()) {
+        if (parent.containsKey(fk.referenced())) {
+          union(parent, t, fk.referenced());
+        }
+      }
+      if (p.addsColumn()) {
+        p.backfill().hops().stream().map(ForeignKey::referenced).filter(parent::containsKey)
+            .forEach(hop -> union(parent, t, hop));
+      }
+    }
+    Map<TableName, List<TableName>> groups = new LinkedHashMap<>();
+    for (TableName t : distributedNames()) {
+      groups.computeIfAbsent(find(parent, t), k -> new ArrayList<>()).add(t);
+    }
+    List<TableName> ruleOrder = new ArrayList<>(ruleOf.keySet());
+    Comparator<TableName> preference = Comparator
+        .comparing((TableName t) -> placed.get(t).addsColumn())
+        .thenComparing(t -> ruleOrder.contains(t) ? ruleOrder.indexOf(t) : Integer.MAX_VALUE)
+        .thenComparing(t -> t);
+    List<List<TableName>> sorted = new ArrayList<>();
+    for (List<TableName> members : groups.values()) {
+      members.sort(preference);
+      // The root is distributed first and the others colocate with it, so it must come first in
+      // foreign-key order too.
+      List<Placement> inOrder = referencedFirst(members);
+      TableName root = inOrder.get(0).table();
+      Set<String> types = members.stream().map(t -> placed.get(t).columnType())
+          .collect(Collectors.toCollection(TreeSet::new));
+      if (types.size() > 1) {
+        throw new PlanException("colocation group of " + root + " mixes distribution column types ("
+            + inOrder.stream().map(p -> p.table().name() + "." + p.column() + " " + p.columnType())
+                .collect(Collectors.joining(", "))
+            + "); colocated tables need one type: add a cast rule");
+      }
+      inOrder.forEach(p -> placed.put(p.table(), p.withRoot(root)));
+      sorted.add(inOrder.stream().map(Placement::table).toList());
+    }
+    sorted.sort(Comparator.comparing(group -> group.get(0), preference));
+    return sorted;
+  }
+
+  private static void union(Map<TableName, TableName> parent, TableName a, TableName b) {
+    parent.put(find(parent, a), find(parent, b));
+  }
+
+  private static TableName find(Map<TableName, TableName> parent, TableName t) {
+    while (!parent.get(t).equals(t)) {
+      t = parent.get(t);
+    }
+    return t;
+  }
+
+  // ---- order
+
+  private List<Placement> ordered(List<List<TableName>> groups) {
+    List<Placement> result = new ArrayList<>();
+    List<TableName> reference = placed.values().stream().filter(p -> p.kind() == Kind.REFERENCE)
+        .map(Placement::table).toList();
+    result.addAll(referencedFirst(reference));
+    groups.forEach(group -> group.forEach(t -> result.add(placed.get(t))));
+    placed.values().stream().filter(p -> p.kind() == Kind.LOCAL).forEach(result::add);
+    for (Table t : catalog.tables()) {
+      if (t.isPartition()) {
+        result.add(placed.get(topParent(t)).asPartitionOf(t.name(), t.parent()));
+      }
+    }
+    return result;
+  }
+
+  private TableName topParent(Table partition) {
+    Table t = partition;
+    while (t.isPartition()) {
+      t = catalog.table(t.parent()).orElseThrow();
+    }
+    return t.name();
+  }
+
+  /** Orders tables so that a referenced table comes before the tables referencing it; cycles keep input order. */
+  private List<Placement> referencedFirst(List<TableName> tables) {
+    Set<TableName> members = new HashSet<>(tables);
+    Set<TableName> done = new LinkedHashSet<>();
+    Set<TableName> visiting = new HashSet<>();
+    for (TableName t : tables) {
+      visit(t, members, done, visiting);
+    }
+    return done.stream().map(placed::get).toList();
+  }
+
+  private void visit(TableName t, Set<TableName> members, Set<TableName> done, Set<TableName> visiting) {
+    if (done.contains(t) || !visiting.add(t)) {
+      return;
+    }
+    for (ForeignKey fk : catalog.table(t).orElseThrow().foreignKeys()) {
+      if (members.contains(fk.referenced())) {
+        visit(fk.referenced(), members, done, visiting);
+      }
+    }
+    done.add(t);
+  }
+
+  private boolean isDistributed(TableName t) {
+    Placement p = placed.get(t);
+    return p != null && p.isDistributed();
+  }
+
+  private Set<TableName> distributedNames() {
+    return placed.values().stream().filter(Placement::isDistributed).map(Placement::table)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+}
