@@ -1,0 +1,269 @@
+package dev.pg2citus.ddl;
+
+import dev.pg2citus.catalog.CheckConstraint;
+import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.ForeignKey;
+import dev.pg2citus.catalog.Index;
+import dev.pg2citus.catalog.KeyConstraint;
+import dev.pg2citus.catalog.SequenceInfo;
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.catalog.UserType;
+import dev.pg2citus.config.ConfigOptions.Colocation;
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.plan.Placement;
+import dev.pg2citus.sql.Sql;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * The SQL of the two schema phases, in the order they must run:
+ *
+ * <ul>
+ *   <li>{@link #create()} (pre-data): drop when asked; schemas, extensions, types, sequences, tables
+ *       with columns only; then distribution — reference tables first, then each colocation group
+ *       root first, on empty tables so Citus moves no rows.
+ *   <li>{@link #finalizeSchema()} (post-data): primary keys, unique constraints, indexes, foreign
+ *       keys, checks, sequence values from the source, ANALYZE.
+ * </ul>
+ */
+public final class SchemaScripts {
+  private final TargetSchema target;
+  private final MigrationConfig.Load load;
+  private final Colocation colocation;
+
+  public SchemaScripts(TargetSchema target, MigrationConfig config) {
+    this.target = target;
+    this.load = config.load();
+    this.colocation = config.citus().colocation();
+  }
+
+  /** Tables in creation order: the plan's order, partitions after the tables they belong to. */
+  private List<Table> tables() {
+    List<Table> tables = new ArrayList<>();
+    target.plan().placements().forEach(p -> tables.add(target.catalog().table(p.table()).orElseThrow()));
+    tables.sort(Comparator.comparingInt(this::depth));
+    return tables;
+  }
+
+  private int depth(Table table) {
+    int depth = 0;
+    for (Table t = table; t.isPartition(); t = target.catalog().table(t.parent()).orElseThrow()) {
+      depth++;
+    }
+    return depth;
+  }
+
+  /** The pre-data statements; with {@code data-only} only a requested truncate. */
+  public List<DdlStatement> create() {
+    List<DdlStatement> out = new ArrayList<>();
+    if (load.dataOnly() || !load.createTables()) {
+      if (load.truncate()) {
+        tables().stream().filter(t -> !t.isPartition()).forEach(t ->
+            out.add(new DdlStatement(Step.TRUNCATE, t.name().toString(), "TRUNCATE " + t.name().quoted())));
+      }
+      return out;
+    }
+    if (load.includeDrop()) {
+      drops(out);
+    }
+    TreeSet<String> schemas = new TreeSet<>();
+    tables().forEach(t -> schemas.add(t.name().schema()));
+    target.catalog().types().forEach(t -> schemas.add(t.name().schema()));
+    target.catalog().sequences().forEach(s -> schemas.add(s.name().schema()));
+    schemas.remove("public");
+    schemas.forEach(s -> out.add(new DdlStatement(Step.SCHEMA, s, "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(s))));
+    target.catalog().extensions().forEach(e ->
+        out.add(new DdlStatement(Step.EXTENSION, e, "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e))));
+    target.catalog().types().forEach(t -> out.add(new DdlStatement(Step.TYPE, t.name().toString(), t.createSql())));
+    for (SequenceInfo s : target.catalog().sequences()) {
+      if (!s.identity()) {
+        out.add(new DdlStatement(Step.SEQUENCE, s.name().toString(),
+            "CREATE SEQUENCE " + s.name().quoted() + " AS " + s.dataType() + " " + s.optionsSql()));
+      }
+    }
+    for (Table t : tables()) {
+      out.add(new DdlStatement(Step.TABLE, t.name().toString(), createTable(t)));
+    }
+    for (SequenceInfo s : target.catalog().sequences()) {
+      if (!s.identity() && s.ownerTable() != null && target.catalog().table(s.ownerTable()).isPresent()) {
+        out.add(new DdlStatement(Step.SEQUENCE_OWNER, s.name().toString(), "ALTER SEQUENCE " + s.name().quoted()
+            + " OWNED BY " + s.ownerTable().quoted() + "." + Sql.ident(s.ownerColumn())));
+      }
+    }
+    comments(out);
+    distribution(out);
+    return out;
+  }
+
+  private void drops(List<DdlStatement> out) {
+    List<Table> tables = tables();
+    for (int i = tables.size() - 1; i >= 0; i--) {
+      Table t = tables.get(i);
+      if (!t.isPartition()) {
+        out.add(new DdlStatement(Step.DROP, t.name().toString(), "DROP TABLE IF EXISTS " + t.name().quoted() + " CASCADE"));
+      }
+    }
+    for (SequenceInfo s : target.catalog().sequences()) {
+      if (!s.identity()) {
+        out.add(new DdlStatement(Step.DROP, s.name().toString(), "DROP SEQUENCE IF EXISTS " + s.name().quoted() + " CASCADE"));
+      }
+    }
+    List<UserType> types = target.catalog().types();
+    for (int i = types.size() - 1; i >= 0; i--) {
+      UserType t = types.get(i);
+      String kind = t.kind() == UserType.Kind.DOMAIN ? "DOMAIN" : "TYPE";
+      out.add(new DdlStatement(Step.DROP, t.name().toString(), "DROP " + kind + " IF EXISTS " + t.name().quoted() + " CASCADE"));
+    }
+  }
+
+  private String createTable(Table t) {
+    String unlogged = t.unlogged() ? "UNLOGGED " : "";
+    String partitionBy = t.isPartitioned() ? " PARTITION BY " + t.partitionKey() : "";
+    if (t.isPartition()) {
+      return "CREATE " + unlogged + "TABLE " + t.name().quoted() + " PARTITION OF " + t.parent().quoted()
+          + " " + t.partitionBound() + partitionBy;
+    }
+    List<String> columns = new ArrayList<>();
+    for (Column c : target.columns(t)) {
+      columns.add(columnSql(t.name(), c));
+    }
+    return "CREATE " + unlogged + "TABLE " + t.name().quoted() + " (\n    "
+        + String.join(",\n    ", columns) + "\n)" + partitionBy;
+  }
+
+  private String columnSql(TableName table, Column c) {
+    StringBuilder sql = new StringBuilder(Sql.ident(c.name())).append(' ').append(c.type());
+    if (c.collation() != null) {
+      sql.append(" COLLATE ").append(c.collation());
+    }
+    if (c.isGenerated()) {
+      sql.append(" GENERATED ALWAYS AS (").append(c.generatedExpr()).append(") STORED");
+    } else if (c.isIdentity()) {
+      sql.append(c.identity().equals("a") ? " GENERATED ALWAYS AS IDENTITY" : " GENERATED BY DEFAULT AS IDENTITY");
+      identitySequence(table, c.name()).ifPresent(s -> sql.append(" (").append(s.optionsSql()).append(')'));
+    } else if (c.defaultExpr() != null) {
+      sql.append(" DEFAULT ").append(c.defaultExpr());
+    }
+    if (c.notNull()) {
+      sql.append(" NOT NULL");
+    }
+    return sql.toString();
+  }
+
+  private Optional<SequenceInfo> identitySequence(TableName table, String column) {
+    return target.catalog().sequences().stream()
+        .filter(s -> s.identity() && table.equals(s.ownerTable()) && column.equals(s.ownerColumn()))
+        .findFirst();
+  }
+
+  private void comments(List<DdlStatement> out) {
+    for (Table t : tables()) {
+      if (t.comment() != null) {
+        out.add(new DdlStatement(Step.COMMENT, t.name().toString(),
+            "COMMENT ON TABLE " + t.name().quoted() + " IS " + Sql.literal(t.comment())));
+      }
+      for (Column c : target.columns(t)) {
+        if (c.comment() != null && !t.isPartition()) {
+          out.add(new DdlStatement(Step.COMMENT, t.name() + "." + c.name(), "COMMENT ON COLUMN "
+              + t.name().quoted() + "." + Sql.ident(c.name()) + " IS " + Sql.literal(c.comment())));
+        }
+      }
+    }
+  }
+
+  private void distribution(List<DdlStatement> out) {
+    for (Placement p : target.plan().placements()) {
+      if (p.partitionOf() != null) {
+        continue; // a partition follows its partitioned table
+      }
+      String table = Sql.literal(p.table().quoted());
+      switch (p.kind()) {
+        case REFERENCE -> out.add(new DdlStatement(Step.DISTRIBUTE, p.table().toString(),
+            "SELECT create_reference_table(" + table + ")"));
+        case DISTRIBUTED -> out.add(new DdlStatement(Step.DISTRIBUTE, p.table().toString(),
+            "SELECT create_distributed_table(" + table + ", " + Sql.literal(p.column()) + ", "
+                + colocateWith(p) + ")"));
+        case LOCAL -> { }
+      }
+    }
+  }
+
+  /** Citus refuses a shard count together with an existing table to colocate with. */
+  private String colocateWith(Placement p) {
+    String shards = "shard_count => " + target.plan().shardCount();
+    if (colocation == Colocation.CITUS_DEFAULT) {
+      return "colocate_with => 'default', " + shards;
+    }
+    if (p.colocationRoot().equals(p.table())) {
+      return "colocate_with => 'none', " + shards;
+    }
+    return "colocate_with => " + Sql.literal(p.colocationRoot().quoted());
+  }
+
+  /** The post-data statements. */
+  public List<DdlStatement> finalizeSchema() {
+    List<DdlStatement> out = new ArrayList<>();
+    List<Table> tables = tables();
+    if (!load.dataOnly() && load.createIndexes()) {
+      for (Table t : tables) {
+        KeyConstraint pk = t.primaryKey();
+        if (pk != null) {
+          out.add(constraint(Step.PRIMARY_KEY, t, pk.name(), target.keyDefinition(t, pk)));
+        }
+      }
+      for (Table t : tables) {
+        t.uniqueConstraints().forEach(u -> out.add(constraint(Step.UNIQUE, t, u.name(), target.keyDefinition(t, u))));
+      }
+      for (Table t : tables) {
+        for (Index i : t.indexes()) {
+          out.add(new DdlStatement(Step.INDEX, t.name() + " " + i.name(), target.indexDefinition(t, i)));
+        }
+      }
+    }
+    if (!load.dataOnly() && load.foreignKeys()) {
+      for (Table t : tables) {
+        for (ForeignKey fk : t.foreignKeys()) {
+          if (target.keeps(fk)) {
+            out.add(constraint(Step.FOREIGN_KEY, t, fk.name(), target.foreignKeyDefinition(fk)));
+          }
+        }
+      }
+    }
+    if (!load.dataOnly()) {
+      for (Table t : tables) {
+        for (CheckConstraint c : t.checks()) {
+          out.add(constraint(Step.CHECK, t, c.name(), c.definition()));
+        }
+      }
+    }
+    if (load.resetSequences()) {
+      sequenceValues(out);
+    }
+    tables.stream().filter(t -> !t.isPartition()).forEach(t ->
+        out.add(new DdlStatement(Step.ANALYZE, t.name().toString(), "ANALYZE " + t.name().quoted())));
+    return out;
+  }
+
+  private static DdlStatement constraint(Step step, Table t, String name, String definition) {
+    return new DdlStatement(step, t.name() + " " + name,
+        "ALTER TABLE " + t.name().quoted() + " ADD CONSTRAINT " + Sql.ident(name) + " " + definition);
+  }
+
+  /** setval runs on the coordinator, which is where Citus evaluates nextval for distributed tables. */
+  private void sequenceValues(List<DdlStatement> out) {
+    for (SequenceInfo s : target.catalog().sequences()) {
+      if (s.lastValue() == null) {
+        continue; // never used on the source: the new sequence starts where it did
+      }
+      String sequence = s.identity()
+          ? "pg_get_serial_sequence(" + Sql.literal(s.ownerTable().quoted()) + ", " + Sql.literal(s.ownerColumn()) + ")"
+          : Sql.literal(s.name().quoted());
+      out.add(new DdlStatement(Step.SEQUENCE_VALUE, s.name().toString(),
+          "SELECT setval(" + sequence + ", " + s.lastValue() + ", true)"));
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.pg2citus.ddl;
+
+/** The kinds of statement, in the order each phase runs them; the summary counts per step. */
+public enum Step {
+  DROP("drop"),
+  SCHEMA("schemas"),
+  EXTENSION("extensions"),
+  TYPE("types"),
+  SEQUENCE("sequences"),
+  TABLE("tables"),
+  SEQUENCE_OWNER("sequence owners"),
+  COMMENT("comments"),
+  TRUNCATE("truncate"),
+  DISTRIBUTE("distribute"),
+  PRIMARY_KEY("primary keys"),
+  UNIQUE("unique constraints"),
+  INDEX("indexes"),
+  FOREIGN_KEY("foreign keys"),
+  CHECK("checks"),
+  SEQUENCE_VALUE("sequence values"),
+  ANALYZE("analyze");
+
+  private final String label;
+
+  Step(String label) {
+    this.label = label;
+  }
+
+  public String label() {
+    return label;
+  }
+}

@@ -1,0 +1,107 @@
+package dev.pg2citus.ddl;
+
+import dev.pg2citus.catalog.Catalog;
+import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.ForeignKey;
+import dev.pg2citus.catalog.Index;
+import dev.pg2citus.catalog.KeyConstraint;
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.plan.DistributionPlan;
+import dev.pg2citus.plan.Placement;
+import dev.pg2citus.sql.Sql;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The target shape of each table: the source table with the distribution column added first where
+ * the plan adds it, and put in front of every primary key, unique constraint, unique index and
+ * foreign key between distributed tables that lacks it. Everything else is the source's own text.
+ */
+public final class TargetSchema {
+  private static final Pattern INDEX_COLUMNS = Pattern.compile(" USING [a-z0-9_]+ \\(");
+
+  private final Catalog catalog;
+  private final DistributionPlan plan;
+
+  public TargetSchema(Catalog catalog, DistributionPlan plan) {
+    this.catalog = catalog;
+    this.plan = plan;
+  }
+
+  public Catalog catalog() {
+    return catalog;
+  }
+
+  public DistributionPlan plan() {
+    return plan;
+  }
+
+  /** The target columns in order: an added distribution column first, NOT NULL. */
+  public List<Column> columns(Table table) {
+    Placement p = plan.of(table.name());
+    List<Column> columns = new ArrayList<>();
+    if (p.addsColumn()) {
+      columns.add(new Column(p.column(), p.columnType(), p.columnType(), true, null, "", null, null,
+          "distribution column added by pg2citus"));
+    }
+    columns.addAll(table.columns());
+    return columns;
+  }
+
+  /** A PRIMARY KEY or UNIQUE definition that holds the distribution column. */
+  public String keyDefinition(Table table, KeyConstraint key) {
+    Placement p = plan.of(table.name());
+    if (!p.isDistributed() || key.columns().contains(p.column())) {
+      return key.definition();
+    }
+    int open = key.definition().indexOf('(');
+    return insertAt(key.definition(), open + 1, Sql.ident(p.column()) + ", ");
+  }
+
+  /**
+   * An index definition for the target: {@code ON ONLY} dropped so an index of a partitioned table
+   * reaches its partitions, and the distribution column put in front of a unique index's keys.
+   */
+  public String indexDefinition(Table table, Index index) {
+    String def = index.definition().replaceFirst(" ON ONLY ", " ON ");
+    Placement p = plan.of(table.name());
+    if (!index.unique() || !p.isDistributed() || index.keyColumns().contains(p.column())) {
+      return def;
+    }
+    Matcher m = INDEX_COLUMNS.matcher(def);
+    if (!m.find()) {
+      throw new IllegalStateException("unexpected index definition: " + def);
+    }
+    return insertAt(def, m.end(), Sql.ident(p.column()) + ", ");
+  }
+
+  /**
+   * A foreign key definition: as the source has it, unless both tables are distributed and the key
+   * does not already pair their distribution columns; then both sides get them in front.
+   */
+  public String foreignKeyDefinition(ForeignKey fk) {
+    Placement from = plan.of(fk.table());
+    Placement to = plan.of(fk.referenced());
+    if (!from.isDistributed() || !to.isDistributed()
+        || from.column().equals(fk.columnReferencing(to.column()))) {
+      return fk.definition();
+    }
+    List<String> columns = new ArrayList<>(List.of(from.column()));
+    columns.addAll(fk.columns());
+    List<String> referenced = new ArrayList<>(List.of(to.column()));
+    referenced.addAll(fk.referencedColumns());
+    return "FOREIGN KEY (" + Sql.idents(columns) + ") REFERENCES " + fk.referenced().quoted()
+        + "(" + Sql.idents(referenced) + ")" + fk.options();
+  }
+
+  /** Whether a foreign key can be created: its referenced table is migrated too. */
+  public boolean keeps(ForeignKey fk) {
+    return catalog.table(fk.referenced()).isPresent();
+  }
+
+  private static String insertAt(String text, int at, String insert) {
+    return text.substring(0, at) + insert + text.substring(at);
+  }
+}
