@@ -48,6 +48,11 @@ public record MigrationConfig(
     rules = List.copyOf(rules);
   }
 
+  /** The same configuration for a target that is plain PostgreSQL (no distribution). */
+  public MigrationConfig withPlainTarget() {
+    return new MigrationConfig(origin, source, target, true, include, exclude, casts, rules, citus, load);
+  }
+
   /** Whether the table filters select {@code table}. */
   public boolean selects(TableName table) {
     boolean included = include.isEmpty() || include.stream().anyMatch(s -> s.matches(table));

@@ -1,0 +1,14 @@
+package dev.pg2citus.cli;
+
+/** Exit codes, so scripts can tell bad input from failed statements from unreachable servers. */
+public final class ExitCodes {
+  public static final int OK = 0;
+  /** Some statement of a phase failed; the summary lists them. */
+  public static final int PHASE_ERRORS = 1;
+  /** The configuration or the rules are wrong; nothing was written. */
+  public static final int BAD_INPUT = 2;
+  /** A database could not be reached or failed outside a statement. */
+  public static final int DATABASE_ERROR = 3;
+
+  private ExitCodes() {}
+}

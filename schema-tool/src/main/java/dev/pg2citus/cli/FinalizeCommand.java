@@ -1,0 +1,25 @@
+package dev.pg2citus.cli;
+
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.report.PhaseReport;
+import java.io.PrintWriter;
+import picocli.CommandLine.Command;
+
+/** The post-data phase. */
+@Command(name = "finalize", mixinStandardHelpOptions = true,
+    description = "Post-data: primary keys, unique constraints, indexes, foreign keys, checks, "
+        + "sequence values, ANALYZE.")
+final class FinalizeCommand extends SchemaCommand {
+  @Override
+  boolean needsTarget() {
+    return true;
+  }
+
+  @Override
+  int run(SchemaTool tool, MigrationConfig config, PrintWriter out) throws Exception {
+    PhaseReport report = tool.finalizeSchema();
+    out.println(report.render());
+    return report.failed() ? ExitCodes.PHASE_ERRORS : ExitCodes.OK;
+  }
+}

@@ -1,0 +1,99 @@
+package dev.pg2citus.embedded;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The embedded default that {@code --embedded} runs against, so pg2citus can be tried on a machine
+ * with nothing but Java: a local source holding the Citus tutorial schema ({@code hackathon}), and
+ * a target database ({@code dim}) on a local Citus coordinator with two workers when the citus
+ * extension is installed, or on plain PostgreSQL otherwise.
+ */
+public final class EmbeddedDefault implements AutoCloseable {
+  /** The shipped configuration {@code configs/hackathon.yaml}, bundled as a resource. */
+  public static final String CONFIG_RESOURCE = "/dev/pg2citus/configs/hackathon.yaml";
+  /** The tutorial schema. */
+  public static final String SCHEMA_RESOURCE = "/dev/pg2citus/embedded/hackathon-schema.sql";
+
+  private static final String SOURCE_DB = "hackathon";
+  private static final String TARGET_DB = "dim";
+
+  private final LocalPostgres source;
+  private final LocalCitusCluster citus;
+
+  private EmbeddedDefault(LocalPostgres source, LocalCitusCluster citus) {
+    this.source = source;
+    this.citus = citus;
+  }
+
+  /** Starts the source, and the target too when {@code withTarget}. */
+  public static EmbeddedDefault start(boolean withTarget) throws SQLException {
+    LocalPostgres source = LocalPostgres.start();
+    LocalCitusCluster citus = null;
+    try {
+      source.createDatabase(SOURCE_DB);
+      try (Connection c = source.connect(SOURCE_DB); Statement st = c.createStatement()) {
+        st.execute(resource(SCHEMA_RESOURCE));
+      }
+      if (withTarget) {
+        if (LocalPostgres.citusInstalled()) {
+          citus = LocalCitusCluster.start();
+          citus.createDatabase(TARGET_DB);
+        } else {
+          source.createDatabase(TARGET_DB);
+        }
+      }
+      return new EmbeddedDefault(source, citus);
+    } catch (RuntimeException | SQLException e) {
+      if (citus != null) {
+        citus.close();
+      }
+      source.close();
+      throw e;
+    }
+  }
+
+  public String sourceUrl() {
+    return source.jdbcUrl(SOURCE_DB);
+  }
+
+  public String targetUrl() {
+    return citus != null ? citus.jdbcUrl(TARGET_DB) : source.jdbcUrl(TARGET_DB);
+  }
+
+  /** Whether the target is a real Citus cluster (otherwise plain PostgreSQL). */
+  public boolean targetIsCitus() {
+    return citus != null;
+  }
+
+  public String describe() {
+    String target = citus != null ? "target: " + citus.describe()
+        : "target: plain PostgreSQL in the same server (" + LocalPostgres.citusUnavailableReason() + ")";
+    return "embedded source: " + source.describe() + ", database " + SOURCE_DB + "; " + target;
+  }
+
+  /** Reads a bundled text resource. */
+  public static String resource(String name) {
+    try (InputStream in = EmbeddedDefault.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("resource " + name + " is missing from the build");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (citus != null) {
+      citus.close();
+    }
+    source.close();
+  }
+}

@@ -1,0 +1,57 @@
+package dev.pg2citus.testing;
+
+import dev.pg2citus.embedded.LocalPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The PostgreSQL server that tests share: one {@link LocalPostgres} per JVM, started on first use
+ * and stopped by its shutdown hook. Give each test its own database with {@link
+ * #freshDatabase(String)} rather than sharing one, so tests never see each other's tables.
+ */
+public final class TestPostgres {
+  private static LocalPostgres server;
+
+  private TestPostgres() {}
+
+  /** The shared server, started on the first call. */
+  public static synchronized LocalPostgres server() {
+    if (server == null) {
+      server = LocalPostgres.start();
+    }
+    return server;
+  }
+
+  /** Creates an empty database named after {@code prefix} plus a counter, and returns its name. */
+  public static String freshDatabase(String prefix) {
+    String name = DatabaseNames.next(prefix);
+    try {
+      server().createDatabase(name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("Could not create test database " + name, e);
+    }
+    return name;
+  }
+
+  public static String jdbcUrl(String database) {
+    return server().jdbcUrl(database);
+  }
+
+  /** The user to connect as; it needs no password. */
+  public static String user() {
+    return server().user();
+  }
+
+  public static Connection connect(String database) throws SQLException {
+    return server().connect(database);
+  }
+
+  /** Runs a SQL script of one or more statements separated by semicolons. */
+  public static void execute(String database, String sql) throws SQLException {
+    try (Connection c = connect(database);
+        Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+}
