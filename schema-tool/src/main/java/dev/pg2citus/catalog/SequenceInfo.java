@@ -23,9 +23,9 @@ public record SequenceInfo(
     String ownerColumn,
     boolean identity) {
 
-  /** The options clause shared by CREATE SEQUENCE and identity columns. */
+  /** The options shared by CREATE SEQUENCE (which adds {@code AS type}) and identity columns. */
   public String optionsSql() {
-    return "AS " + dataType + " INCREMENT BY " + increment + " MINVALUE " + min + " MAXVALUE " + max
+    return "INCREMENT BY " + increment + " MINVALUE " + min + " MAXVALUE " + max
         + " START WITH " + start + " CACHE " + cache + (cycle ? " CYCLE" : " NO CYCLE");
   }
 }

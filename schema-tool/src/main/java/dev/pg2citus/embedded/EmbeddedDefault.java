@@ -25,10 +25,12 @@ public final class EmbeddedDefault implements AutoCloseable {
 
   private final LocalPostgres source;
   private final LocalCitusCluster citus;
+  private final boolean hasTarget;
 
-  private EmbeddedDefault(LocalPostgres source, LocalCitusCluster citus) {
+  private EmbeddedDefault(LocalPostgres source, LocalCitusCluster citus, boolean hasTarget) {
     this.source = source;
     this.citus = citus;
+    this.hasTarget = hasTarget;
   }
 
   /** Starts the source, and the target too when {@code withTarget}. */
@@ -48,7 +50,7 @@ public final class EmbeddedDefault implements AutoCloseable {
           source.createDatabase(TARGET_DB);
         }
       }
-      return new EmbeddedDefault(source, citus);
+      return new EmbeddedDefault(source, citus, withTarget);
     } catch (RuntimeException | SQLException e) {
       if (citus != null) {
         citus.close();
@@ -59,21 +61,29 @@ public final class EmbeddedDefault implements AutoCloseable {
   }
 
   public String sourceUrl() {
-    return source.jdbcUrl(SOURCE_DB);
+    return withUser(source.jdbcUrl(SOURCE_DB), source.user());
   }
 
+  /** The target database's URL; without a started target, where it would be. */
   public String targetUrl() {
-    return citus != null ? citus.jdbcUrl(TARGET_DB) : source.jdbcUrl(TARGET_DB);
+    return citus != null ? withUser(citus.jdbcUrl(TARGET_DB), citus.coordinator().user())
+        : withUser(source.jdbcUrl(TARGET_DB), source.user());
   }
 
-  /** Whether the target is a real Citus cluster (otherwise plain PostgreSQL). */
+  private static String withUser(String url, String user) {
+    return url + (url.contains("?") ? "&" : "?") + "user=" + user;
+  }
+
+  /** Whether the target is (or, with no target started, would be) a real Citus cluster. */
   public boolean targetIsCitus() {
-    return citus != null;
+    return hasTarget ? citus != null : LocalPostgres.citusInstalled();
   }
 
   public String describe() {
-    String target = citus != null ? "target: " + citus.describe()
-        : "target: plain PostgreSQL in the same server (" + LocalPostgres.citusUnavailableReason() + ")";
+    String target = !hasTarget ? "no target started"
+        : citus != null ? "target: " + citus.describe() + ", database " + TARGET_DB
+        : "target: plain PostgreSQL, database " + TARGET_DB + " in the same server ("
+            + LocalPostgres.citusUnavailableReason() + ")";
     return "embedded source: " + source.describe() + ", database " + SOURCE_DB + "; " + target;
   }
 

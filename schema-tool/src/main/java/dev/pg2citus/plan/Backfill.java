@@ -24,10 +24,10 @@ public record Backfill(List<ForeignKey> hops, String valueColumn) {
     return hops.stream().anyMatch(h -> h.table().equals(table) || h.referenced().equals(table));
   }
 
-  /** {@code ads.campaign_id → campaigns.id, campaigns.company_id}. */
+  /** {@code clicks(ad_id) → ads(id), ads(campaign_id) → campaigns(id); value campaigns.company_id}. */
   @Override
   public String toString() {
-    return hops.stream().map(ForeignKey::describe).collect(Collectors.joining(" → "))
-        + ", value " + valueTable().name() + "." + valueColumn;
+    return hops.stream().map(ForeignKey::describe).collect(Collectors.joining(", "))
+        + "; value " + valueTable().name() + "." + valueColumn;
   }
 }

@@ -252,8 +252,9 @@ public final class DistributionPlanner {
   }
 
   /**
-   * The name an added column takes: the parent's distribution column, except below a root, where
-   * it is named as the root's own referencing columns are ({@code company_id} for {@code companies.id}).
+   * The name an added column takes: the parent's distribution column, except below a root that
+   * other tables reference by its distribution column: then it is named as their referencing
+   * columns are ({@code company_id} for {@code companies.id}).
    */
   private String addedColumnName(Placement parent) {
     if (parent.addsColumn() || !ruleOf.containsKey(parent.table())) {
@@ -263,7 +264,7 @@ public final class DistributionPlanner {
         .map(fk -> fk.columnReferencing(parent.column()))
         .filter(c -> c != null)
         .findFirst()
-        .orElse(parent.table().name() + "_" + parent.column());
+        .orElse(parent.column());
   }
 
   /** A table whose column is added must reach its group along one path only. */

@@ -1,0 +1,155 @@
+package dev.pg2citus.ddl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pg2citus.catalog.Catalog;
+import dev.pg2citus.catalog.CatalogReader;
+import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.ForeignKey;
+import dev.pg2citus.catalog.Index;
+import dev.pg2citus.catalog.KeyConstraint;
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.report.PhaseReport;
+import dev.pg2citus.testing.TestConfigs;
+import dev.pg2citus.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The schema tool against a plain PostgreSQL target: exact carry-over, and the key rewrites. */
+class SchemaToolTest {
+  private static final TableName CUSTOMER = new TableName("Sales Dept", "Customer");
+  private static final TableName ORDERS = new TableName("public", "orders");
+
+  private static String source() throws SQLException {
+    String db = TestPostgres.freshDatabase("fidelity_src");
+    TestPostgres.execute(db, EmbeddedDefault.resource("/dev/pg2citus/ddl/fidelity-schema.sql"));
+    return db;
+  }
+
+  private static Catalog read(String db) throws SQLException {
+    try (Connection c = TestPostgres.connect(db)) {
+      return new CatalogReader(c).read(t -> true);
+    }
+  }
+
+  private static void run(SchemaTool tool) throws SQLException {
+    PhaseReport create = tool.create();
+    assertFalse(create.failed(), create::render);
+    PhaseReport finalize = tool.finalizeSchema();
+    assertFalse(finalize.failed(), finalize::render);
+  }
+
+  @Test
+  void withoutRulesTheTargetSchemaEqualsTheSource() throws SQLException {
+    String src = source();
+    String dst = TestPostgres.freshDatabase("fidelity_dst");
+    MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  include-drop: true\n");
+
+    run(SchemaTool.load(config));
+    // A second run over the same target drops and recreates cleanly.
+    run(SchemaTool.load(config));
+
+    Catalog expected = read(src);
+    Catalog actual = read(dst);
+    assertEquals(7, expected.tables().size(), "tables, partitions included");
+    assertEquals(4, expected.types().size(), "enum, domain, composite, range");
+    assertEquals(4, expected.sequences().size(), "two serial, two identity");
+    assertEquals(names(expected), names(actual));
+    for (Table want : expected.tables()) {
+      Table got = actual.table(want.name()).orElseThrow();
+      assertEquals(want.columns(), got.columns(), want.name() + " columns");
+      assertEquals(want.primaryKey(), got.primaryKey(), want.name() + " primary key");
+      assertEquals(want.uniqueConstraints(), got.uniqueConstraints(), want.name() + " unique constraints");
+      assertEquals(want.indexes(), got.indexes(), want.name() + " indexes");
+      assertEquals(want.foreignKeys(), got.foreignKeys(), want.name() + " foreign keys");
+      assertEquals(want.checks(), got.checks(), want.name() + " checks");
+      assertEquals(want.comment(), got.comment(), want.name() + " comment");
+      assertEquals(want.unlogged(), got.unlogged(), want.name() + " unlogged");
+      assertEquals(want.partitionKey(), got.partitionKey(), want.name() + " partition key");
+      assertEquals(want.partitionBound(), got.partitionBound(), want.name() + " partition bound");
+    }
+    assertEquals(expected.types(), actual.types());
+    assertEquals(expected.sequences(), actual.sequences(), "sequences, with their values");
+  }
+
+  @Test
+  void distributionRewritesKeysAndAddsTheColumnFirst() throws SQLException {
+    String src = source();
+    String dst = TestPostgres.freshDatabase("rewrite_dst");
+    MigrationConfig config = TestConfigs.onTestPostgres(src, dst, """
+        distribute:
+          - '"Sales Dept"."Customer" using tenant_code'
+        citus:
+          auto-reference-tables: true
+        """).withPlainTarget();
+    SchemaTool tool = SchemaTool.load(config);
+    PhaseReport create = tool.create();
+    assertFalse(create.failed(), create::render);
+    assertTrue(create.notes().stream().anyMatch(n -> n.contains("distribution skipped")), create::render);
+    PhaseReport finalize = tool.finalizeSchema();
+    assertFalse(finalize.failed(), finalize::render);
+
+    Catalog target = read(dst);
+    Table customer = target.table(CUSTOMER).orElseThrow();
+    assertEquals(List.of("tenant_code", "Id"), customer.primaryKey().columns());
+    Index email = customer.indexes().stream().filter(i -> i.name().equals("customer_email_lower")).findFirst().orElseThrow();
+    assertTrue(email.definition().contains("(tenant_code, lower(email)) WHERE (email IS NOT NULL)"), email.definition());
+
+    Table orders = target.table(ORDERS).orElseThrow();
+    Column first = orders.columns().get(0);
+    assertEquals("tenant_code", first.name());
+    assertEquals("text", first.type());
+    assertTrue(first.notNull());
+    assertEquals(List.of("tenant_code", "id"), orders.primaryKey().columns());
+    KeyConstraint unique = orders.uniqueConstraints().get(0);
+    assertEquals(List.of("tenant_code", "customer_id", "number"), unique.columns());
+    ForeignKey fk = orders.foreignKeys().get(0);
+    assertEquals(List.of("tenant_code", "customer_id"), fk.columns());
+    assertEquals(CUSTOMER, fk.referenced());
+    assertEquals(List.of("tenant_code", "Id"), fk.referencedColumns());
+    assertEquals(" ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED", fk.options());
+
+    // The key to the reference table stays as it is.
+    ForeignKey toTenants = customer.foreignKeys().get(0);
+    assertEquals(List.of("tenant_code"), toTenants.columns());
+    assertEquals(List.of("code"), toTenants.referencedColumns());
+    // Untouched tables carry over exactly.
+    assertEquals(read(src).table(new TableName("public", "events")).orElseThrow().columns(),
+        target.table(new TableName("public", "events")).orElseThrow().columns());
+  }
+
+  @Test
+  void rulesThatNeedCitusFailOnATargetWithoutIt() throws SQLException {
+    String src = source();
+    String dst = TestPostgres.freshDatabase("nocitus_dst");
+    MigrationConfig config = TestConfigs.onTestPostgres(src, dst, """
+        distribute:
+          - tenants as reference table
+        """);
+    PhaseReport create = SchemaTool.load(config).create();
+    assertTrue(create.failed());
+    assertTrue(create.errors().get(0).contains("has no citus extension"), create::render);
+    assertEquals(0, create.statements(), "nothing may run when the target cannot take the plan");
+    assertEquals(0, count(dst, "SELECT count(*) FROM pg_class WHERE relname = 'tenants'"));
+  }
+
+  private static List<TableName> names(Catalog catalog) {
+    return catalog.tables().stream().map(Table::name).toList();
+  }
+
+  private static long count(String db, String sql) throws SQLException {
+    try (Connection c = TestPostgres.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
