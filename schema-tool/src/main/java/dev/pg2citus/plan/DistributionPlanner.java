@@ -5,6 +5,7 @@ import dev.pg2citus.catalog.Column;
 import dev.pg2citus.catalog.ForeignKey;
 import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.catalog.UserType;
 import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.DistributionRule;
 import dev.pg2citus.config.MigrationConfig;
@@ -24,6 +25,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -82,6 +85,8 @@ public final class DistributionPlanner {
         placed.put(t.name(), new Placement(t.name(), Kind.LOCAL, null, null, null, null, null, "no rule"));
       }
     }
+    warnAboutRangeTypes();
+    warnAboutForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
     return new DistributionPlan(ordered(groups), warnings, config.citus().shardCount(), config.citus().colocation());
   }
@@ -334,6 +339,43 @@ public final class DistributionPlanner {
     if (!missing.isEmpty()) {
       throw new PlanException("tables that distributed or reference tables reference, but no rule covers:\n    "
           + String.join("\n    ", new LinkedHashSet<>(missing)));
+    }
+  }
+
+  /** Citus 13 cannot propagate user-defined range types, so tables using one cannot be distributed. */
+  private void warnAboutRangeTypes() {
+    Set<String> ranges = catalog.types().stream().filter(t -> t.kind() == UserType.Kind.RANGE)
+        .map(t -> t.name().toString()).collect(Collectors.toSet());
+    for (Placement p : placed.values()) {
+      if (p.kind() == Kind.LOCAL) {
+        continue;
+      }
+      for (Column c : catalog.table(p.table()).orElseThrow().columns()) {
+        if (ranges.contains(c.baseType())) {
+          warnings.add(p.table() + "." + c.name() + " uses range type " + c.baseType()
+              + ", which Citus cannot distribute: cast it (to text, say) or leave " + p.table().name() + " local");
+        }
+      }
+    }
+  }
+
+  private static final Pattern REFUSED_ACTION = Pattern.compile(
+      "ON UPDATE (CASCADE|SET NULL|SET DEFAULT)|ON DELETE (SET NULL|SET DEFAULT)");
+
+  /** Citus refuses these actions on a foreign key that holds the distribution column. */
+  private void warnAboutForeignKeyActions() {
+    for (Placement p : placed.values()) {
+      if (!p.isDistributed()) {
+        continue;
+      }
+      for (ForeignKey fk : catalog.table(p.table()).orElseThrow().foreignKeys()) {
+        boolean holdsColumn = fk.columns().contains(p.column()) || isDistributed(fk.referenced());
+        Matcher action = REFUSED_ACTION.matcher(fk.options());
+        if (holdsColumn && action.find()) {
+          warnings.add("foreign key " + fk.name() + " (" + fk.describe() + ") has " + action.group()
+              + ", which Citus refuses on a key that holds the distribution column: it will fail in finalize");
+        }
+      }
     }
   }
 

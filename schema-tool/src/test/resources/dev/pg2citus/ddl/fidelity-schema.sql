@@ -16,12 +16,11 @@ COMMENT ON COLUMN tenants.code IS 'short code, it''s unique';
 
 CREATE TABLE "Sales Dept"."Customer" (
     "Id" bigserial PRIMARY KEY,
-    tenant_code text NOT NULL REFERENCES tenants (code) ON UPDATE CASCADE,
+    tenant_code text NOT NULL REFERENCES tenants (code) ON UPDATE RESTRICT,
     "Full ""Quoted"" Name" text NOT NULL CHECK (length("Full ""Quoted"" Name") > 1),
     feeling mood DEFAULT 'ok',
     home address,
     spend positive_amount,
-    band float_range,
     spend_x2 numeric GENERATED ALWAYS AS (spend * 2) STORED,
     email text,
     CONSTRAINT email_shape CHECK (email LIKE '%@%') NOT VALID
@@ -48,7 +47,8 @@ CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO (
 CREATE TABLE events_rest PARTITION OF events DEFAULT;
 CREATE INDEX events_seen_idx ON events (seen);
 
-CREATE UNLOGGED TABLE scratch (k text PRIMARY KEY, v text);
+-- Citus cannot distribute a table that uses a user-defined range type: this one stays local.
+CREATE UNLOGGED TABLE scratch (k text PRIMARY KEY, v text, band float_range);
 
 -- advance sequences so their values must carry over
 INSERT INTO tenants (name, code) VALUES ('a', 'A'), ('b', 'B');
