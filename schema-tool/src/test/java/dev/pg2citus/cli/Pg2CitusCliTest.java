@@ -1,0 +1,122 @@
+package dev.pg2citus.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pg2citus.config.ConfigOptions;
+import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.testing.TestPostgres;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The command line as a user runs it: output, exit codes, and errors that name what is wrong. */
+class Pg2CitusCliTest {
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Pg2Citus.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static String tutorialSource() throws SQLException {
+    String db = TestPostgres.freshDatabase("cli_src");
+    TestPostgres.execute(db, EmbeddedDefault.resource(EmbeddedDefault.SCHEMA_RESOURCE));
+    return db;
+  }
+
+  private static String url(String db) {
+    return TestPostgres.jdbcUrl(db) + "?user=" + TestPostgres.user();
+  }
+
+  @Test
+  void planWithSourceTargetAndDistributeNeedsNoConfigFile() throws SQLException {
+    String src = tutorialSource();
+    Run run = run("plan", "--source", url(src), "--target", url(src), "--distribute", "companies using id");
+    assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+    assertTrue(run.out().contains("5 distributed in 1 colocation group"), run.out());
+    assertTrue(run.out().contains("SELECT create_distributed_table('\"public\".\"ads\"', 'company_id', "
+        + "colocate_with => '\"public\".\"companies\"');"), run.out());
+    assertTrue(run.out().contains("PRIMARY KEY (\"company_id\", id);"), run.out());
+  }
+
+  @Test
+  void createAndFinalizeOnAPlainTargetReportEachPhase(@TempDir Path dir) throws SQLException, IOException {
+    String src = tutorialSource();
+    String dst = TestPostgres.freshDatabase("cli_dst");
+    Path config = dir.resolve("plain.yaml");
+    Files.writeString(config, """
+        source:
+          url: %s
+        target:
+          url: %s
+          plain-postgresql: true
+        distribute:
+          - companies using id
+        """.formatted(url(src), url(dst)));
+    Run create = run("create", "--config", config.toString());
+    assertEquals(ExitCodes.OK, create.exitCode(), create.out() + create.err());
+    assertTrue(create.out().contains("distribution skipped"), create.out());
+    assertTrue(create.out().matches("(?s).*tables\\s+5\\s+0\\s.*"), create.out());
+    Run finalize = run("finalize", "--config", config.toString());
+    assertEquals(ExitCodes.OK, finalize.exitCode(), finalize.out() + finalize.err());
+    assertTrue(finalize.out().matches("(?s).*foreign keys\\s+4\\s+0\\s.*"), finalize.out());
+    // A second create without include-drop fails on the existing tables, and says so in its exit code.
+    Run again = run("create", "--config", config.toString());
+    assertEquals(ExitCodes.PHASE_ERRORS, again.exitCode());
+    assertTrue(again.out().contains("already exists"), again.out());
+  }
+
+  @Test
+  void badConfigurationNamesFileLineAndKey(@TempDir Path dir) throws IOException {
+    Path config = dir.resolve("bad.yaml");
+    Files.writeString(config, """
+        source:
+          url: jdbc:postgresql://127.0.0.1:1/nowhere
+        target:
+          url: jdbc:postgresql://127.0.0.1:1/nowhere
+        load:
+          batch-rows: lots
+        """);
+    Run run = run("plan", "--config", config.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
+    assertTrue(run.err().contains("bad.yaml:6: load.batch-rows: expected a whole number, got 'lots'"), run.err());
+  }
+
+  @Test
+  void unknownTableInARuleIsBadInput() throws SQLException {
+    String src = tutorialSource();
+    Run run = run("plan", "--source", url(src), "--target", url(src), "--distribute", "compnies using id");
+    assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
+    assertTrue(run.err().contains("--distribute 'compnies using id'"), run.err());
+    assertTrue(run.err().contains("table compnies does not exist in the source"), run.err());
+  }
+
+  @Test
+  void passwordsNeverReachTheOutput() {
+    Run run = run("plan", "--source", "postgresql://alice:s3cret-pw@127.0.0.1:1/db",
+        "--target", "jdbc:postgresql://127.0.0.1:1/db?password=other-s3cret");
+    assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode());
+    assertTrue(run.err().contains("cannot connect to"), run.err());
+    assertFalse((run.out() + run.err()).contains("s3cret"), run.err());
+  }
+
+  @Test
+  void configReferenceListsEveryKey() {
+    Run run = run("config-reference");
+    assertEquals(ExitCodes.OK, run.exitCode());
+    ConfigOptions.ALL.forEach(o -> assertTrue(run.out().contains("`" + o.key() + "`"), o.key()));
+  }
+}
