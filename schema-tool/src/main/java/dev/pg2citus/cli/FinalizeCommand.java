@@ -2,7 +2,6 @@ package dev.pg2citus.cli;
 
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.SchemaTool;
-import dev.pg2citus.report.PhaseReport;
 import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
@@ -18,8 +17,6 @@ final class FinalizeCommand extends SchemaCommand {
 
   @Override
   int run(SchemaTool tool, MigrationConfig config, PrintWriter out) throws Exception {
-    PhaseReport report = tool.finalizeSchema();
-    out.println(report.render());
-    return report.failed() ? ExitCodes.PHASE_ERRORS : ExitCodes.OK;
+    return summarize(tool.finalizeSchema(), out);
   }
 }

@@ -3,6 +3,7 @@ package dev.pg2citus.cli;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.report.PhaseReport;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
@@ -21,6 +22,12 @@ abstract class SchemaCommand implements Callable<Integer> {
   abstract boolean needsTarget();
 
   abstract int run(SchemaTool tool, MigrationConfig config, PrintWriter out) throws Exception;
+
+  /** Prints a phase summary; the exit code says whether any statement failed. */
+  static int summarize(PhaseReport report, PrintWriter out) {
+    out.println(report.render());
+    return report.failed() ? ExitCodes.PHASE_ERRORS : ExitCodes.OK;
+  }
 
   @Override
   public Integer call() throws Exception {

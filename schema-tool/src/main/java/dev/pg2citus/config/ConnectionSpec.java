@@ -61,15 +61,6 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 
-  /** The same database under another URL, keeping user, password and properties unless the URL has them. */
-  public ConnectionSpec withUrl(String newUrl) {
-    ConnectionSpec parsed = fromUrl(newUrl);
-    return new ConnectionSpec(parsed.url,
-        parsed.user != null ? parsed.user : user,
-        parsed.password != null ? parsed.password : password,
-        properties);
-  }
-
   /** Opens a connection. */
   public Connection open() throws SQLException {
     Properties props = new Properties();

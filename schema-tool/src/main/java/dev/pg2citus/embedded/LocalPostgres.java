@@ -385,18 +385,7 @@ public final class LocalPostgres implements AutoCloseable {
     private static void stopInstalled(PgBinaries binaries, Path workDir, Path dataDir)
         throws IOException {
       try {
-        Exec.run(
-            Exec.asServerUser(
-                List.of(
-                    binaries.tool("pg_ctl").toString(),
-                    "-D",
-                    dataDir.toString(),
-                    "-m",
-                    "fast",
-                    "-w",
-                    "stop")),
-            workDir,
-            Duration.ofSeconds(PG_CTL_WAIT_SECONDS + 30));
+        pgCtlStop(binaries, workDir, dataDir, "fast", Duration.ofSeconds(PG_CTL_WAIT_SECONDS + 30));
       } finally {
         deleteTree(workDir);
       }
@@ -407,21 +396,21 @@ public final class LocalPostgres implements AutoCloseable {
         return;
       }
       try {
-        Exec.run(
-            Exec.asServerUser(
-                List.of(
-                    binaries.tool("pg_ctl").toString(),
-                    "-D",
-                    dataDir.toString(),
-                    "-m",
-                    "immediate",
-                    "-w",
-                    "stop")),
-            workDir,
-            Duration.ofSeconds(PG_CTL_WAIT_SECONDS));
+        pgCtlStop(binaries, workDir, dataDir, "immediate", Duration.ofSeconds(PG_CTL_WAIT_SECONDS));
       } catch (IOException e) {
         log.debug("No server to stop in {}", dataDir, e);
       }
+    }
+
+    private static void pgCtlStop(
+        PgBinaries binaries, Path workDir, Path dataDir, String mode, Duration timeout)
+        throws IOException {
+      Exec.run(
+          Exec.asServerUser(
+              List.of(
+                  binaries.tool("pg_ctl").toString(), "-D", dataDir.toString(), "-m", mode, "-w", "stop")),
+          workDir,
+          timeout);
     }
 
     private static LocalPostgres startEmbedded(Map<String, String> settings) {

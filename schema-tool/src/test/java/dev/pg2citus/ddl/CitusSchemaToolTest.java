@@ -1,12 +1,10 @@
 package dev.pg2citus.ddl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
-import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
@@ -37,21 +35,13 @@ class CitusSchemaToolTest {
     return TestConfigs.of(TestPostgres.jdbcUrl(sourceDb), TestCitus.jdbcUrl(targetDb), TestPostgres.user(), yaml);
   }
 
-  private static void createAndFinalize(MigrationConfig config) throws SQLException {
-    SchemaTool tool = SchemaTool.load(config);
-    PhaseReport create = tool.create();
-    assertFalse(create.failed(), create::render);
-    PhaseReport finalize = tool.finalizeSchema();
-    assertFalse(finalize.failed(), finalize::render);
-  }
-
   @Test
   void tutorialWithOneRootRuleGivesTheExpectedDistribution() throws SQLException {
     String src = TestPostgres.freshDatabase("tutorial_src");
     TestPostgres.execute(src, EmbeddedDefault.resource(EmbeddedDefault.SCHEMA_RESOURCE)
         + "INSERT INTO companies (name, created_at, updated_at) SELECT 'c' || i, now(), now() FROM generate_series(1, 7) i;");
     String dst = TestCitus.freshDatabase("tutorial_dst");
-    createAndFinalize(config(src, dst, """
+    SchemaRuns.createAndFinalize(config(src, dst, """
         distribute:
           - companies using id
         load:
@@ -99,7 +89,7 @@ class CitusSchemaToolTest {
     String src = TestPostgres.freshDatabase("odd_src");
     TestPostgres.execute(src, EmbeddedDefault.resource("/dev/pg2citus/ddl/fidelity-schema.sql"));
     String dst = TestCitus.freshDatabase("odd_dst");
-    createAndFinalize(config(src, dst, """
+    SchemaRuns.createAndFinalize(config(src, dst, """
         distribute:
           - '"Sales Dept"."Customer" using tenant_code'
         citus:

@@ -41,22 +41,15 @@ class SchemaToolTest {
     }
   }
 
-  private static void run(SchemaTool tool) throws SQLException {
-    PhaseReport create = tool.create();
-    assertFalse(create.failed(), create::render);
-    PhaseReport finalize = tool.finalizeSchema();
-    assertFalse(finalize.failed(), finalize::render);
-  }
-
   @Test
   void withoutRulesTheTargetSchemaEqualsTheSource() throws SQLException {
     String src = source();
     String dst = TestPostgres.freshDatabase("fidelity_dst");
     MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  include-drop: true\n");
 
-    run(SchemaTool.load(config));
+    SchemaRuns.createAndFinalize(config);
     // A second run over the same target drops and recreates cleanly.
-    run(SchemaTool.load(config));
+    SchemaRuns.createAndFinalize(config);
 
     Catalog expected = read(src);
     Catalog actual = read(dst);
