@@ -113,6 +113,31 @@ class CitusSchemaToolTest {
             + " AND contype = 'f'"));
   }
 
+  @Test
+  void partitionedTablesAreDistributedWithTheirPartitions() throws SQLException {
+    String src = TestPostgres.freshDatabase("part_src");
+    TestPostgres.execute(src, EmbeddedDefault.resource("/dev/pg2citus/ddl/fidelity-schema.sql"));
+    String dst = TestCitus.freshDatabase("part_dst");
+    SchemaRuns.createAndFinalize(config(src, dst, """
+        tables:
+          include: [tenants, events]
+        distribute:
+          - tenants as reference table
+          - events using tenant_id
+        """));
+
+    Map<String, String> kinds = new LinkedHashMap<>();
+    query(dst, "SELECT table_name::text, citus_table_type || ' ' || distribution_column"
+        + " FROM citus_tables ORDER BY 1", rs -> kinds.put(rs.getString(1), rs.getString(2)));
+    assertEquals(Map.of("events", "distributed tenant_id", "events_2025", "distributed tenant_id",
+        "events_rest", "distributed tenant_id", "tenants", "reference <none>"), kinds);
+    assertEquals(List.of("PRIMARY KEY (tenant_id, id, seen)"), strings(dst,
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'events'::regclass AND contype = 'p'"));
+    assertEquals(List.of("events_2025_seen_idx", "events_rest_seen_idx"), strings(dst,
+        "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid IN ('events_2025'::regclass,"
+            + " 'events_rest'::regclass) AND NOT indisprimary ORDER BY 1"));
+  }
+
   /** citus_tables lists local tables that reference tables pulled into metadata; they are not the point here. */
   private static Map<String, String> withoutLocal(Map<String, String> kinds) {
     Map<String, String> result = new LinkedHashMap<>(kinds);
