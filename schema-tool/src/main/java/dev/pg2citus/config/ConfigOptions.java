@@ -167,7 +167,7 @@ public final class ConfigOptions {
   private static TableSelector readSelector(YamlNode item) {
     if (!item.isMap()) {
       NameRef ref = parseName(item, 2, "table");
-      String schema = ref.qualifier() == null ? null : ref.qualifier().toString();
+      String schema = ref.schema();
       return new TableSelector(schema, null, ref.name(), null, item.location());
     }
     item.requireKnownKeys(List.of("schema", "name", "schema-matches", "name-matches"));

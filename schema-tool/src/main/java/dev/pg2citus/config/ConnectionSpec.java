@@ -58,7 +58,7 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
   }
 
   private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   /** Opens a connection. */

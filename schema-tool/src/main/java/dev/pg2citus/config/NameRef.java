@@ -1,5 +1,6 @@
 package dev.pg2citus.config;
 
+import dev.pg2citus.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -72,13 +73,19 @@ public record NameRef(List<String> parts) {
     return parts.get(parts.size() - 1);
   }
 
-  /** Everything but the last part, joined: the schema of {@code schema.table}, or null. */
-  public NameRef qualifier() {
-    return parts.size() == 1 ? null : new NameRef(parts.subList(0, parts.size() - 1));
+  /** The schema of {@code schema.table}, unquoted; null when the name is unqualified. */
+  public String schema() {
+    return parts.size() == 1 ? null : parts.get(parts.size() - 2);
   }
 
+  /** A name part as a rule writes it: double-quoted unless it reads back as itself unquoted. */
+  public static String spell(String part) {
+    return part.matches("[a-z_][a-z0-9_$]*") ? part : Sql.ident(part);
+  }
+
+  /** The name as a rule writes it, so messages can be pasted back into the configuration. */
   @Override
   public String toString() {
-    return String.join(".", parts);
+    return String.join(".", parts.stream().map(NameRef::spell).toList());
   }
 }

@@ -57,7 +57,7 @@ public final class YamlNode {
   private static YamlNode read(JsonParser parser, ConfigLocation at, Function<String, String> env)
       throws IOException {
     JsonToken token = parser.currentToken();
-    ConfigLocation here = new ConfigLocation(at.source(), parser.currentTokenLocation().getLineNr(), at.key());
+    ConfigLocation here = at;
     switch (token) {
       case START_OBJECT -> {
         Map<String, YamlNode> entries = new LinkedHashMap<>();
@@ -134,17 +134,12 @@ public final class YamlNode {
 
   /** Fails on the first key that is not one of {@code allowed}, and says which are. */
   public void requireKnownKeys(Collection<String> allowed) {
-    for (YamlNode child : asMap().values()) {
-      String key = lastKey(child.location.key());
-      if (!allowed.contains(key)) {
-        throw new ConfigException(child.location, "unknown key '" + key + "'; expected one of: "
-            + String.join(", ", allowed));
+    for (Map.Entry<String, YamlNode> entry : asMap().entrySet()) {
+      if (!allowed.contains(entry.getKey())) {
+        throw new ConfigException(entry.getValue().location, "unknown key '" + entry.getKey()
+            + "'; expected one of: " + String.join(", ", allowed));
       }
     }
-  }
-
-  private static String lastKey(String path) {
-    return path.substring(path.lastIndexOf('.') + 1);
   }
 
   public Map<String, YamlNode> asMap() {
@@ -194,14 +189,18 @@ public final class YamlNode {
     if (!m.matches()) {
       throw fail("expected a size such as 16MB, got '" + scalar + "'");
     }
-    long n = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
-    return switch (unit) {
-      case "kb" -> n << 10;
-      case "mb" -> n << 20;
-      case "gb" -> n << 30;
-      default -> n;
+    long factor = switch (unit) {
+      case "kb" -> 1L << 10;
+      case "mb" -> 1L << 20;
+      case "gb" -> 1L << 30;
+      default -> 1L;
     };
+    try {
+      return Math.multiplyExact(Long.parseLong(m.group(1)), factor);
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw fail("size '" + scalar + "' is too large");
+    }
   }
 
   public ConfigException fail(String problem) {

@@ -138,7 +138,7 @@ public final class DistributionPlanner {
   private TableName resolveTable(NameRef ref, DistributionRule rule) {
     List<TableName> matches = catalog.tables().stream().map(Table::name)
         .filter(t -> t.name().equals(ref.name())
-            && (ref.qualifier() == null || t.schema().equals(ref.qualifier().toString())))
+            && (ref.schema() == null || t.schema().equals(ref.schema())))
         .toList();
     if (matches.isEmpty()) {
       throw new ConfigException(rule.location(), "table " + ref + " does not exist in the source"
@@ -179,8 +179,8 @@ public final class DistributionPlanner {
         List<TableName> path = new ArrayList<>(pathTo.get(t.name()));
         path.add(fk.referenced());
         if (next.get().column(column).isPresent()) {
-          return "; to add it, write '" + start.name().name() + " using " + column + " from "
-              + path.stream().map(TableName::name).collect(Collectors.joining(", ")) + "'";
+          return "; to add it, write '" + NameRef.spell(start.name().name()) + " using " + NameRef.spell(column)
+              + " from " + path.stream().map(p -> NameRef.spell(p.name())).collect(Collectors.joining(", ")) + "'";
         }
         pathTo.put(fk.referenced(), path);
         queue.add(next.get());
@@ -233,8 +233,8 @@ public final class DistributionPlanner {
     }
     if (natives.size() > 1) {
       throw new PlanException(table.name() + " carries the distribution column in several columns ("
-          + String.join(", ", natives.keySet()) + "); add a rule such as '" + table.name().name()
-          + " using " + natives.keySet().iterator().next() + "'");
+          + String.join(", ", natives.keySet()) + "); add a rule such as '" + NameRef.spell(table.name().name())
+          + " using " + NameRef.spell(natives.keySet().iterator().next()) + "'");
     }
     if (hops.size() > 1) {
       throw severalPaths(table, hops);
@@ -266,6 +266,7 @@ public final class DistributionPlanner {
       return parent.column();
     }
     return catalog.foreignKeysTo(parent.table()).stream()
+        .filter(fk -> !fk.table().equals(parent.table()))
         .map(fk -> fk.columnReferencing(parent.column()))
         .filter(c -> c != null)
         .findFirst()
@@ -296,8 +297,9 @@ public final class DistributionPlanner {
       if (parent.addsColumn()) {
         parent.backfill().hops().forEach(h -> tables.add(h.referenced().name()));
       }
-      paths.append("\n    ").append(table.name().name()).append(" using ").append(addedColumnName(parent))
-          .append(" from ").append(String.join(", ", tables)).append("   (").append(hop.describe()).append(')');
+      paths.append("\n    ").append(NameRef.spell(table.name().name())).append(" using ")
+          .append(NameRef.spell(addedColumnName(parent))).append(" from ")
+          .append(tables.stream().map(NameRef::spell).collect(Collectors.joining(", "))).append("   (").append(hop.describe()).append(')');
     }
     return new PlanException(table.name() + " reaches distributed tables along several foreign-key paths;"
         + " pick one with a rule:" + paths);
@@ -327,7 +329,7 @@ public final class DistributionPlanner {
               "referenced by " + from.table().name() + " (citus.auto-reference-tables)"));
           queue.add(to);
         } else if (target == null) {
-          missing.add(to + " (referenced by " + fk.describe() + "): add '" + to.name()
+          missing.add(to + " (referenced by " + fk.describe() + "): add '" + NameRef.spell(to.name())
               + " as reference table' or set citus.auto-reference-tables: true");
         } else if (from.kind() == Kind.REFERENCE && target.isDistributed()) {
           throw new PlanException("reference table " + from.table() + " references distributed table " + to
@@ -482,11 +484,28 @@ public final class DistributionPlanner {
       return;
     }
     for (ForeignKey fk : catalog.table(t).orElseThrow().foreignKeys()) {
-      if (members.contains(fk.referenced())) {
+      if (members.contains(fk.referenced()) && !reaches(fk.referenced(), t, members)) {
         visit(fk.referenced(), members, done, visiting);
       }
     }
     done.add(t);
+  }
+
+  /** Whether foreign keys among {@code members} lead from {@code from} to {@code to}: a cycle. */
+  private boolean reaches(TableName from, TableName to, Set<TableName> members) {
+    Set<TableName> seen = new HashSet<>();
+    Deque<TableName> queue = new ArrayDeque<>(List.of(from));
+    while (!queue.isEmpty()) {
+      TableName t = queue.poll();
+      if (t.equals(to)) {
+        return true;
+      }
+      if (seen.add(t)) {
+        catalog.table(t).orElseThrow().foreignKeys().stream().map(ForeignKey::referenced)
+            .filter(members::contains).forEach(queue::add);
+      }
+    }
+    return false;
   }
 
   private boolean isDistributed(TableName t) {
