@@ -56,7 +56,7 @@ public final class CatalogReader {
       TableHeader h = entry.getValue();
       Constraints c = constraints.getOrDefault(oid, new Constraints());
       tables.add(new Table(h.name, h.unlogged, h.partitionKey, h.parent, h.partitionBound,
-          columns.getOrDefault(oid, List.of()), c.primaryKey, c.uniques,
+          columns.getOrDefault(oid, List.of()), c.primaryKey, c.uniques, c.exclusions,
           indexes.getOrDefault(oid, List.of()), c.foreignKeys, c.checks, h.comment, h.estimatedRows));
     }
     String oids = oidArray(headers.keySet());
@@ -86,6 +86,7 @@ public final class CatalogReader {
   private static final class Constraints {
     KeyConstraint primaryKey;
     final List<KeyConstraint> uniques = new ArrayList<>();
+    final List<KeyConstraint> exclusions = new ArrayList<>();
     final List<ForeignKey> foreignKeys = new ArrayList<>();
     final List<CheckConstraint> checks = new ArrayList<>();
   }
@@ -186,7 +187,7 @@ public final class CatalogReader {
                || CASE WHEN con.condeferred THEN ' INITIALLY DEFERRED' ELSE '' END
                || CASE WHEN NOT con.convalidated THEN ' NOT VALID' ELSE '' END
           FROM pg_constraint con
-         WHERE con.conrelid = ANY (?::oid[]) AND con.contype IN ('p', 'u', 'f', 'c')
+         WHERE con.conrelid = ANY (?::oid[]) AND con.contype IN ('p', 'u', 'x', 'f', 'c')
            AND con.conparentid = 0 AND (con.contype <> 'c' OR con.conislocal)
          ORDER BY con.conrelid, con.conname
         """;
@@ -203,6 +204,7 @@ public final class CatalogReader {
           switch (rs.getString(3)) {
             case "p" -> c.primaryKey = new KeyConstraint(name, cols, def);
             case "u" -> c.uniques.add(new KeyConstraint(name, cols, def));
+            case "x" -> c.exclusions.add(new KeyConstraint(name, cols, def));
             case "c" -> c.checks.add(new CheckConstraint(name, def));
             case "f" -> {
               TableHeader referenced = tables.get(rs.getLong(6));

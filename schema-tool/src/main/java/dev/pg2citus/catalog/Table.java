@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param parent the partitioned table this one is a partition of, or null
  * @param partitionBound {@code FOR VALUES …} of a partition, or null
  * @param primaryKey the primary key, or null
+ * @param exclusionConstraints EXCLUDE constraints, carried over as the source defines them
  * @param estimatedRows {@code reltuples}, -1 when never analyzed
  */
 public record Table(
@@ -21,6 +22,7 @@ public record Table(
     List<Column> columns,
     KeyConstraint primaryKey,
     List<KeyConstraint> uniqueConstraints,
+    List<KeyConstraint> exclusionConstraints,
     List<Index> indexes,
     List<ForeignKey> foreignKeys,
     List<CheckConstraint> checks,
@@ -30,6 +32,7 @@ public record Table(
   public Table {
     columns = List.copyOf(columns);
     uniqueConstraints = List.copyOf(uniqueConstraints);
+    exclusionConstraints = List.copyOf(exclusionConstraints);
     indexes = List.copyOf(indexes);
     foreignKeys = List.copyOf(foreignKeys);
     checks = List.copyOf(checks);
@@ -50,6 +53,6 @@ public record Table(
   /** The same table with other columns (cast rules produce it). */
   public Table withColumns(List<Column> newColumns) {
     return new Table(name, unlogged, partitionKey, parent, partitionBound, newColumns, primaryKey,
-        uniqueConstraints, indexes, foreignKeys, checks, comment, estimatedRows);
+        uniqueConstraints, exclusionConstraints, indexes, foreignKeys, checks, comment, estimatedRows);
   }
 }

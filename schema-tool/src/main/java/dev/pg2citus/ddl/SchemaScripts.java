@@ -219,6 +219,9 @@ public final class SchemaScripts {
         t.uniqueConstraints().forEach(u -> out.add(constraint(Step.UNIQUE, t, u.name(), target.keyDefinition(t, u))));
       }
       for (Table t : tables) {
+        t.exclusionConstraints().forEach(x -> out.add(constraint(Step.EXCLUSION, t, x.name(), x.definition())));
+      }
+      for (Table t : tables) {
         for (Index i : t.indexes()) {
           out.add(new DdlStatement(Step.INDEX, t.name() + " " + i.name(), target.indexDefinition(t, i)));
         }

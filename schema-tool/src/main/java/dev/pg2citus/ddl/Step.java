@@ -14,6 +14,7 @@ public enum Step {
   DISTRIBUTE("distribute"),
   PRIMARY_KEY("primary keys"),
   UNIQUE("unique constraints"),
+  EXCLUSION("exclusion constraints"),
   INDEX("indexes"),
   FOREIGN_KEY("foreign keys"),
   CHECK("checks"),

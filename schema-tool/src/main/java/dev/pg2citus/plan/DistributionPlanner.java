@@ -85,7 +85,7 @@ public final class DistributionPlanner {
         placed.put(t.name(), new Placement(t.name(), Kind.LOCAL, null, null, null, null, null, "no rule"));
       }
     }
-    warnAboutRangeTypes();
+    warnAboutUnsupportedShapes();
     warnAboutForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
     return new DistributionPlan(ordered(groups), warnings, config.citus().shardCount(), config.citus().colocation());
@@ -344,15 +344,24 @@ public final class DistributionPlanner {
     }
   }
 
-  /** Citus 13 cannot propagate user-defined range types, so tables using one cannot be distributed. */
-  private void warnAboutRangeTypes() {
+  /**
+   * Citus 13 cannot propagate user-defined range types, so tables using one cannot be distributed;
+   * and an exclusion constraint must hold the distribution column.
+   */
+  private void warnAboutUnsupportedShapes() {
     Set<String> ranges = catalog.types().stream().filter(t -> t.kind() == UserType.Kind.RANGE)
         .map(t -> t.name().toString()).collect(Collectors.toSet());
     for (Placement p : placed.values()) {
       if (p.kind() == Kind.LOCAL) {
         continue;
       }
-      for (Column c : catalog.table(p.table()).orElseThrow().columns()) {
+      Table table = catalog.table(p.table()).orElseThrow();
+      if (p.isDistributed()) {
+        table.exclusionConstraints().stream().filter(x -> !x.columns().contains(p.column())).forEach(x ->
+            warnings.add("exclusion constraint " + x.name() + " of " + p.table() + " does not hold distribution column "
+                + p.column() + ", which Citus requires (with the = operator): it will fail in finalize"));
+      }
+      for (Column c : table.columns()) {
         if (ranges.contains(c.baseType())) {
           warnings.add(p.table() + "." + c.name() + " uses range type " + c.baseType()
               + ", which Citus cannot distribute: cast it (to text, say) or leave " + p.table().name() + " local");

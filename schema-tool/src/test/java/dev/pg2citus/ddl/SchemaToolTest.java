@@ -57,11 +57,13 @@ class SchemaToolTest {
     assertEquals(4, expected.types().size(), "enum, domain, composite, range");
     assertEquals(4, expected.sequences().size(), "two serial, two identity");
     assertEquals(names(expected), names(actual));
+    assertEquals(1, expected.table(new TableName("public", "scratch")).orElseThrow().exclusionConstraints().size());
     for (Table want : expected.tables()) {
       Table got = actual.table(want.name()).orElseThrow();
       assertEquals(want.columns(), got.columns(), want.name() + " columns");
       assertEquals(want.primaryKey(), got.primaryKey(), want.name() + " primary key");
       assertEquals(want.uniqueConstraints(), got.uniqueConstraints(), want.name() + " unique constraints");
+      assertEquals(want.exclusionConstraints(), got.exclusionConstraints(), want.name() + " exclusion constraints");
       assertEquals(want.indexes(), got.indexes(), want.name() + " indexes");
       assertEquals(want.foreignKeys(), got.foreignKeys(), want.name() + " foreign keys");
       assertEquals(want.checks(), got.checks(), want.name() + " checks");

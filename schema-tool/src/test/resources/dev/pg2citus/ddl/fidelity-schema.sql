@@ -48,7 +48,8 @@ CREATE TABLE events_rest PARTITION OF events DEFAULT;
 CREATE INDEX events_seen_idx ON events (seen);
 
 -- Citus cannot distribute a table that uses a user-defined range type: this one stays local.
-CREATE UNLOGGED TABLE scratch (k text PRIMARY KEY, v text, band float_range);
+CREATE UNLOGGED TABLE scratch (k text PRIMARY KEY, v text, band float_range,
+    CONSTRAINT scratch_no_overlap EXCLUDE USING gist (band WITH &&));
 
 -- advance sequences so their values must carry over
 INSERT INTO tenants (name, code) VALUES ('a', 'A'), ('b', 'B');
