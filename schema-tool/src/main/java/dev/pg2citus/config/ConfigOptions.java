@@ -16,6 +16,9 @@ public final class ConfigOptions {
   /** What to do with a row the target refuses. */
   public enum OnError { STOP, REJECT }
 
+  /** What to do with a row whose added distribution column finds no value along its foreign keys. */
+  public enum OnOrphan { REJECT, STOP }
+
   /** How distributed tables are colocated. */
   public enum Colocation {
     /** Each foreign-key tree is colocated with its root; unrelated roots get groups of their own. */
@@ -90,6 +93,12 @@ public final class ConfigOptions {
   public static final ConfigOption<OnError> ON_ERROR = ConfigOption.choice("load.on-error", OnError.STOP,
       "`stop`: the first bad row stops the run, naming table, partition and reason; `reject`: bad "
           + "rows go to rejects/<table>.dat and .log and the rest loads.");
+  public static final ConfigOption<OnOrphan> ON_ORPHAN = ConfigOption.choice("load.on-orphan", OnOrphan.REJECT,
+      "A row whose foreign key to its distribution column is NULL or points at no row: `reject` writes it "
+          + "to the reject files with the reason and counts it; `stop` stops the run.");
+  public static final ConfigOption<Boolean> SNAPSHOT = ConfigOption.bool("load.consistent-snapshot", true,
+      "Read every table under one exported snapshot, so the target is one moment of the source. Turn it "
+          + "off where a snapshot cannot be exported or held (some poolers and replicas).");
   public static final ConfigOption<Integer> BATCH_ROWS = ConfigOption.integer("load.batch-rows", 25_000, 1,
       10_000_000, "Rows per COPY batch.");
   public static final ConfigOption<Long> BATCH_BYTES = ConfigOption.bytes("load.batch-bytes", 16L << 20, "16MB",
@@ -118,7 +127,7 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      RESET_SEQUENCES, ON_ERROR, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, WORKERS);
+      RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, WORKERS);
 
   /** Fails on any key of {@code root} that no option defines. */
   public static void checkKnownKeys(YamlNode root) {

@@ -1,5 +1,6 @@
 package dev.pg2citus.config;
 
+import java.io.Serializable;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -13,14 +14,16 @@ import java.util.regex.Pattern;
 
 /**
  * How to reach one PostgreSQL database. The password is never part of {@link #toString()} or
- * {@link #redactedUrl()}, so a spec can go into logs and errors as it is.
+ * {@link #redactedUrl()}, so a spec can go into logs and errors as it is. It is serializable so
+ * pipeline workers can open their own connections.
  *
  * @param url a pgjdbc URL ({@code jdbc:postgresql://host:port/db?sslmode=require})
  * @param user the user, or null to let pgjdbc take it from the URL or the OS
  * @param password the password, or null
  * @param properties further pgjdbc properties (sslmode, ApplicationName…)
  */
-public record ConnectionSpec(String url, String user, String password, Map<String, String> properties) {
+public record ConnectionSpec(String url, String user, String password, Map<String, String> properties)
+    implements Serializable {
   private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
   private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@]*:)[^/@]*@");
 

@@ -3,6 +3,7 @@ package dev.pg2citus.config;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigOptions.Colocation;
 import dev.pg2citus.config.ConfigOptions.OnError;
+import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import java.util.List;
 
 /**
@@ -35,6 +36,8 @@ public record MigrationConfig(
       boolean schemaOnly,
       boolean resetSequences,
       OnError onError,
+      OnOrphan onOrphan,
+      boolean consistentSnapshot,
       int batchRows,
       long batchBytes,
       int partitionsPerTable,
