@@ -17,13 +17,19 @@ import picocli.CommandLine.Command;
 public final class Pg2Citus {
   private Pg2Citus() {}
 
-  /** The command line with the schema tool's commands; errors become one clear line and an exit code. */
-  public static CommandLine commandLine() {
+  /**
+   * The command line with the schema tool's commands and {@code more} (the pipeline's); errors
+   * become one clear line and an exit code.
+   */
+  public static CommandLine commandLine(Object... more) {
     CommandLine cli = new CommandLine(new Pg2Citus());
+    for (Object command : more) {
+      cli.addSubcommand(command);
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("error: " + ConnectionSpec.redact(e.getMessage()));
       commandLine.getErr().flush();
-      if (e instanceof ConfigException || e instanceof PlanException) {
+      if (e instanceof ConfigException || e instanceof PlanException || e instanceof IllegalArgumentException) {
         return ExitCodes.BAD_INPUT;
       }
       if (e instanceof SQLException) {

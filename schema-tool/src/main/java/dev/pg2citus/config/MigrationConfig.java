@@ -42,7 +42,15 @@ public record MigrationConfig(
       long batchBytes,
       int partitionsPerTable,
       int splitThreshold,
-      int workers) {}
+      int workers) {
+
+    /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
+    public Load withOnly(boolean data, boolean schema) {
+      return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
+          schemaOnly || schema, resetSequences, onError, onOrphan, consistentSnapshot, batchRows, batchBytes,
+          partitionsPerTable, splitThreshold, workers);
+    }
+  }
 
   public MigrationConfig {
     include = List.copyOf(include);
@@ -54,6 +62,12 @@ public record MigrationConfig(
   /** The same configuration for a target that is plain PostgreSQL (no distribution). */
   public MigrationConfig withPlainTarget() {
     return new MigrationConfig(origin, source, target, true, include, exclude, casts, rules, citus, load);
+  }
+
+  /** The same configuration with other load options. */
+  public MigrationConfig withLoad(Load newLoad) {
+    return new MigrationConfig(origin, source, target, targetIsPlainPostgresql, include, exclude, casts, rules, citus,
+        newLoad);
   }
 
   /** Whether the table filters select {@code table}. */

@@ -19,6 +19,8 @@ public final class EmbeddedDefault implements AutoCloseable {
   public static final String CONFIG_RESOURCE = "/dev/pg2citus/configs/hackathon.yaml";
   /** The tutorial schema. */
   public static final String SCHEMA_RESOURCE = "/dev/pg2citus/embedded/hackathon-schema.sql";
+  /** Generated tutorial rows. */
+  public static final String DATA_RESOURCE = "/dev/pg2citus/embedded/hackathon-data.sql";
 
   private static final String SOURCE_DB = "hackathon";
   private static final String TARGET_DB = "dim";
@@ -57,6 +59,13 @@ public final class EmbeddedDefault implements AutoCloseable {
       }
       source.close();
       throw e;
+    }
+  }
+
+  /** Fills the source with generated tutorial rows (about 300,000). */
+  public void fillSource() throws SQLException {
+    try (Connection c = source.connect(SOURCE_DB); Statement st = c.createStatement()) {
+      st.execute(resource(DATA_RESOURCE));
     }
   }
 

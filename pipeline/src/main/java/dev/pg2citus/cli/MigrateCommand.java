@@ -1,0 +1,97 @@
+package dev.pg2citus.cli;
+
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.pipeline.Migration;
+import dev.pg2citus.report.MigrationSummary;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+/** The whole migration: create, copy the rows with Beam, finalize, verify, summarize. */
+@Command(name = "migrate", mixinStandardHelpOptions = true,
+    description = {"Run the whole migration: create, the Beam data phase, finalize, verification, summary.",
+        "Beam options (--runner=FlinkRunner, --flinkMaster=…, --targetParallelism=…) pass through."})
+final class MigrateCommand implements Callable<Integer> {
+  @Mixin
+  ConnectionOptions options;
+
+  @Option(names = "--resume", description = "Continue the run recorded on the target: finished partitions are "
+      + "skipped, unfinished ones redone.")
+  boolean resume;
+
+  @Option(names = "--data-only", description = "Copy rows into the existing target schema (load.data-only).")
+  boolean dataOnly;
+
+  @Option(names = "--schema-only", description = "Create and finalize the schema; copy no rows (load.schema-only).")
+  boolean schemaOnly;
+
+  @Option(names = "--rejects-dir", paramLabel = "DIR", defaultValue = "rejects",
+      description = "Where rejected rows go: <table>.dat and <table>.log (default: ${DEFAULT-VALUE}).")
+  Path rejectsDir;
+
+  @Option(names = "--summary-json", paramLabel = "FILE", defaultValue = "pg2citus-summary.json",
+      description = "The summary as JSON (default: ${DEFAULT-VALUE}).")
+  Path summaryJson;
+
+  @Option(names = "--progress-seconds", paramLabel = "N", defaultValue = "10",
+      description = "Log progress every N seconds (default: ${DEFAULT-VALUE}).")
+  int progressSeconds;
+
+  @Unmatched
+  List<String> beamArgs = new ArrayList<>();
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (EmbeddedDefault embedded = options.startEmbedded(true)) {
+      if (embedded != null) {
+        out.println(embedded.describe());
+        embedded.fillSource();
+      }
+      MigrationConfig loaded = options.load(embedded);
+      MigrationConfig config = loaded.withLoad(loaded.load().withOnly(dataOnly, schemaOnly));
+      MigrationSummary summary = new Migration(config, pipelineOptions(config),
+          new Migration.Options(resume, rejectsDir, progressSeconds)).run();
+      out.println(summary.render());
+      summary.writeJson(summaryJson);
+      out.println("summary written to " + summaryJson);
+      out.flush();
+      return summary.ok() ? ExitCodes.OK : ExitCodes.PHASE_ERRORS;
+    }
+  }
+
+  /**
+   * Beam's options from the pass-through arguments, with pg2citus' defaults: the Direct runner,
+   * {@code load.workers} as the parallelism, and the Direct runner's per-element immutability and
+   * encodability checks off (they copy every row; tests keep them on).
+   */
+  private PipelineOptions pipelineOptions(MigrationConfig config) {
+    List<String> args = new ArrayList<>(beamArgs);
+    String workers = String.valueOf(config.load().workers());
+    addDefault(args, "--targetParallelism", workers);
+    addDefault(args, "--parallelism", workers);
+    addDefault(args, "--enforceImmutability", "false");
+    addDefault(args, "--enforceEncodability", "false");
+    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
+  }
+
+  private static void addDefault(List<String> args, String name, String value) {
+    if (args.stream().noneMatch(a -> a.equals(name) || a.startsWith(name + "="))) {
+      args.add(name + "=" + value);
+    }
+  }
+}

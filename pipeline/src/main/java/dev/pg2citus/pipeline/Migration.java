@@ -1,0 +1,229 @@
+package dev.pg2citus.pipeline;
+
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.ConfigLocation;
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.read.PartitionPlanner;
+import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.SourceSnapshot;
+import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.report.PhaseReport;
+import dev.pg2citus.write.ProgressStore;
+import dev.pg2citus.write.TableCopy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A whole migration: the schema tool's create, the Beam data phase under one source snapshot,
+ * the schema tool's finalize, then the check that every source row is in the target or rejected,
+ * and the summary. Each part can run alone ({@code data-only}, {@code schema-only}), and a run that
+ * stopped can be resumed: finished partitions are skipped, unfinished ones redone from scratch.
+ */
+public final class Migration {
+  private static final Logger LOG = LoggerFactory.getLogger(Migration.class);
+
+  /**
+   * How to run.
+   *
+   * @param resume continue the run recorded on the target instead of starting one
+   * @param rejectsDir where {@code <table>.dat} and {@code <table>.log} of rejected rows go
+   * @param progressSeconds how often progress is logged
+   */
+  public record Options(boolean resume, Path rejectsDir, int progressSeconds) {}
+
+  private final MigrationConfig config;
+  private final PipelineOptions pipelineOptions;
+  private final Options options;
+
+  public Migration(MigrationConfig config, PipelineOptions pipelineOptions, Options options) {
+    this.config = config;
+    this.pipelineOptions = pipelineOptions;
+    this.options = options;
+  }
+
+  public MigrationSummary run() throws SQLException, IOException {
+    MigrationSummary summary = new MigrationSummary();
+    MigrationConfig.Load load = config.load();
+    SchemaTool tool = SchemaTool.load(config);
+    checkPreviousRun(load);
+
+    if (!options.resume()) {
+      long start = System.currentTimeMillis();
+      PhaseReport create = tool.create();
+      summary.phase(create, System.currentTimeMillis() - start);
+      LOG.info("create:\n{}", create.render());
+      if (create.failed()) {
+        return summary;
+      }
+    }
+    if (!load.schemaOnly() && !copyData(tool, summary)) {
+      return summary;
+    }
+    long start = System.currentTimeMillis();
+    PhaseReport finalize = tool.finalizeSchema();
+    summary.phase(finalize, System.currentTimeMillis() - start);
+    LOG.info("finalize:\n{}", finalize.render());
+    return summary;
+  }
+
+  /** A target with an earlier run's record: resume it, start over (include-drop), or refuse. */
+  private void checkPreviousRun(MigrationConfig.Load load) throws SQLException {
+    if (load.schemaOnly()) {
+      return;
+    }
+    long[] previous;
+    try (Connection target = config.target().open()) {
+      previous = ProgressStore.previousRun(target);
+    }
+    ConfigLocation where = ConfigLocation.commandLine("migrate");
+    if (options.resume() && previous == null) {
+      throw new ConfigException(where, "there is no earlier run on " + config.target() + " to resume");
+    }
+    if (!options.resume() && previous != null && !load.includeDrop() && !load.dataOnly()) {
+      throw new ConfigException(where, "the target holds an earlier run (" + previous[0] + " of " + previous[1]
+          + " partitions done): run with --resume to continue it, or set load.include-drop: true to start over");
+    }
+    if (previous != null && !options.resume()) {
+      LOG.info("starting over: an earlier run had {} of {} partitions done", previous[0], previous[1]);
+    }
+  }
+
+  /** The data phase; false when it failed (finalize is then skipped so a resume can follow). */
+  private boolean copyData(SchemaTool tool, MigrationSummary summary) throws SQLException, IOException {
+    long start = System.currentTimeMillis();
+    CopySpecs specs = new CopySpecs(tool.target());
+    List<Table> leaves = tool.target().catalog().tables().stream().filter(t -> !t.isPartitioned()).toList();
+    List<String> errors = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    try (SourceSnapshot snapshot = SourceSnapshot.open(config.source(), config.load().consistentSnapshot());
+        Connection target = config.target().open()) {
+      notes.add(snapshot.id() == null ? "read without a consistent snapshot (load.consistent-snapshot: false)"
+          : "read under snapshot " + snapshot.id());
+      List<ReadPartition> partitions;
+      if (options.resume()) {
+        partitions = ProgressStore.pending(target);
+        notes.add("resumed: " + partitions.size() + " partitions left to do");
+      } else {
+        partitions = new PartitionPlanner(snapshot.connection(), config.load().partitionsPerTable(),
+            config.load().splitThreshold()).plan(leaves);
+        ProgressStore.start(target, partitions);
+      }
+      LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
+      Pipeline pipeline = Pipeline.create(pipelineOptions);
+      MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions);
+      List<String> names = specs.tables().stream().map(TableCopy::table).toList();
+      ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+      progress.scheduleAtFixedRate(new ProgressLog(config, names, start), options.progressSeconds(),
+          options.progressSeconds(), TimeUnit.SECONDS);
+      try {
+        pipeline.run().waitUntilFinish();
+      } catch (RuntimeException e) {
+        errors.add(rootMessage(e));
+      } finally {
+        progress.shutdownNow();
+      }
+      verify(snapshot.connection(), target, specs.tables(), summary);
+      writeRejects(target, names);
+    }
+    summary.phase("data", System.currentTimeMillis() - start, errors, notes);
+    return errors.isEmpty();
+  }
+
+  /** Counts each table on both sides: the source inside the snapshot, so the counts are of the copied moment. */
+  private static void verify(Connection source, Connection target, List<TableCopy> tables, MigrationSummary summary)
+      throws SQLException {
+    Map<String, ProgressStore.TableTotals> totals =
+        ProgressStore.totals(target, tables.stream().map(TableCopy::table).toList());
+    for (TableCopy t : tables) {
+      ProgressStore.TableTotals done = totals.get(t.table());
+      summary.table(new MigrationSummary.TableRow(t.table(), count(source, t.quotedTable()), done.rowsRead(),
+          done.rowsWritten(), done.rowsRejected(), count(target, t.quotedTable()), done.bytes(), done.millis()));
+    }
+  }
+
+  private static long count(Connection c, String quotedTable) throws SQLException {
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM ONLY " + quotedTable)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** Writes {@code <table>.dat} (the rows, as COPY text) and {@code <table>.log} (row and reason). */
+  private void writeRejects(Connection target, List<String> tables) throws SQLException, IOException {
+    for (String table : tables) {
+      List<String[]> rejects = ProgressStore.rejects(target, table);
+      if (rejects.isEmpty()) {
+        continue;
+      }
+      Files.createDirectories(options.rejectsDir());
+      try (PrintWriter dat = new PrintWriter(Files.newBufferedWriter(options.rejectsDir().resolve(table + ".dat"),
+              StandardCharsets.UTF_8));
+          PrintWriter log = new PrintWriter(Files.newBufferedWriter(options.rejectsDir().resolve(table + ".log"),
+              StandardCharsets.UTF_8))) {
+        for (String[] r : rejects) {
+          dat.println(r[0]);
+          log.println(r[1].replace('\n', ' ') + "\n  row: " + r[0]);
+        }
+      }
+      LOG.warn("{}: {} rejected rows written to {}", table, rejects.size(),
+          options.rejectsDir().resolve(table + ".dat"));
+    }
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  /** Logs per table: rows done, rows per second, percent of the estimate. */
+  private static final class ProgressLog implements Runnable {
+    private final MigrationConfig config;
+    private final List<String> tables;
+    private final long start;
+
+    ProgressLog(MigrationConfig config, List<String> tables, long start) {
+      this.config = config;
+      this.tables = tables;
+      this.start = start;
+    }
+
+    @Override
+    public void run() {
+      try (Connection target = config.target().open()) {
+        double seconds = Math.max(0.001, (System.currentTimeMillis() - start) / 1000.0);
+        for (ProgressStore.TableTotals t : ProgressStore.totals(target, tables).values()) {
+          if (t.donePartitions() > 0 && t.donePartitions() < t.partitions()) {
+            LOG.info("progress {}: {} rows, {} rows/s, {}% of ~{} ({} of {} partitions)", t.table(), t.rowsWritten(),
+                Math.round(t.rowsWritten() / seconds), Math.min(100, 100 * t.rowsRead() / Math.max(1, t.estimatedRows())),
+                t.estimatedRows(), t.donePartitions(), t.partitions());
+          }
+        }
+      } catch (SQLException | RuntimeException e) {
+        LOG.debug("progress not available: {}", e.getMessage());
+      }
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package dev.pg2citus.read;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Fields of a row in PostgreSQL's COPY text format, taken as they are, without unescaping. A tab
+ * byte always separates fields (tabs inside values are written {@code \t}), and UTF-8 never uses
+ * the tab byte inside a character, so splitting the bytes is exact. Keys compared in this escaped
+ * form match as long as both sides were read through COPY text, which every read here is.
+ */
+public final class CopyText {
+  /** How COPY text writes NULL. */
+  public static final String NULL = "\\N";
+  private static final byte TAB = '\t';
+  private static final byte NEWLINE = '\n';
+
+  private CopyText() {}
+
+  /**
+   * The fields at {@code indexes} joined by tabs, or null when one of them is NULL.
+   *
+   * @param indexes field positions in ascending order
+   */
+  public static String fields(byte[] row, int[] indexes) {
+    StringBuilder key = new StringBuilder();
+    int field = 0;
+    int start = 0;
+    int next = 0;
+    int end = contentEnd(row);
+    for (int i = 0; i <= end && next < indexes.length; i++) {
+      if (i == end || row[i] == TAB) {
+        if (field == indexes[next]) {
+          String value = new String(row, start, i - start, StandardCharsets.UTF_8);
+          if (value.equals(NULL)) {
+            return null;
+          }
+          if (next > 0) {
+            key.append('\t');
+          }
+          key.append(value);
+          next++;
+        }
+        field++;
+        start = i + 1;
+      }
+    }
+    if (next < indexes.length) {
+      throw new IllegalArgumentException("COPY row has only " + field + " fields");
+    }
+    return key.toString();
+  }
+
+  /** Splits a row into its first {@code keyFields} fields and the rest, both still escaped. */
+  public static String[] splitAfter(byte[] row, int keyFields) {
+    int end = contentEnd(row);
+    int seen = 0;
+    for (int i = 0; i < end; i++) {
+      if (row[i] == TAB && ++seen == keyFields) {
+        return new String[] {
+            new String(row, 0, i, StandardCharsets.UTF_8),
+            new String(row, i + 1, end - i - 1, StandardCharsets.UTF_8)};
+      }
+    }
+    throw new IllegalArgumentException("COPY row has fewer than " + (keyFields + 1) + " fields");
+  }
+
+  /** {@code value}, a tab, then the row: a new first column. */
+  public static byte[] prepend(String value, byte[] row) {
+    byte[] head = value.getBytes(StandardCharsets.UTF_8);
+    byte[] out = new byte[head.length + 1 + row.length];
+    System.arraycopy(head, 0, out, 0, head.length);
+    out[head.length] = TAB;
+    System.arraycopy(row, 0, out, head.length + 1, row.length);
+    return out;
+  }
+
+  /** The row as text without its line end, for reject files and messages. */
+  public static String text(byte[] row) {
+    return new String(row, 0, contentEnd(row), StandardCharsets.UTF_8);
+  }
+
+  private static int contentEnd(byte[] row) {
+    return row.length > 0 && row[row.length - 1] == NEWLINE ? row.length - 1 : row.length;
+  }
+}

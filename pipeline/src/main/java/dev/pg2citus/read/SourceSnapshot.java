@@ -1,0 +1,85 @@
+package dev.pg2citus.read;
+
+import dev.pg2citus.config.ConnectionSpec;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * The moment of the source that the whole migration reads: a REPEATABLE READ transaction held open
+ * on the launcher for the length of the run, whose snapshot every reader imports with
+ * {@link #begin}. The launcher also plans partitions and counts rows through it, so plan, data and
+ * verification all see the same rows, however the source is written meanwhile.
+ *
+ * <p>With the snapshot turned off ({@code load.consistent-snapshot: false}) there is no id; readers
+ * and launcher each see the source as it is when they look.
+ */
+public final class SourceSnapshot implements AutoCloseable {
+  private final Connection connection;
+  private final String id;
+
+  private SourceSnapshot(Connection connection, String id) {
+    this.connection = connection;
+    this.id = id;
+  }
+
+  /** Opens the holding transaction and exports its snapshot (or, when not {@code consistent}, only connects). */
+  public static SourceSnapshot open(ConnectionSpec source, boolean consistent) throws SQLException {
+    Connection c = source.open();
+    try {
+      if (!consistent) {
+        return new SourceSnapshot(c, null);
+      }
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setAutoCommit(false);
+      c.setReadOnly(true);
+      try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT pg_export_snapshot()")) {
+        rs.next();
+        return new SourceSnapshot(c, rs.getString(1));
+      }
+    } catch (SQLException e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  /** The exported snapshot id, or null when the snapshot is off. */
+  public String id() {
+    return id;
+  }
+
+  /** The launcher's connection, inside the snapshot when there is one. */
+  public Connection connection() {
+    return connection;
+  }
+
+  /**
+   * Starts a read transaction on a worker's connection, in snapshot {@code id} when it is not null.
+   * The caller commits (or rolls back) when the partition is read.
+   */
+  public static void begin(Connection c, String id) throws SQLException {
+    if (c.getAutoCommit()) {
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      c.setAutoCommit(false);
+      c.setReadOnly(true);
+    }
+    if (id != null) {
+      try (Statement st = c.createStatement()) {
+        // Must be the transaction's first statement; the id comes from pg_export_snapshot.
+        st.execute("SET TRANSACTION SNAPSHOT '" + id.replace("'", "''") + "'");
+      }
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    try {
+      if (!connection.getAutoCommit()) {
+        connection.rollback();
+      }
+    } finally {
+      connection.close();
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.pg2citus.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The end-of-run report: each phase's time and errors, and per table the rows of the source
+ * snapshot, read, written and rejected, bytes and time, with the check that source = target +
+ * rejects. Printed like pgloader's summary, and written as JSON.
+ */
+public final class MigrationSummary {
+  /** One table's figures. {@code sourceRows} and {@code targetRows} are -1 when not counted. */
+  public record TableRow(String table, long sourceRows, long rowsRead, long rowsWritten, long rowsRejected,
+      long targetRows, long bytes, long millis) {
+
+    /** Source = written + rejected, and the target holds exactly what was written. */
+    public boolean consistent() {
+      return sourceRows < 0 || (sourceRows == rowsWritten + rowsRejected && targetRows == rowsWritten);
+    }
+  }
+
+  /** One phase: its name, time, and its errors. */
+  public record Phase(String name, long millis, List<String> errors, List<String> notes) {}
+
+  private final List<Phase> phases = new ArrayList<>();
+  private final List<TableRow> tables = new ArrayList<>();
+
+  public void phase(String name, long millis, List<String> errors, List<String> notes) {
+    phases.add(new Phase(name, millis, List.copyOf(errors), List.copyOf(notes)));
+  }
+
+  /** Adds a schema phase from its report. */
+  public void phase(PhaseReport report, long millis) {
+    phase(report.phase(), millis, report.errors(), report.notes());
+  }
+
+  public void table(TableRow row) {
+    tables.add(row);
+  }
+
+  public List<TableRow> tables() {
+    return List.copyOf(tables);
+  }
+
+  public List<Phase> phases() {
+    return List.copyOf(phases);
+  }
+
+  public long rejected() {
+    return tables.stream().mapToLong(TableRow::rowsRejected).sum();
+  }
+
+  /** Whether the run is clean: no phase error, no reject, every count checks out. */
+  public boolean ok() {
+    return phases.stream().allMatch(p -> p.errors().isEmpty()) && rejected() == 0
+        && tables.stream().allMatch(TableRow::consistent);
+  }
+
+  public String render() {
+    StringBuilder out = new StringBuilder();
+    String tableFormat = "%-32s %12s %12s %12s %9s %10s %9s  %s%n";
+    out.append(String.format(tableFormat, "table", "source rows", "read", "written", "rejected", "bytes", "time",
+        "check"));
+    out.append("-".repeat(112)).append('\n');
+    long read = 0;
+    long written = 0;
+    for (TableRow t : tables) {
+      out.append(String.format(tableFormat, t.table(), t.sourceRows() < 0 ? "-" : t.sourceRows(), t.rowsRead(),
+          t.rowsWritten(), t.rowsRejected(), bytes(t.bytes()), seconds(t.millis()),
+          t.sourceRows() < 0 ? "not counted" : t.consistent() ? "ok" : "MISMATCH (target " + t.targetRows() + ")"));
+      read += t.rowsRead();
+      written += t.rowsWritten();
+    }
+    out.append("-".repeat(112)).append('\n');
+    out.append(String.format(tableFormat, "total", "", read, written, rejected(), "", "", ""));
+    out.append('\n');
+    String phaseFormat = "%-32s %10s %7s%n";
+    out.append(String.format(phaseFormat, "phase", "time", "errors"));
+    for (Phase p : phases) {
+      out.append(String.format(phaseFormat, p.name(), seconds(p.millis()), p.errors().size()));
+    }
+    for (Phase p : phases) {
+      p.notes().forEach(n -> out.append("note: ").append(n).append('\n'));
+      p.errors().forEach(e -> out.append("error (").append(p.name()).append("): ").append(e).append('\n'));
+    }
+    if (rejected() > 0) {
+      out.append("rejected rows: ").append(rejected()).append(" (see the reject files)\n");
+    }
+    out.append(ok() ? "migration complete\n" : "migration NOT complete: see the errors above\n");
+    return out.toString();
+  }
+
+  public void writeJson(Path file) throws IOException {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("ok", ok());
+    json.put("phases", phases);
+    json.put("tables", tables.stream().map(t -> {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("table", t.table());
+      row.put("sourceRows", t.sourceRows());
+      row.put("rowsRead", t.rowsRead());
+      row.put("rowsWritten", t.rowsWritten());
+      row.put("rowsRejected", t.rowsRejected());
+      row.put("targetRows", t.targetRows());
+      row.put("bytes", t.bytes());
+      row.put("millis", t.millis());
+      row.put("consistent", t.consistent());
+      return row;
+    }).toList());
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
+  }
+
+  private static String seconds(long millis) {
+    return String.format("%.3fs", millis / 1000.0);
+  }
+
+  private static String bytes(long n) {
+    if (n < 1024) {
+      return n + " B";
+    }
+    if (n < 1024 * 1024) {
+      return String.format("%.1f kB", n / 1024.0);
+    }
+    if (n < 1024L * 1024 * 1024) {
+      return String.format("%.1f MB", n / 1048576.0);
+    }
+    return String.format("%.2f GB", n / 1073741824.0);
+  }
+}

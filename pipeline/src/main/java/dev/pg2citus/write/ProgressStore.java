@@ -1,0 +1,172 @@
+package dev.pg2citus.write;
+
+import dev.pg2citus.read.ReadPartition;
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The run's record on the target, in schema {@code pg2citus} (coordinator-local tables on Citus):
+ * every read partition with whether it is done and what it wrote, and every rejected row with its
+ * reason. A partition's rows, its rejects and its "done" mark commit in one target transaction, so
+ * a retried or resumed partition neither duplicates nor loses rows.
+ */
+public final class ProgressStore {
+  static final String PARTITIONS = "pg2citus.partitions";
+  static final String REJECTS = "pg2citus.rejects";
+
+  private ProgressStore() {}
+
+  /** What a partition did. */
+  public record Done(long rowsRead, long rowsWritten, long rowsRejected, long bytes, long millis)
+      implements Serializable {}
+
+  /** Per-table totals of the done partitions. */
+  public record TableTotals(String table, int partitions, int donePartitions, long estimatedRows, long rowsRead,
+      long rowsWritten, long rowsRejected, long bytes, long millis) {}
+
+  /** Whether an earlier run left progress here, and how far it got: {@code [done, total]}, or null. */
+  public static long[] previousRun(Connection target) throws SQLException {
+    try (Statement st = target.createStatement();
+        ResultSet rs = st.executeQuery("SELECT to_regclass('" + PARTITIONS + "') IS NOT NULL")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return null;
+      }
+    }
+    try (Statement st = target.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM " + PARTITIONS)) {
+      rs.next();
+      return rs.getLong(2) == 0 ? null : new long[] {rs.getLong(1), rs.getLong(2)};
+    }
+  }
+
+  /** Starts a new record: drops any earlier one, then stores the planned partitions. */
+  public static void start(Connection target, List<ReadPartition> partitions) throws SQLException {
+    target.setAutoCommit(false);
+    try (Statement st = target.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS pg2citus CASCADE");
+      st.execute("CREATE SCHEMA pg2citus");
+      st.execute("CREATE TABLE " + PARTITIONS + " (table_name text NOT NULL, partition_no int NOT NULL,"
+          + " predicate text NOT NULL, estimated_rows bigint NOT NULL, done boolean NOT NULL DEFAULT false,"
+          + " rows_read bigint, rows_written bigint, rows_rejected bigint, bytes bigint, millis bigint,"
+          + " finished_at timestamptz, PRIMARY KEY (table_name, partition_no))");
+      st.execute("CREATE TABLE " + REJECTS + " (table_name text NOT NULL, partition_no int NOT NULL,"
+          + " row_text text NOT NULL, reason text NOT NULL)");
+    }
+    try (PreparedStatement ps = target.prepareStatement("INSERT INTO " + PARTITIONS
+        + " (table_name, partition_no, predicate, estimated_rows) VALUES (?, ?, ?, ?)")) {
+      for (ReadPartition p : partitions) {
+        ps.setString(1, p.table());
+        ps.setInt(2, p.number());
+        ps.setString(3, p.predicate());
+        ps.setLong(4, p.estimatedRows());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    target.commit();
+    target.setAutoCommit(true);
+  }
+
+  /** The partitions not done yet, as the first run planned them, largest first. */
+  public static List<ReadPartition> pending(Connection target) throws SQLException {
+    List<ReadPartition> result = new ArrayList<>();
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT table_name, partition_no, predicate, estimated_rows FROM " + PARTITIONS
+            + " WHERE NOT done ORDER BY estimated_rows DESC, table_name, partition_no")) {
+      while (rs.next()) {
+        result.add(new ReadPartition(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getLong(4)));
+      }
+    }
+    return result;
+  }
+
+  /**
+   * Claims a partition inside the caller's open transaction: locks its row, and says whether it
+   * still needs doing. A second attempt at the same partition waits here for the first to end.
+   */
+  static boolean claim(Connection target, ReadPartition p) throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement(
+        "SELECT done FROM " + PARTITIONS + " WHERE table_name = ? AND partition_no = ? FOR UPDATE")) {
+      ps.setString(1, p.table());
+      ps.setInt(2, p.number());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException(p + " is not in " + PARTITIONS + "; the run record was replaced");
+        }
+        return !rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** Marks a claimed partition done, in the caller's transaction. */
+  static void markDone(Connection target, ReadPartition p, Done done) throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement("UPDATE " + PARTITIONS + " SET done = true, rows_read = ?,"
+        + " rows_written = ?, rows_rejected = ?, bytes = ?, millis = ?, finished_at = now()"
+        + " WHERE table_name = ? AND partition_no = ?")) {
+      ps.setLong(1, done.rowsRead());
+      ps.setLong(2, done.rowsWritten());
+      ps.setLong(3, done.rowsRejected());
+      ps.setLong(4, done.bytes());
+      ps.setLong(5, done.millis());
+      ps.setString(6, p.table());
+      ps.setInt(7, p.number());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Records rejected rows, in the caller's transaction. */
+  static void reject(Connection target, ReadPartition p, List<String[]> rowsAndReasons) throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement(
+        "INSERT INTO " + REJECTS + " (table_name, partition_no, row_text, reason) VALUES (?, ?, ?, ?)")) {
+      for (String[] r : rowsAndReasons) {
+        ps.setString(1, p.table());
+        ps.setInt(2, p.number());
+        ps.setString(3, r[0]);
+        ps.setString(4, r[1]);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /** Totals per table, in the order of {@code tables}. */
+  public static Map<String, TableTotals> totals(Connection target, List<String> tables) throws SQLException {
+    Map<String, TableTotals> result = new LinkedHashMap<>();
+    String sql = "SELECT table_name, count(*), count(*) FILTER (WHERE done), sum(estimated_rows),"
+        + " coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0), coalesce(sum(rows_rejected), 0),"
+        + " coalesce(sum(bytes), 0), coalesce(sum(millis), 0) FROM " + PARTITIONS + " GROUP BY table_name";
+    Map<String, TableTotals> found = new LinkedHashMap<>();
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        found.put(rs.getString(1), new TableTotals(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4),
+            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)));
+      }
+    }
+    tables.forEach(t -> result.put(t, found.getOrDefault(t, new TableTotals(t, 0, 0, 0, 0, 0, 0, 0, 0))));
+    return result;
+  }
+
+  /** Rejected rows of one table: {@code [row, reason]} pairs. */
+  public static List<String[]> rejects(Connection target, String table) throws SQLException {
+    List<String[]> result = new ArrayList<>();
+    try (PreparedStatement ps = target.prepareStatement("SELECT row_text, reason FROM " + REJECTS
+        + " WHERE table_name = ? ORDER BY partition_no")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          result.add(new String[] {rs.getString(1), rs.getString(2)});
+        }
+      }
+    }
+    return result;
+  }
+}

@@ -1,0 +1,42 @@
+package dev.pg2citus.write;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * How the rows of one leaf table travel: which columns are read, where they go, and, for a table
+ * whose distribution column is added, how its value is found.
+ *
+ * @param table {@code schema.name} unquoted, as progress and rejects name it
+ * @param quotedTable the table, quoted, on both sides
+ * @param sourceColumns the quoted columns read (generated columns are left out: the target computes them)
+ * @param targetColumns the quoted columns written: the added distribution column first, then the source's
+ * @param backfill how to find the added column's value, or null
+ */
+public record TableCopy(String table, String quotedTable, List<String> sourceColumns, List<String> targetColumns,
+    Backfill backfill) implements Serializable {
+
+  /**
+   * The added column's value: the row's foreign-key fields, looked up in side input {@code mapId}.
+   *
+   * @param keyFields positions of the foreign-key columns among the source columns
+   * @param mapId the side input to look them up in
+   * @param path the foreign-key path, for reject reasons
+   */
+  public record Backfill(int[] keyFields, String mapId, String path) implements Serializable {}
+
+  public TableCopy {
+    sourceColumns = List.copyOf(sourceColumns);
+    targetColumns = List.copyOf(targetColumns);
+  }
+
+  /** The source query of one partition, as COPY text. */
+  public String copyOutSql(String predicate) {
+    return "COPY (SELECT " + String.join(", ", sourceColumns) + " FROM ONLY " + quotedTable + " WHERE " + predicate
+        + ") TO STDOUT";
+  }
+
+  public String copyInSql() {
+    return "COPY " + quotedTable + " (" + String.join(", ", targetColumns) + ") FROM STDIN";
+  }
+}
