@@ -1,0 +1,115 @@
+package dev.pg2citus.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.testing.TestConfigs;
+import dev.pg2citus.testing.TestPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A migration killed in the middle (SIGKILL of its JVM) and resumed: finished partitions are kept,
+ * unfinished ones redone, and the target ends with every source row exactly once.
+ */
+class ResumeTest {
+  private static final String YAML = """
+      distribute:
+        - companies using id
+      load:
+        partitions-per-table: 30
+      """;
+
+  @Test
+  void killedRunResumesWithoutDuplicatesOrLoss(@TempDir Path dir) throws Exception {
+    String src = TestPostgres.freshDatabase("resume_src");
+    TestPostgres.execute(src, EmbeddedDefault.resource(EmbeddedDefault.SCHEMA_RESOURCE)
+        + EmbeddedDefault.resource(EmbeddedDefault.DATA_RESOURCE));
+    String dst = TestPostgres.freshDatabase("resume_dst");
+    Path config = dir.resolve("run.yaml");
+    Files.writeString(config, "source:\n  url: '" + url(src) + "'\ntarget:\n  url: '" + url(dst) + "'\n"
+        + "  plain-postgresql: true\n" + YAML);
+
+    long[] atKill = killMidway(config, dst, dir);
+    assertTrue(atKill[0] > 0 && atKill[0] < atKill[1], "killed with some partitions done: " + atKill[0]);
+
+    MigrationConfig parsed = TestConfigs.onTestPostgres(src, dst, YAML).withPlainTarget();
+    // A plain re-run over the half-finished target refuses, and says how to go on.
+    ConfigException refused = assertThrows(ConfigException.class, () -> Migrations.run(parsed));
+    assertTrue(refused.getMessage().contains("--resume"), refused.getMessage());
+
+    MigrationSummary summary = Migrations.run(parsed, true, dir.resolve("rejects"));
+    assertTrue(summary.ok(), summary::render);
+    for (String table : List.of("companies", "campaigns", "ads", "clicks", "impressions")) {
+      assertEquals(count(src, "SELECT count(*) FROM " + table), count(dst, "SELECT count(DISTINCT id) FROM " + table),
+          table + ": every source row");
+      assertEquals(count(dst, "SELECT count(DISTINCT id) FROM " + table), count(dst, "SELECT count(*) FROM " + table),
+          table + ": no row twice");
+    }
+    assertEquals(0, count(dst, "SELECT count(*) FROM pg2citus.partitions WHERE NOT done"));
+  }
+
+  /** Runs migrate in a child JVM and kills it (SIGKILL) once some, not all, partitions are done. */
+  private static long[] killMidway(Path config, String dst, Path dir) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.pg2citus.cli.Main", "migrate", "--config", config.toString(),
+        "--rejects-dir", dir.resolve("rejects").toString(), "--summary-json", dir.resolve("s.json").toString(),
+        "--targetParallelism=1");
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
+    Process child = pb.start();
+    try {
+      long deadline = System.currentTimeMillis() + 120_000;
+      while (System.currentTimeMillis() < deadline && child.isAlive()) {
+        long[] progress = progress(dst);
+        if (progress != null && progress[0] > 0) {
+          child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+          return progress(dst);
+        }
+        Thread.sleep(5);
+      }
+      throw new AssertionError("the child run ended before it could be killed:\n" + log(dir));
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  private static String log(Path dir) throws IOException {
+    return Files.readString(dir.resolve("child.log"));
+  }
+
+  private static String url(String db) {
+    return TestPostgres.jdbcUrl(db) + "?user=" + TestPostgres.user();
+  }
+
+  private static long[] progress(String dst) throws SQLException {
+    if (count(dst, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('pg2citus.partitions')") == 0) {
+      return null;
+    }
+    try (Connection c = TestPostgres.connect(dst); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM pg2citus.partitions")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    }
+  }
+
+  private static long count(String db, String sql) throws SQLException {
+    try (Connection c = TestPostgres.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+}
