@@ -65,24 +65,35 @@ public final class Migration {
     MigrationConfig.Load load = config.load();
     SchemaTool tool = SchemaTool.load(config);
     checkPreviousRun(load);
-
-    if (!options.resume()) {
-      long start = System.currentTimeMillis();
-      PhaseReport create = tool.create();
-      summary.phase(create, System.currentTimeMillis() - start);
-      LOG.info("create:\n{}", create.render());
-      if (create.failed()) {
+    // The snapshot is held from before the first row is read until the last count is taken.
+    try (SourceSnapshot snapshot = load.schemaOnly() ? null
+        : SourceSnapshot.open(config.source(), load.consistentSnapshot())) {
+      if (!options.resume() && !phase(summary, tool::create)) {
         return summary;
       }
+      CopySpecs specs = new CopySpecs(tool.target());
+      if (snapshot != null && !copyData(tool, snapshot, specs, summary)) {
+        return summary;
+      }
+      phase(summary, tool::finalizeSchema);
+      if (snapshot != null) {
+        verify(snapshot, specs, summary);
+      }
     }
-    if (!load.schemaOnly() && !copyData(tool, summary)) {
-      return summary;
-    }
-    long start = System.currentTimeMillis();
-    PhaseReport finalize = tool.finalizeSchema();
-    summary.phase(finalize, System.currentTimeMillis() - start);
-    LOG.info("finalize:\n{}", finalize.render());
     return summary;
+  }
+
+  private interface SchemaPhase {
+    PhaseReport run() throws SQLException;
+  }
+
+  /** Runs a schema phase into the summary; false when a statement failed. */
+  private static boolean phase(MigrationSummary summary, SchemaPhase phase) throws SQLException {
+    long start = System.currentTimeMillis();
+    PhaseReport report = phase.run();
+    summary.phase(report, System.currentTimeMillis() - start);
+    LOG.info("{}:\n{}", report.phase(), report.render());
+    return !report.failed();
   }
 
   /** A target with an earlier run's record: resume it, start over (include-drop), or refuse. */
@@ -108,16 +119,16 @@ public final class Migration {
   }
 
   /** The data phase; false when it failed (finalize is then skipped so a resume can follow). */
-  private boolean copyData(SchemaTool tool, MigrationSummary summary) throws SQLException, IOException {
+  private boolean copyData(SchemaTool tool, SourceSnapshot snapshot, CopySpecs specs, MigrationSummary summary)
+      throws SQLException, IOException {
     long start = System.currentTimeMillis();
-    CopySpecs specs = new CopySpecs(tool.target());
     List<Table> leaves = tool.target().catalog().tables().stream().filter(t -> !t.isPartitioned()).toList();
     List<String> errors = new ArrayList<>();
     List<String> notes = new ArrayList<>();
-    try (SourceSnapshot snapshot = SourceSnapshot.open(config.source(), config.load().consistentSnapshot());
-        Connection target = config.target().open()) {
-      notes.add(snapshot.id() == null ? "read without a consistent snapshot (load.consistent-snapshot: false)"
-          : "read under snapshot " + snapshot.id());
+    notes.add(snapshot.id() == null ? "read without a consistent snapshot (load.consistent-snapshot: false)"
+        : "read under snapshot " + snapshot.id());
+    List<String> names = specs.tables().stream().map(TableCopy::table).toList();
+    try (Connection target = config.target().open()) {
       List<ReadPartition> partitions;
       if (options.resume()) {
         partitions = ProgressStore.pending(target);
@@ -130,7 +141,6 @@ public final class Migration {
       LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
       Pipeline pipeline = Pipeline.create(pipelineOptions);
       MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions);
-      List<String> names = specs.tables().stream().map(TableCopy::table).toList();
       ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
       progress.scheduleAtFixedRate(new ProgressLog(config, names, start), options.progressSeconds(),
           options.progressSeconds(), TimeUnit.SECONDS);
@@ -141,23 +151,29 @@ public final class Migration {
       } finally {
         progress.shutdownNow();
       }
-      verify(snapshot.connection(), target, specs.tables(), summary);
       writeRejects(target, names);
     }
     summary.phase("data", System.currentTimeMillis() - start, errors, notes);
+    if (!errors.isEmpty()) {
+      verify(snapshot, specs, summary);
+    }
     return errors.isEmpty();
   }
 
   /** Counts each table on both sides: the source inside the snapshot, so the counts are of the copied moment. */
-  private static void verify(Connection source, Connection target, List<TableCopy> tables, MigrationSummary summary)
-      throws SQLException {
-    Map<String, ProgressStore.TableTotals> totals =
-        ProgressStore.totals(target, tables.stream().map(TableCopy::table).toList());
-    for (TableCopy t : tables) {
-      ProgressStore.TableTotals done = totals.get(t.table());
-      summary.table(new MigrationSummary.TableRow(t.table(), count(source, t.quotedTable()), done.rowsRead(),
-          done.rowsWritten(), done.rowsRejected(), count(target, t.quotedTable()), done.bytes(), done.millis()));
+  private void verify(SourceSnapshot snapshot, CopySpecs specs, MigrationSummary summary) throws SQLException {
+    long start = System.currentTimeMillis();
+    try (Connection target = config.target().open()) {
+      Map<String, ProgressStore.TableTotals> totals =
+          ProgressStore.totals(target, specs.tables().stream().map(TableCopy::table).toList());
+      for (TableCopy t : specs.tables()) {
+        ProgressStore.TableTotals done = totals.get(t.table());
+        summary.table(new MigrationSummary.TableRow(t.table(), count(snapshot.connection(), t.quotedTable()),
+            done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, t.quotedTable()), done.bytes(),
+            done.millis()));
+      }
     }
+    summary.phase("verify", System.currentTimeMillis() - start, List.of(), List.of());
   }
 
   private static long count(Connection c, String quotedTable) throws SQLException {
