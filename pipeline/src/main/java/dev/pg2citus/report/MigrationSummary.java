@@ -16,13 +16,28 @@ import java.util.Map;
  * rejects. Printed like pgloader's summary, and written as JSON.
  */
 public final class MigrationSummary {
-  /** One table's figures. {@code sourceRows} and {@code targetRows} are -1 when not counted. */
+  /**
+   * One table's figures.
+   *
+   * @param checksumsMatch whether both sides' content checksums agree, or null when not computed
+   */
   public record TableRow(String table, long sourceRows, long rowsRead, long rowsWritten, long rowsRejected,
-      long targetRows, long bytes, long millis) {
+      long targetRows, long bytes, long millis, Boolean checksumsMatch) {
 
-    /** Source = written + rejected, and the target holds exactly what was written. */
+    /** Source = written + rejected, the target holds exactly what was written, and checksums agree. */
     public boolean consistent() {
-      return sourceRows < 0 || (sourceRows == rowsWritten + rowsRejected && targetRows == rowsWritten);
+      return sourceRows == rowsWritten + rowsRejected && targetRows == rowsWritten
+          && !Boolean.FALSE.equals(checksumsMatch);
+    }
+
+    String check() {
+      if (sourceRows != rowsWritten + rowsRejected || targetRows != rowsWritten) {
+        return "MISMATCH (target " + targetRows + ")";
+      }
+      if (checksumsMatch == null) {
+        return "counts ok";
+      }
+      return checksumsMatch ? "counts and checksum ok" : "CHECKSUM DIFFERS";
     }
   }
 
@@ -72,9 +87,8 @@ public final class MigrationSummary {
     long read = 0;
     long written = 0;
     for (TableRow t : tables) {
-      out.append(String.format(tableFormat, t.table(), t.sourceRows() < 0 ? "-" : t.sourceRows(), t.rowsRead(),
-          t.rowsWritten(), t.rowsRejected(), bytes(t.bytes()), seconds(t.millis()),
-          t.sourceRows() < 0 ? "not counted" : t.consistent() ? "ok" : "MISMATCH (target " + t.targetRows() + ")"));
+      out.append(String.format(tableFormat, t.table(), t.sourceRows(), t.rowsRead(), t.rowsWritten(),
+          t.rowsRejected(), bytes(t.bytes()), seconds(t.millis()), t.check()));
       read += t.rowsRead();
       written += t.rowsWritten();
     }
@@ -111,6 +125,7 @@ public final class MigrationSummary {
       row.put("targetRows", t.targetRows());
       row.put("bytes", t.bytes());
       row.put("millis", t.millis());
+      row.put("checksumsMatch", t.checksumsMatch());
       row.put("consistent", t.consistent());
       return row;
     }).toList());

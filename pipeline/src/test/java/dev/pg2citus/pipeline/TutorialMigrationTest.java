@@ -29,6 +29,7 @@ class TutorialMigrationTest {
       load:
         include-drop: true
         partitions-per-table: 3
+        verify: checksums
       """;
 
   /** Each table's rows as text, with company_id computed on the source by joining along the FK path. */
@@ -68,6 +69,7 @@ class TutorialMigrationTest {
     assertTrue(summary.ok(), summary::render);
     assertEquals(5, summary.tables().size());
     assertEquals(305_550, summary.tables().stream().mapToLong(MigrationSummary.TableRow::rowsWritten).sum());
+    assertTrue(summary.tables().stream().allMatch(t -> Boolean.TRUE.equals(t.checksumsMatch())), summary::render);
     compare(src, dst, TestPostgres::connect);
   }
 

@@ -19,6 +19,9 @@ public final class ConfigOptions {
   /** What to do with a row whose added distribution column finds no value along its foreign keys. */
   public enum OnOrphan { REJECT, STOP }
 
+  /** How the end of a run checks that the target holds the source. */
+  public enum Verify { COUNTS, CHECKSUMS }
+
   /** How distributed tables are colocated. */
   public enum Colocation {
     /** Each foreign-key tree is colocated with its root; unrelated roots get groups of their own. */
@@ -117,6 +120,10 @@ public final class ConfigOptions {
       });
   public static final ConfigOption<Integer> SPLIT_THRESHOLD = ConfigOption.integer("load.split-threshold",
       1_000_000, 1_000, Integer.MAX_VALUE, "With automatic partitions: about this many rows per read partition.");
+  public static final ConfigOption<Verify> VERIFY = ConfigOption.choice("load.verify", Verify.COUNTS,
+      "`counts`: every table's source rows (in the snapshot) = written + rejected, and the target holds what was "
+          + "written; `checksums`: also an order-independent checksum of every column's text on both sides "
+          + "(reads each table once more).");
   public static final ConfigOption<Integer> WORKERS = ConfigOption.integer("load.workers", 4, 1, 1024,
       "Parallel readers and writers (the runner's parallelism).");
 
@@ -127,7 +134,7 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, WORKERS);
+      RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, VERIFY, WORKERS);
 
   /** Fails on any key of {@code root} that no option defines. */
   public static void checkKnownKeys(YamlNode root) {

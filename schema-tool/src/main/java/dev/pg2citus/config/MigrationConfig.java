@@ -4,6 +4,7 @@ import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigOptions.Colocation;
 import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
+import dev.pg2citus.config.ConfigOptions.Verify;
 import java.util.List;
 
 /**
@@ -42,13 +43,14 @@ public record MigrationConfig(
       long batchBytes,
       int partitionsPerTable,
       int splitThreshold,
+      Verify verify,
       int workers) {
 
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
           schemaOnly || schema, resetSequences, onError, onOrphan, consistentSnapshot, batchRows, batchBytes,
-          partitionsPerTable, splitThreshold, workers);
+          partitionsPerTable, splitThreshold, verify, workers);
     }
   }
 
