@@ -5,6 +5,7 @@ import dev.pg2citus.backfill.KeyMapSpec;
 import dev.pg2citus.backfill.ReadKeyMapFn;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.write.PartitionCommit;
 import dev.pg2citus.write.PartitionCopyFn;
 import dev.pg2citus.write.TableCopy;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ public final class MigrationPipeline {
         .apply("Partitions", Create.of(partitions).withCoder(SerializableCoder.of(ReadPartition.class)))
         .apply("Spread partitions", Reshuffle.viaRandomKey())
         .apply("Copy partitions", ParDo.of(new PartitionCopyFn(config.source(), config.target(), snapshot, tables,
-                views, load.onError(), load.onOrphan(), load.batchRows(), load.batchBytes()))
+                views, load.onOrphan(), new PartitionCommit(load.onError(), load.batchRows(), load.batchBytes())))
             .withSideInputs(new ArrayList<PCollectionView<?>>(views.values())));
   }
 }

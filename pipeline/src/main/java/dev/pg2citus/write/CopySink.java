@@ -22,7 +22,7 @@ import org.postgresql.copy.CopyManager;
  * <p>pgjdbc's CopyManager is used directly rather than JdbcIO's batched INSERTs: rows already are
  * COPY text from the source, so they go through unparsed, and COPY is several times faster.
  */
-final class CopySink {
+public final class CopySink {
   private static final int CHUNK = 64 * 1024;
 
   private final Connection target;
@@ -37,6 +37,8 @@ final class CopySink {
   private final byte[] chunk = new byte[CHUNK];
   private long batchSize;
   private long written;
+  private long rows;
+  private long bytes;
 
   CopySink(Connection target, String copySql, ReadPartition partition, OnError onError, int batchRows,
       long batchBytes) throws SQLException {
@@ -49,7 +51,9 @@ final class CopySink {
     this.batchBytes = batchBytes;
   }
 
-  void add(byte[] row) throws SQLException {
+  public void add(byte[] row) throws SQLException {
+    rows++;
+    bytes += row.length;
     batch.add(row);
     batchSize += row.length;
     if (batch.size() >= batchRows || batchSize >= batchBytes) {
@@ -58,8 +62,19 @@ final class CopySink {
   }
 
   /** A row refused before it reached the target (its distribution value could not be found). */
-  void reject(byte[] row, String reason) {
+  public void reject(byte[] row, String reason) {
+    rows++;
     rejects.add(new String[] {CopyText.text(row), reason});
+  }
+
+  /** Rows given to the sink, written or rejected. */
+  long rows() {
+    return rows;
+  }
+
+  /** Bytes of the rows given to be written. */
+  long bytes() {
+    return bytes;
   }
 
   /** Writes what is batched; returns the rows written so far. */

@@ -1,0 +1,67 @@
+package dev.pg2citus.write;
+
+import dev.pg2citus.config.ConfigOptions.OnError;
+import dev.pg2citus.read.ReadPartition;
+import java.io.Serializable;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One partition's target transaction: claim the partition, write its rows through a {@link CopySink},
+ * record its rejects, mark it done, commit. Whatever fails rolls all of it back, so the partition
+ * is either fully in the target and marked done, or not there at all.
+ */
+public final class PartitionCommit implements Serializable {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionCommit.class);
+
+  private final OnError onError;
+  private final int batchRows;
+  private final long batchBytes;
+
+  /** What gives a partition's rows to the sink: {@code sink.add(row)}, or {@code sink.reject(row, reason)}. */
+  public interface RowFeed {
+    void feed(CopySink sink) throws SQLException;
+  }
+
+  public PartitionCommit(OnError onError, int batchRows, long batchBytes) {
+    this.onError = onError;
+    this.batchRows = batchRows;
+    this.batchBytes = batchBytes;
+  }
+
+  /** Runs the transaction on {@code target} (autocommit off); null when the partition was done already. */
+  public ProgressStore.Done run(Connection target, ReadPartition partition, TableCopy table, RowFeed feed)
+      throws SQLException {
+    long start = System.nanoTime();
+    try {
+      if (!ProgressStore.claim(target, partition)) {
+        target.rollback();
+        LOG.info("{}: done by an earlier attempt, skipped", partition);
+        return null;
+      }
+      CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes);
+      feed.feed(sink);
+      long written = sink.flush();
+      ProgressStore.Done done = new ProgressStore.Done(sink.rows(), written, sink.rejects().size(), sink.bytes(),
+          (System.nanoTime() - start) / 1_000_000);
+      if (!sink.rejects().isEmpty()) {
+        ProgressStore.reject(target, partition, sink.rejects());
+      }
+      ProgressStore.markDone(target, partition, done);
+      target.commit();
+      Metrics.counter("rows", partition.table()).inc(written);
+      LOG.info("{}: {} rows written, {} rejected in {} ms", partition, written, done.rowsRejected(), done.millis());
+      return done;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        target.rollback();
+      } catch (SQLException rollback) {
+        e.addSuppressed(rollback);
+      }
+      throw e;
+    }
+  }
+}
