@@ -56,7 +56,10 @@ public final class CopySpecs {
       Backfill path = placement.backfill();
       ForeignKey first = path.hops().get(0);
       int[] keyFields = first.columns().stream().mapToInt(sourceNames::indexOf).toArray();
-      backfill = new TableCopy.Backfill(keyFields, keyMap(path, 0), path.toString());
+      long keys = path.hops().stream()
+          .mapToLong(h -> target.catalog().table(h.referenced()).map(Table::estimatedRows).orElse(0L))
+          .max().orElse(0);
+      backfill = new TableCopy.Backfill(keyFields, keyMap(path, 0), path.toString(), Math.max(0, keys));
     }
     targetColumns.addAll(source);
     return new TableCopy(table.name().toString(), table.name().quoted(), source, targetColumns, backfill);

@@ -3,67 +3,198 @@ package dev.pg2citus.pipeline;
 import dev.pg2citus.backfill.ComposeFn;
 import dev.pg2citus.backfill.KeyMapSpec;
 import dev.pg2citus.backfill.ReadKeyMapFn;
+import dev.pg2citus.backfill.ShuffleJoin;
+import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.ReadRowsFn;
 import dev.pg2citus.write.PartitionCommit;
 import dev.pg2citus.write.PartitionCopyFn;
 import dev.pg2citus.write.TableCopy;
+import dev.pg2citus.write.WriteGroupedFn;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.View;
+import org.apache.beam.sdk.transforms.join.CoGroupByKey;
+import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TypeDescriptors;
 
 /**
- * The Beam graph of the data phase:
+ * The Beam graph of the data phase. Most tables take the direct path; a table whose backfill map
+ * is estimated above {@code load.side-input-max-keys} takes the shuffle path:
  *
  * <pre>
- *   key maps:   Create(spec) → ReadKeyMapFn → [ComposeFn(next map)] → View.asMap   (one per backfill hop)
- *   partitions: Create(partitions) → Reshuffle → PartitionCopyFn(side inputs: key maps)
+ *   direct:  Create(partitions) → Reshuffle → PartitionCopyFn(side inputs: key maps)
+ *            key map: Create(spec) → ReadKeyMapFn → [ComposeFn(next map)] → View.asMap
+ *   shuffle: Create(partitions) → Reshuffle → ReadRowsFn ─┐
+ *            key pairs: ReadKeyMapFn → [CoGroupByKey hops] ┴→ CoGroupByKey → JoinRowsFn
+ *            → GroupByKey(partition) → WriteGroupedFn
  * </pre>
  *
- * <p>Rows are read, backfilled and written inside {@link PartitionCopyFn}, one partition at a time:
- * where a table's rows are read, joined and written is that one class.
+ * <p>Either way a partition is written in one target transaction ({@code PartitionCommit}). On the
+ * direct path a table's rows are read, joined and written inside {@link PartitionCopyFn}.
  */
 public final class MigrationPipeline {
-  private MigrationPipeline() {}
+  private static final KvCoder<String, String> PAIR = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
+  private static final KvCoder<String, KV<KV<String, String>, byte[]>> JOINED = KvCoder.of(StringUtf8Coder.of(),
+      KvCoder.of(KvCoder.of(NullableCoder.of(StringUtf8Coder.of()), NullableCoder.of(StringUtf8Coder.of())),
+          ByteArrayCoder.of()));
 
-  /** Adds the data phase to {@code pipeline}. */
+  private final Pipeline pipeline;
+  private final MigrationConfig config;
+  private final String snapshot;
+  private final CopySpecs specs;
+  private final Map<String, TableCopy> tables = new LinkedHashMap<>();
+  private final Map<String, PCollectionView<Map<String, String>>> views = new LinkedHashMap<>();
+  private final Map<String, PCollection<KV<String, String>>> shuffledPairs = new LinkedHashMap<>();
+
+  private MigrationPipeline(Pipeline pipeline, MigrationConfig config, String snapshot, CopySpecs specs) {
+    this.pipeline = pipeline;
+    this.config = config;
+    this.snapshot = snapshot;
+    this.specs = specs;
+    specs.tables().forEach(t -> tables.put(t.table(), t));
+  }
+
+  /** Adds the data phase for {@code partitions} to {@code pipeline}. */
   public static void build(Pipeline pipeline, MigrationConfig config, String snapshot, CopySpecs specs,
       List<ReadPartition> partitions) {
-    Map<String, PCollectionView<Map<String, String>>> views = new LinkedHashMap<>();
-    int n = 0;
-    for (KeyMapSpec spec : specs.keyMaps().values()) {
-      String name = "Backfill map " + (++n) + " " + spec.id();
-      PCollection<KV<String, String>> pairs = pipeline
-          .apply(name + "/spec", Create.of(spec).withCoder(SerializableCoder.of(KeyMapSpec.class)))
-          .apply(name + "/read keys", ParDo.of(new ReadKeyMapFn(config.source(), snapshot)))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()));
-      if (spec.next() != null) {
-        PCollectionView<Map<String, String>> next = views.get(spec.next());
-        pairs = pairs.apply(name + "/compose", ParDo.of(new ComposeFn(next)).withSideInputs(next));
-      }
-      views.put(spec.id(), pairs.apply(name + "/view", View.asMap()));
-    }
+    new MigrationPipeline(pipeline, config, snapshot, specs).build(partitions);
+  }
 
-    Map<String, TableCopy> tables = new LinkedHashMap<>();
-    specs.tables().forEach(t -> tables.put(t.table(), t));
+  /** Whether a table's backfill map is too large for a side input. */
+  static boolean shuffles(TableCopy table, int sideInputMaxKeys) {
+    return table.backfill() != null && table.backfill().estimatedKeys() >= sideInputMaxKeys;
+  }
+
+  private void build(List<ReadPartition> partitions) {
+    int maxKeys = config.load().sideInputMaxKeys();
+    List<ReadPartition> direct = new ArrayList<>();
+    Map<String, List<ReadPartition>> byMap = new LinkedHashMap<>();
+    for (ReadPartition p : partitions) {
+      TableCopy t = tables.get(p.table());
+      if (shuffles(t, maxKeys)) {
+        byMap.computeIfAbsent(t.backfill().mapId(), k -> new ArrayList<>()).add(p);
+      } else {
+        direct.add(p);
+      }
+    }
     MigrationConfig.Load load = config.load();
-    pipeline
-        .apply("Partitions", Create.of(partitions).withCoder(SerializableCoder.of(ReadPartition.class)))
-        .apply("Spread partitions", Reshuffle.viaRandomKey())
-        .apply("Copy partitions", ParDo.of(new PartitionCopyFn(config.source(), config.target(), snapshot, tables,
-                views, load.onOrphan(), new PartitionCommit(load.onError(), load.batchRows(), load.batchBytes())))
-            .withSideInputs(new ArrayList<PCollectionView<?>>(views.values())));
+    PartitionCommit commit = new PartitionCommit(load.onError(), load.batchRows(), load.batchBytes());
+    if (!direct.isEmpty()) {
+      Set<String> maps = direct.stream().map(p -> tables.get(p.table()).backfill()).filter(b -> b != null)
+          .map(TableCopy.Backfill::mapId).collect(Collectors.toSet());
+      maps.forEach(this::view);
+      spread("Partitions", direct)
+          .apply("Copy partitions", ParDo.of(new PartitionCopyFn(config.source(), config.target(), snapshot, tables,
+                  views, load.onOrphan(), commit))
+              .withSideInputs(new ArrayList<PCollectionView<?>>(views.values())));
+    }
+    if (!byMap.isEmpty()) {
+      shuffle(byMap, commit);
+    }
+  }
+
+  private PCollection<ReadPartition> spread(String name, List<ReadPartition> partitions) {
+    return pipeline
+        .apply(name, Create.of(partitions).withCoder(SerializableCoder.of(ReadPartition.class)))
+        .apply(name + "/spread", Reshuffle.viaRandomKey());
+  }
+
+  /** The side input of map {@code id}, built after the maps it composes with. */
+  private PCollectionView<Map<String, String>> view(String id) {
+    PCollectionView<Map<String, String>> existing = views.get(id);
+    if (existing != null) {
+      return existing;
+    }
+    KeyMapSpec spec = specs.keyMaps().get(id);
+    PCollection<KV<String, String>> pairs = read(spec, "Backfill map " + (views.size() + 1));
+    if (spec.next() != null) {
+      PCollectionView<Map<String, String>> next = view(spec.next());
+      pairs = pairs.apply("Compose " + id, ParDo.of(new ComposeFn(next)).withSideInputs(next));
+    }
+    PCollectionView<Map<String, String>> view = pairs.apply("View " + id, View.asMap());
+    views.put(id, view);
+    return view;
+  }
+
+  private PCollection<KV<String, String>> read(KeyMapSpec spec, String name) {
+    return pipeline
+        .apply(name + " " + spec.id(), Create.of(spec).withCoder(SerializableCoder.of(KeyMapSpec.class)))
+        .apply("Read keys " + spec.id(), ParDo.of(new ReadKeyMapFn(config.source(), snapshot)))
+        .setCoder(PAIR);
+  }
+
+  /** Map {@code id} as pairs, its hops composed by shuffles rather than side inputs. */
+  private PCollection<KV<String, String>> shuffled(String id) {
+    PCollection<KV<String, String>> existing = shuffledPairs.get(id);
+    if (existing != null) {
+      return existing;
+    }
+    KeyMapSpec spec = specs.keyMaps().get(id);
+    PCollection<KV<String, String>> pairs = read(spec, "Shuffled map " + (shuffledPairs.size() + 1));
+    if (spec.next() != null) {
+      TupleTag<String> keys = new TupleTag<>();
+      TupleTag<String> values = new TupleTag<>();
+      PCollection<KV<String, String>> byForeignKey = pairs.apply("Key by next " + id,
+          MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.strings()))
+              .via((KV<String, String> kv) -> KV.of(kv.getValue(), kv.getKey())));
+      pairs = KeyedPCollectionTuple.of(keys, byForeignKey).and(values, shuffled(spec.next()))
+          .apply("Join hop " + id, CoGroupByKey.create())
+          .apply("Compose hop " + id, ParDo.of(new ShuffleJoin.ComposeHopFn(keys, values)))
+          .setCoder(PAIR);
+    }
+    shuffledPairs.put(id, pairs);
+    return pairs;
+  }
+
+  private void shuffle(Map<String, List<ReadPartition>> byMap, PartitionCommit commit) {
+    List<ReadPartition> all = new ArrayList<>();
+    List<PCollection<KV<String, KV<KV<String, String>, byte[]>>>> parts = new ArrayList<>();
+    for (var entry : byMap.entrySet()) {
+      String id = entry.getKey();
+      all.addAll(entry.getValue());
+      TupleTag<KV<String, byte[]>> rows = new TupleTag<>();
+      TupleTag<String> values = new TupleTag<>();
+      PCollection<KV<String, KV<String, byte[]>>> keyed = spread("Shuffled partitions " + id, entry.getValue())
+          .apply("Read rows " + id, ParDo.of(new ReadRowsFn(config.source(), snapshot, tables)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())));
+      parts.add(KeyedPCollectionTuple.of(rows, keyed).and(values, shuffled(id))
+          .apply("Join rows " + id, CoGroupByKey.create())
+          .apply("Attach values " + id, ParDo.of(new ShuffleJoin.JoinRowsFn(rows, values)))
+          .setCoder(JOINED));
+    }
+    parts.add(pipeline
+        .apply("Partition markers", Create.of(all).withCoder(SerializableCoder.of(ReadPartition.class)))
+        .apply("Mark partitions", MapElements.into(JOINED.getEncodedTypeDescriptor())
+            .via((ReadPartition p) -> KV.of(ReadRowsFn.key(p), KV.of(KV.of((String) null, (String) null), new byte[0]))))
+        .setCoder(JOINED));
+    MigrationConfig.Load load = config.load();
+    ConnectionSpec target = config.target();
+    PCollectionList.of(parts)
+        .apply("Flatten joined rows", Flatten.pCollections())
+        .apply("Group by partition", GroupByKey.create())
+        .apply("Write grouped partitions", ParDo.of(new WriteGroupedFn(target, tables, all, load.onOrphan(), commit)));
   }
 }

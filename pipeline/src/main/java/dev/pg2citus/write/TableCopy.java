@@ -22,8 +22,9 @@ public record TableCopy(String table, String quotedTable, List<String> sourceCol
    * @param keyFields positions of the foreign-key columns among the source columns
    * @param mapId the side input to look them up in
    * @param path the foreign-key path, for reject reasons
+   * @param estimatedKeys the planner's estimate of the largest table along the path (0 when unknown)
    */
-  public record Backfill(int[] keyFields, String mapId, String path) implements Serializable {}
+  public record Backfill(int[] keyFields, String mapId, String path, long estimatedKeys) implements Serializable {}
 
   public TableCopy {
     sourceColumns = List.copyOf(sourceColumns);

@@ -76,7 +76,7 @@ public final class ConfigLoader {
         CREATE_TABLES.read(root), CREATE_INDEXES.read(root), FOREIGN_KEYS.read(root), DATA_ONLY.read(root),
         SCHEMA_ONLY.read(root), RESET_SEQUENCES.read(root), ON_ERROR.read(root), ON_ORPHAN.read(root),
         SNAPSHOT.read(root), BATCH_ROWS.read(root),
-        BATCH_BYTES.read(root), PARTITIONS.read(root), SPLIT_THRESHOLD.read(root), VERIFY.read(root),
+        BATCH_BYTES.read(root), PARTITIONS.read(root), SPLIT_THRESHOLD.read(root), SIDE_INPUT_MAX_KEYS.read(root), VERIFY.read(root),
         WORKERS.read(root));
     if (load.dataOnly() && load.schemaOnly()) {
       throw new ConfigException(SCHEMA_ONLY.find(root).location(), "data-only and schema-only cannot both be true");

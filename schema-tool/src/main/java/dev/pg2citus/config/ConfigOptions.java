@@ -120,6 +120,10 @@ public final class ConfigOptions {
       });
   public static final ConfigOption<Integer> SPLIT_THRESHOLD = ConfigOption.integer("load.split-threshold",
       1_000_000, 1_000, Integer.MAX_VALUE, "With automatic partitions: about this many rows per read partition.");
+  public static final ConfigOption<Integer> SIDE_INPUT_MAX_KEYS = ConfigOption.integer("load.side-input-max-keys",
+      5_000_000, 0, Integer.MAX_VALUE,
+      "Backfill maps estimated larger than this many keys (about 140 bytes each in memory) are joined by a "
+          + "shuffle instead of a side input; 0 always shuffles.");
   public static final ConfigOption<Verify> VERIFY = ConfigOption.choice("load.verify", Verify.COUNTS,
       "`counts`: every table's source rows (in the snapshot) = written + rejected, and the target holds what was "
           + "written; `checksums`: also an order-independent checksum of every column's text on both sides "
@@ -134,7 +138,7 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, VERIFY, WORKERS);
+      RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
 
   /** Fails on any key of {@code root} that no option defines. */
   public static void checkKnownKeys(YamlNode root) {

@@ -43,6 +43,7 @@ public record MigrationConfig(
       long batchBytes,
       int partitionsPerTable,
       int splitThreshold,
+      int sideInputMaxKeys,
       Verify verify,
       int workers) {
 
@@ -50,7 +51,7 @@ public record MigrationConfig(
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
           schemaOnly || schema, resetSequences, onError, onOrphan, consistentSnapshot, batchRows, batchBytes,
-          partitionsPerTable, splitThreshold, verify, workers);
+          partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers);
     }
   }
 

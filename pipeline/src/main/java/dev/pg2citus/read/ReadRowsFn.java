@@ -1,0 +1,69 @@
+package dev.pg2citus.read;
+
+import dev.pg2citus.config.ConnectionSpec;
+import dev.pg2citus.write.TableCopy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyOut;
+
+/**
+ * Reads a partition's rows for a shuffle join, under the run's snapshot: each row keyed by its
+ * foreign-key fields ({@link #NULL_KEY} when one is NULL), with the partition it belongs to, so
+ * the rows can be joined with the key map and regrouped by partition for writing.
+ */
+public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, KV<String, byte[]>>> {
+  /** The key of rows whose foreign key has a NULL: COPY text never holds a NUL character. */
+  public static final String NULL_KEY = "\u0000";
+
+  private final ConnectionSpec source;
+  private final String snapshot;
+  private final Map<String, TableCopy> tables;
+  private transient Connection connection;
+
+  public ReadRowsFn(ConnectionSpec source, String snapshot, Map<String, TableCopy> tables) {
+    this.source = source;
+    this.snapshot = snapshot;
+    this.tables = Map.copyOf(tables);
+  }
+
+  /** Names a partition in shuffles: table and number. */
+  public static String key(ReadPartition p) {
+    return p.table() + NULL_KEY + p.number();
+  }
+
+  @Setup
+  public void setup() throws SQLException {
+    connection = source.open();
+  }
+
+  @ProcessElement
+  public void process(@Element ReadPartition partition, OutputReceiver<KV<String, KV<String, byte[]>>> out)
+      throws SQLException {
+    TableCopy table = tables.get(partition.table());
+    String partitionKey = key(partition);
+    try {
+      SourceSnapshot.begin(connection, snapshot);
+      CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(table.copyOutSql(partition.predicate()));
+      byte[] row;
+      while ((row = copy.readFromCopy()) != null) {
+        String key = CopyText.fields(row, table.backfill().keyFields());
+        out.output(KV.of(key == null ? NULL_KEY : key, KV.of(partitionKey, row)));
+      }
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    }
+  }
+
+  @Teardown
+  public void teardown() throws SQLException {
+    if (connection != null) {
+      connection.close();
+    }
+  }
+}

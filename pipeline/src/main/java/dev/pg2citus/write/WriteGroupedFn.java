@@ -1,0 +1,70 @@
+package dev.pg2citus.write;
+
+import dev.pg2citus.config.ConfigOptions.OnOrphan;
+import dev.pg2citus.config.ConnectionSpec;
+import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.ReadRowsFn;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.values.KV;
+
+/**
+ * Writes a partition whose rows arrive from the shuffle join, grouped by partition: each row with
+ * its foreign key and the distribution value found for it, plus one empty marker row so that a
+ * partition without rows is marked done too. The same partition transaction as the side-input
+ * path ({@link PartitionCommit}).
+ */
+public final class WriteGroupedFn
+    extends DoFn<KV<String, Iterable<KV<KV<String, String>, byte[]>>>, ProgressStore.Done> {
+  private final ConnectionSpec target;
+  private final Map<String, TableCopy> tables;
+  private final Map<String, ReadPartition> partitions = new LinkedHashMap<>();
+  private final OnOrphan onOrphan;
+  private final PartitionCommit commit;
+  private transient Connection connection;
+
+  public WriteGroupedFn(ConnectionSpec target, Map<String, TableCopy> tables, List<ReadPartition> partitions,
+      OnOrphan onOrphan, PartitionCommit commit) {
+    this.target = target;
+    this.tables = Map.copyOf(tables);
+    partitions.forEach(p -> this.partitions.put(ReadRowsFn.key(p), p));
+    this.onOrphan = onOrphan;
+    this.commit = commit;
+  }
+
+  @Setup
+  public void setup() throws SQLException {
+    connection = target.open();
+    connection.setAutoCommit(false);
+  }
+
+  @ProcessElement
+  public void process(@Element KV<String, Iterable<KV<KV<String, String>, byte[]>>> group,
+      OutputReceiver<ProgressStore.Done> out) throws SQLException {
+    ReadPartition partition = partitions.get(group.getKey());
+    TableCopy table = tables.get(partition.table());
+    ProgressStore.Done done = commit.run(connection, partition, table, sink -> {
+      for (KV<KV<String, String>, byte[]> row : group.getValue()) {
+        if (row.getValue().length == 0) {
+          continue; // the partition's marker: it is written (and marked done) even when it has no rows
+        }
+        Backfilled.give(sink, row.getValue(), row.getKey().getKey(), row.getKey().getValue(), table.backfill(),
+            onOrphan, partition);
+      }
+    });
+    if (done != null) {
+      out.output(done);
+    }
+  }
+
+  @Teardown
+  public void teardown() throws SQLException {
+    if (connection != null) {
+      connection.close();
+    }
+  }
+}
