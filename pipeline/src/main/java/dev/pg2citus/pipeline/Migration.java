@@ -110,9 +110,13 @@ public final class Migration {
     if (options.resume() && previous == null) {
       throw new ConfigException(where, "there is no earlier run on " + config.target() + " to resume");
     }
-    if (!options.resume() && previous != null && !load.includeDrop() && !load.dataOnly()) {
+    // Starting over must not leave the earlier run's rows behind: the tables are dropped (include-drop)
+    // or, when only data is loaded, truncated.
+    boolean canStartOver = load.dataOnly() ? load.truncate() : load.includeDrop();
+    if (!options.resume() && previous != null && !canStartOver) {
       throw new ConfigException(where, "the target holds an earlier run (" + previous[0] + " of " + previous[1]
-          + " partitions done): run with --resume to continue it, or set load.include-drop: true to start over");
+          + " partitions done): run with --resume to continue it, or set "
+          + (load.dataOnly() ? "load.truncate" : "load.include-drop") + ": true to start over");
     }
     if (previous != null && !options.resume()) {
       LOG.info("starting over: an earlier run had {} of {} partitions done", previous[0], previous[1]);

@@ -12,6 +12,8 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyOut;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Moves one read partition: reads it from the source under the run's snapshot as COPY text, fills
@@ -23,6 +25,7 @@ import org.postgresql.copy.CopyOut;
  * is skipped; a half-written one never exists, since its transaction rolled back.
  */
 public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Done> {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionCopyFn.class);
   private final ConnectionSpec source;
   private final ConnectionSpec target;
   private final String snapshot;
@@ -46,16 +49,21 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
     this.commit = commit;
   }
 
-  @Setup
-  public void setup() throws SQLException {
-    sourceConnection = source.open();
-    targetConnection = target.open();
-    targetConnection.setAutoCommit(false);
+  /** Connects on first use and again after a failure, so a retried partition gets fresh connections. */
+  private void connect() throws SQLException {
+    if (sourceConnection == null) {
+      sourceConnection = source.open();
+    }
+    if (targetConnection == null) {
+      targetConnection = target.open();
+      targetConnection.setAutoCommit(false);
+    }
   }
 
   @ProcessElement
   public void process(ProcessContext context) throws SQLException {
     ReadPartition partition = context.element();
+    connect();
     TableCopy table = tables.get(partition.table());
     Map<String, String> keys = table.backfill() == null ? null
         : context.sideInput(keyMaps.get(table.backfill().mapId()));
@@ -79,17 +87,23 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
         context.output(done);
       }
     } catch (SQLException | RuntimeException e) {
-      sourceConnection.rollback();
+      teardown();
       throw e;
     }
   }
 
   @Teardown
-  public void teardown() throws SQLException {
+  public void teardown() {
     for (Connection c : new Connection[] {sourceConnection, targetConnection}) {
-      if (c != null) {
-        c.close();
+      try {
+        if (c != null) {
+          c.close(); // an open transaction rolls back
+        }
+      } catch (SQLException e) {
+        LOG.debug("closing a broken connection: {}", e.getMessage());
       }
     }
+    sourceConnection = null;
+    targetConnection = null;
   }
 }
