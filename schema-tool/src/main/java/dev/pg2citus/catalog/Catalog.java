@@ -8,29 +8,29 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * An immutable picture of the selected part of a source database: tables, the user types and
- * sequences they use, and the extensions they need.
+ * An immutable picture of the selected part of a source database: tables, the collations, user
+ * types and sequences they use, and the extensions they need.
  */
 public final class Catalog {
   private final Map<TableName, Table> tables;
+  private final List<Collation> collations;
   private final List<UserType> types;
   private final List<SequenceInfo> sequences;
-  private final List<String> extensions;
-  private final String serverVersion;
+  private final List<Extension> extensions;
 
   public Catalog(
       List<Table> tables,
+      List<Collation> collations,
       List<UserType> types,
       List<SequenceInfo> sequences,
-      List<String> extensions,
-      String serverVersion) {
+      List<Extension> extensions) {
     Map<TableName, Table> byName = new LinkedHashMap<>();
     tables.forEach(t -> byName.put(t.name(), t));
     this.tables = Collections.unmodifiableMap(byName);
+    this.collations = List.copyOf(collations);
     this.types = List.copyOf(types);
     this.sequences = List.copyOf(sequences);
     this.extensions = List.copyOf(extensions);
-    this.serverVersion = serverVersion;
   }
 
   /** Tables in a stable order (schema, name). */
@@ -42,6 +42,10 @@ public final class Catalog {
     return Optional.ofNullable(tables.get(name));
   }
 
+  public List<Collation> collations() {
+    return collations;
+  }
+
   public List<UserType> types() {
     return types;
   }
@@ -50,12 +54,8 @@ public final class Catalog {
     return sequences;
   }
 
-  public List<String> extensions() {
+  public List<Extension> extensions() {
     return extensions;
-  }
-
-  public String serverVersion() {
-    return serverVersion;
   }
 
   /** Every foreign key whose referenced table is {@code name}. */
@@ -73,6 +73,6 @@ public final class Catalog {
 
   /** The same catalog with some tables replaced (cast rules produce it). */
   public Catalog withTables(List<Table> newTables) {
-    return new Catalog(newTables, types, sequences, extensions, serverVersion);
+    return new Catalog(newTables, collations, types, sequences, extensions);
   }
 }

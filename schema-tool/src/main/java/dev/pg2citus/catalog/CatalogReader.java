@@ -1,5 +1,6 @@
 package dev.pg2citus.catalog;
 
+import dev.pg2citus.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,6 +46,7 @@ public final class CatalogReader {
   public Catalog read(Predicate<TableName> selected) throws SQLException {
     try (Statement st = connection.createStatement()) {
       st.execute("SET search_path = pg_catalog");
+      st.execute("SET standard_conforming_strings = on");
     }
     Map<Long, TableHeader> headers = readTables(selected);
     Map<Long, List<Column>> columns = readColumns(headers.keySet());
@@ -60,8 +62,8 @@ public final class CatalogReader {
           indexes.getOrDefault(oid, List.of()), c.foreignKeys, c.checks, h.comment, h.estimatedRows));
     }
     String oids = oidArray(headers.keySet());
-    return new Catalog(tables, readTypes(oids), readSequences(headers.keySet()),
-        readExtensions(oids), serverVersion());
+    return new Catalog(tables, readCollations(oids), readTypes(oids), readSequences(headers.keySet()),
+        readExtensions(oids));
   }
 
   /**
@@ -77,6 +79,28 @@ public final class CatalogReader {
         return rs.getString(1);
       }
     }
+  }
+
+  /**
+   * The sequences' last values now (null for one never used), read again at finalize: the source may
+   * have moved on since the catalog was read.
+   */
+  public Map<TableName, Long> lastValues(List<SequenceInfo> sequences) throws SQLException {
+    Map<TableName, Long> result = new HashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT last_value FROM pg_sequences WHERE schemaname = ? AND sequencename = ?")) {
+      for (SequenceInfo s : sequences) {
+        ps.setString(1, s.name().schema());
+        ps.setString(2, s.name().name());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            long v = rs.getLong(1);
+            result.put(s.name(), rs.wasNull() ? null : v);
+          }
+        }
+      }
+    }
+    return result;
   }
 
   private record TableHeader(
@@ -168,7 +192,8 @@ public final class CatalogReader {
 
   private Map<Long, Constraints> readConstraints(Map<Long, TableHeader> tables) throws SQLException {
     // conparentid <> 0: a partition's copy of its parent's constraint; the parent's is enough.
-    // A CHECK that is not local is inherited from a parent and comes with it.
+    // A partition's inherited CHECK comes with its parent; a table of classic inheritance is created
+    // on its own, so it keeps its inherited checks.
     String sql = """
         SELECT con.conrelid, con.conname, con.contype, pg_get_constraintdef(con.oid),
                ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
@@ -188,7 +213,9 @@ public final class CatalogReader {
                || CASE WHEN NOT con.convalidated THEN ' NOT VALID' ELSE '' END
           FROM pg_constraint con
          WHERE con.conrelid = ANY (?::oid[]) AND con.contype IN ('p', 'u', 'x', 'f', 'c')
-           AND con.conparentid = 0 AND (con.contype <> 'c' OR con.conislocal)
+           AND con.conparentid = 0
+           AND (con.contype <> 'c' OR con.conislocal
+                OR NOT EXISTS (SELECT 1 FROM pg_class pc WHERE pc.oid = con.conrelid AND pc.relispartition))
          ORDER BY con.conrelid, con.conname
         """;
     Map<Long, Constraints> result = new HashMap<>();
@@ -257,6 +284,36 @@ public final class CatalogReader {
           List<String> keys = rs.getBoolean(5) ? List.of() : strings(rs.getArray(6));
           result.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>())
               .add(new Index(rs.getString(2), rs.getBoolean(3), rs.getString(4), keys));
+        }
+      }
+    }
+    return result;
+  }
+
+  /** User-defined collations of the selected columns; the locale field's name varies by version, so via jsonb. */
+  private List<Collation> readCollations(String tableOids) throws SQLException {
+    String sql = """
+        SELECT DISTINCT n.nspname, co.collname, co.collprovider, co.collisdeterministic,
+               coalesce(to_jsonb(co) ->> 'colliculocale', to_jsonb(co) ->> 'colllocale', co.collcollate),
+               co.collcollate, co.collctype
+          FROM pg_attribute a
+          JOIN pg_collation co ON co.oid = a.attcollation
+          JOIN pg_namespace n ON n.oid = co.collnamespace
+         WHERE a.attrelid = ANY (?::oid[]) AND n.nspname <> 'pg_catalog' AND co.collprovider IN ('i', 'c')
+           AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = co.oid AND e.deptype = 'e')
+         ORDER BY 1, 2
+        """;
+    List<Collation> result = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setString(1, tableOids);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String options = rs.getString(3).equals("i")
+              ? "PROVIDER = icu, LOCALE = " + Sql.literal(rs.getString(5))
+              : "PROVIDER = libc, LC_COLLATE = " + Sql.literal(rs.getString(6)) + ", LC_CTYPE = "
+                  + Sql.literal(rs.getString(7));
+          result.add(new Collation(new TableName(rs.getString(1), rs.getString(2)),
+              options + ", DETERMINISTIC = " + rs.getBoolean(4)));
         }
       }
     }
@@ -334,21 +391,38 @@ public final class CatalogReader {
     return result;
   }
 
-  /** Extensions that own a type the selected columns use (citext, hstore…). */
-  private List<String> readExtensions(String tableOids) throws SQLException {
+  /**
+   * Extensions that own something the selected tables depend on: a column's type, a function in a
+   * default, generated column or check, an operator class of an index.
+   */
+  private List<Extension> readExtensions(String tableOids) throws SQLException {
     String sql = USED_TYPES + """
-        SELECT DISTINCT x.extname
-          FROM used u
-          JOIN pg_depend d ON d.objid = u.oid AND d.classid = 'pg_type'::regclass AND d.deptype = 'e'
-          JOIN pg_extension x ON x.oid = d.refobjid
+        , deps AS (
+            SELECT d.refclassid, d.refobjid FROM pg_depend d
+             WHERE (d.classid = 'pg_class'::regclass AND d.objid = ANY (?::oid[]))
+                OR (d.classid = 'pg_attrdef'::regclass
+                    AND d.objid IN (SELECT oid FROM pg_attrdef WHERE adrelid = ANY (?::oid[])))
+                OR (d.classid = 'pg_constraint'::regclass
+                    AND d.objid IN (SELECT oid FROM pg_constraint WHERE conrelid = ANY (?::oid[])))
+                OR (d.classid = 'pg_class'::regclass
+                    AND d.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY (?::oid[])))
+            UNION SELECT 'pg_type'::regclass, oid FROM used)
+        SELECT DISTINCT x.extname, n.nspname
+          FROM deps
+          JOIN pg_depend e ON e.classid = deps.refclassid AND e.objid = deps.refobjid AND e.deptype = 'e'
+          JOIN pg_extension x ON x.oid = e.refobjid
+          JOIN pg_namespace n ON n.oid = x.extnamespace
+         WHERE x.extname NOT IN ('plpgsql', 'citus', 'citus_columnar')
          ORDER BY 1
         """;
-    List<String> result = new ArrayList<>();
+    List<Extension> result = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      ps.setString(1, tableOids);
+      for (int i = 1; i <= 5; i++) {
+        ps.setString(i, tableOids);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          result.add(rs.getString(1));
+          result.add(new Extension(rs.getString(1), rs.getString(2)));
         }
       }
     }
@@ -393,14 +467,6 @@ public final class CatalogReader {
       }
     }
     return result;
-  }
-
-  private String serverVersion() throws SQLException {
-    try (Statement st = connection.createStatement();
-        ResultSet rs = st.executeQuery("SHOW server_version")) {
-      rs.next();
-      return rs.getString(1);
-    }
   }
 
   private static String oidArray(Set<Long> oids) {

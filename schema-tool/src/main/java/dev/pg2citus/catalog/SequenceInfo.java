@@ -23,6 +23,31 @@ public record SequenceInfo(
     String ownerColumn,
     boolean identity) {
 
+  /**
+   * The same sequence as another integer type, with limits that were the old type's bounds moved to
+   * the new type's: a cast of its column from integer to bigint takes the sequence along.
+   */
+  public SequenceInfo withDataType(String newType) {
+    long[] oldBounds = bounds(dataType);
+    long[] newBounds = bounds(newType);
+    if (oldBounds == null || newBounds == null || newType.equals(dataType)) {
+      return this;
+    }
+    long newMin = min == oldBounds[0] ? newBounds[0] : min;
+    long newMax = max == oldBounds[1] ? newBounds[1] : max;
+    return new SequenceInfo(name, newType, start, increment, newMin, newMax, cache, cycle, lastValue, ownerTable,
+        ownerColumn, identity);
+  }
+
+  private static long[] bounds(String type) {
+    return switch (type) {
+      case "smallint" -> new long[] {Short.MIN_VALUE, Short.MAX_VALUE};
+      case "integer" -> new long[] {Integer.MIN_VALUE, Integer.MAX_VALUE};
+      case "bigint" -> new long[] {Long.MIN_VALUE, Long.MAX_VALUE};
+      default -> null;
+    };
+  }
+
   /** The options shared by CREATE SEQUENCE (which adds {@code AS type}) and identity columns. */
   public String optionsSql() {
     return "INCREMENT BY " + increment + " MINVALUE " + min + " MAXVALUE " + max

@@ -1,7 +1,6 @@
 package dev.pg2citus.config;
 
 import java.io.Serializable;
-import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -25,7 +24,8 @@ import java.util.regex.Pattern;
 public record ConnectionSpec(String url, String user, String password, Map<String, String> properties)
     implements Serializable {
   private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
-  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@]*:)[^/@]*@");
+  /** {@code //user:secret@} up to the last {@code @} of the word, as a password may hold {@code @} and {@code /}. */
+  private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)\\S*@");
 
   public ConnectionSpec {
     properties = Map.copyOf(properties);
@@ -45,19 +45,30 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
       throw new IllegalArgumentException("expected a jdbc:postgresql:// or postgresql:// URL, got '"
           + redact(url) + "'");
     }
-    URI uri = URI.create("postgresql://" + rest);
+    // Parsed by hand, as libpq does: java.net.URI refuses host names with underscores and
+    // passwords with unescaped characters, and its messages quote the whole URL.
+    int query = rest.indexOf('?');
+    String params = query < 0 ? "" : rest.substring(query);
+    String main = query < 0 ? rest : rest.substring(0, query);
+    int at = main.lastIndexOf('@');
     String user = null;
     String password = null;
-    if (uri.getRawUserInfo() != null) {
-      String[] parts = uri.getRawUserInfo().split(":", 2);
-      user = decode(parts[0]);
-      password = parts.length > 1 ? decode(parts[1]) : null;
+    if (at >= 0) {
+      String userInfo = main.substring(0, at);
+      int colon = userInfo.indexOf(':');
+      user = decode(colon < 0 ? userInfo : userInfo.substring(0, colon));
+      password = colon < 0 ? null : decode(userInfo.substring(colon + 1));
+      main = main.substring(at + 1);
     }
-    String host = uri.getHost() == null ? "localhost" : uri.getHost();
-    String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
-    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-    return new ConnectionSpec("jdbc:postgresql://" + host + port + path + query, user, password, Map.of());
+    int slash = main.indexOf('/');
+    String hostPort = slash < 0 ? main : main.substring(0, slash);
+    String database = slash < 0 ? "" : main.substring(slash + 1);
+    if (!hostPort.matches("(\\[[0-9A-Fa-f:.]+]|[A-Za-z0-9._%-]*)(:\\d{1,5})?")) {
+      throw new IllegalArgumentException("the host part of a postgresql:// URL is not valid: '" + hostPort
+          + "' (percent-encode special characters of the user and password)");
+    }
+    String host = hostPort.isEmpty() || hostPort.startsWith(":") ? "localhost" + hostPort : hostPort;
+    return new ConnectionSpec("jdbc:postgresql://" + host + "/" + database + params, user, password, Map.of());
   }
 
   private static String decode(String s) {

@@ -21,6 +21,10 @@ public final class DdlExecutor {
   public static void run(Connection connection, List<DdlStatement> statements, PhaseReport report)
       throws SQLException {
     connection.setAutoCommit(true);
+    try (Statement st = connection.createStatement()) {
+      // The generated literals (comments, defaults) do not escape backslashes.
+      st.execute("SET standard_conforming_strings = on");
+    }
     for (DdlStatement s : statements) {
       long start = System.nanoTime();
       String error = null;

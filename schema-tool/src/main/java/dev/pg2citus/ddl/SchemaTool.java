@@ -2,6 +2,7 @@ package dev.pg2citus.ddl;
 
 import dev.pg2citus.catalog.Catalog;
 import dev.pg2citus.catalog.CatalogReader;
+import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.plan.CastRules;
 import dev.pg2citus.plan.DistributionPlan;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The schema tool's three commands: {@link #load} reads the source and plans; {@link #create} runs
@@ -56,9 +58,13 @@ public final class SchemaTool {
     return run("create", scripts().create());
   }
 
-  /** Post-data: keys, indexes, foreign keys, checks, sequences, ANALYZE. */
+  /** Post-data: keys, indexes, foreign keys, checks, sequences (at the source's values now), ANALYZE. */
   public PhaseReport finalizeSchema() throws SQLException {
-    return run("finalize", scripts().finalizeSchema());
+    Map<TableName, Long> lastValues;
+    try (Connection source = config.source().open()) {
+      lastValues = new CatalogReader(source).lastValues(target.catalog().sequences());
+    }
+    return run("finalize", scripts().finalizeSchema(lastValues));
   }
 
   private PhaseReport run(String phase, List<DdlStatement> statements) throws SQLException {

@@ -5,6 +5,7 @@ public enum Step {
   DROP("drop"),
   SCHEMA("schemas"),
   EXTENSION("extensions"),
+  COLLATION("collations"),
   TYPE("types"),
   SEQUENCE("sequences"),
   TABLE("tables"),

@@ -96,9 +96,9 @@ public final class TargetSchema {
         + "(" + Sql.idents(referenced) + ")" + fk.options();
   }
 
-  /** Whether a foreign key can be created: its referenced table is migrated too. */
+  /** Whether a foreign key is created: its referenced table is migrated too, and Citus can enforce it. */
   public boolean keeps(ForeignKey fk) {
-    return catalog.table(fk.referenced()).isPresent();
+    return catalog.table(fk.referenced()).isPresent() && plan.keeps(fk);
   }
 
   private static String insertAt(String text, int at, String insert) {

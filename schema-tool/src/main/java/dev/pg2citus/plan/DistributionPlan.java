@@ -1,5 +1,6 @@
 package dev.pg2citus.plan;
 
+import dev.pg2citus.catalog.ForeignKey;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigOptions.Colocation;
 import java.util.ArrayList;
@@ -7,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The planner's decision for every selected table, in the order Citus needs them distributed:
@@ -16,14 +18,17 @@ import java.util.Optional;
 public final class DistributionPlan {
   private final Map<TableName, Placement> placements;
   private final List<String> warnings;
+  private final Set<ForeignKey> droppedForeignKeys;
   private final int shardCount;
   private final Colocation colocation;
 
-  DistributionPlan(List<Placement> ordered, List<String> warnings, int shardCount, Colocation colocation) {
+  DistributionPlan(List<Placement> ordered, List<String> warnings, Set<ForeignKey> droppedForeignKeys, int shardCount,
+      Colocation colocation) {
     Map<TableName, Placement> byName = new LinkedHashMap<>();
     ordered.forEach(p -> byName.put(p.table(), p));
     this.placements = byName;
     this.warnings = List.copyOf(warnings);
+    this.droppedForeignKeys = Set.copyOf(droppedForeignKeys);
     this.shardCount = shardCount;
     this.colocation = colocation;
   }
@@ -54,6 +59,11 @@ public final class DistributionPlan {
   /** Things that will not carry over as they are, for the user to know before running. */
   public List<String> warnings() {
     return warnings;
+  }
+
+  /** Whether Citus can keep {@code fk} (see the warnings for the ones it cannot). */
+  public boolean keeps(ForeignKey fk) {
+    return !droppedForeignKeys.contains(fk);
   }
 
   public int shardCount() {

@@ -53,6 +53,7 @@ public final class DistributionPlanner {
   private final Map<TableName, Placement> placed = new LinkedHashMap<>();
   private final Map<TableName, DistributionRule> ruleOf = new LinkedHashMap<>();
   private final List<String> warnings = new ArrayList<>();
+  private final Set<ForeignKey> dropped = new HashSet<>();
 
   private DistributionPlanner(Catalog catalog, MigrationConfig config) {
     this.catalog = catalog;
@@ -85,10 +86,12 @@ public final class DistributionPlanner {
         placed.put(t.name(), new Placement(t.name(), Kind.LOCAL, null, null, null, null, null, "no rule"));
       }
     }
+    findForeignKeysCitusCannotKeep();
     warnAboutUnsupportedShapes();
     warnAboutForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
-    return new DistributionPlan(ordered(groups), warnings, config.citus().shardCount(), config.citus().colocation());
+    return new DistributionPlan(ordered(groups), warnings, dropped, config.citus().shardCount(),
+        config.citus().colocation());
   }
 
   // ---- rules
@@ -390,6 +393,33 @@ public final class DistributionPlanner {
     }
   }
 
+  /**
+   * A foreign key between distributed tables must pair their distribution columns; one that ties a
+   * row to a row of another distribution value (a root's self-reference, a key into another group's
+   * root) cannot exist on Citus. It is left out, with a warning that says how to keep it.
+   */
+  private void findForeignKeysCitusCannotKeep() {
+    for (Placement from : placed.values()) {
+      if (!from.isDistributed()) {
+        continue;
+      }
+      for (ForeignKey fk : catalog.table(from.table()).orElseThrow().foreignKeys()) {
+        Placement to = placed.get(fk.referenced());
+        if (to == null || !to.isDistributed()) {
+          continue;
+        }
+        String paired = fk.columnReferencing(to.column());
+        boolean keepable = from.column().equals(paired) || (paired == null && !fk.columns().contains(from.column()));
+        if (!keepable) {
+          dropped.add(fk);
+          warnings.add("foreign key " + fk.name() + " (" + fk.describe() + ") ties rows of different distribution "
+              + "values, which Citus cannot enforce: it is not created (make " + NameRef.spell(to.table().name())
+              + " a reference table to keep it)");
+        }
+      }
+    }
+  }
+
   // ---- colocation
 
   /** Groups distributed tables joined by foreign keys or backfill paths; each list root first. */
@@ -401,7 +431,7 @@ public final class DistributionPlanner {
     for (TableName t : distributedNames()) {
       Placement p = placed.get(t);
       for (ForeignKey fk : catalog.table(t).orElseThrow().foreignKeys()) {
-        if (parent.containsKey(fk.referenced())) {
+        if (parent.containsKey(fk.referenced()) && !dropped.contains(fk)) {
           union(parent, t, fk.referenced());
         }
       }

@@ -40,7 +40,7 @@ public record Placement(
   }
 
   Placement asPartitionOf(TableName partition, TableName parent) {
-    return new Placement(partition, kind, column, columnType, backfill == null ? null : backfill,
-        colocationRoot, parent, "partition of " + parent);
+    return new Placement(partition, kind, column, columnType, backfill, colocationRoot, parent,
+        "partition of " + parent);
   }
 }

@@ -619,6 +619,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void hostNamesWithUnderscoresAndPasswordsWithAtAndSlashAreRead() {
+    ConnectionSpec compose = ConnectionSpec.fromUrl("postgresql://app:secret@citus_coord:5432/prod");
+    assertEquals("jdbc:postgresql://citus_coord:5432/prod", compose.url());
+    assertEquals("app", compose.user());
+    assertEquals("secret", compose.password());
+    ConnectionSpec odd = ConnectionSpec.fromUrl("postgresql://app:p@ss/w0rd@db.internal/prod?sslmode=require");
+    assertEquals("jdbc:postgresql://db.internal/prod?sslmode=require", odd.url());
+    assertEquals("p@ss/w0rd", odd.password());
+    assertEquals("jdbc:postgresql://localhost/db", ConnectionSpec.fromUrl("postgresql:///db").url());
+  }
+
+  @Test
+  void badUrlsNeverEchoThePassword() {
+    for (String url : List.of("postgresql://app:Hunter/2 x@db internal/prod", "mysql://app:Hunter2@h/db")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ConnectionSpec.fromUrl(url));
+      assertFalse(e.getMessage().contains("Hunter"), e.getMessage());
+    }
+    String masked = ConnectionSpec.redact("failed: postgresql://app:Hunter2@x@db.internal/prod");
+    assertFalse(masked.contains("Hunter2"), masked);
+    assertTrue(masked.contains("db.internal/prod"), masked);
+  }
+
+  @Test
   void passwordsInTextAndUrlsAreRedacted() {
     String redacted = ConnectionSpec.redact("jdbc:postgresql://h/db?user=a&password=xyz");
     assertFalse(redacted.contains("xyz"), redacted);

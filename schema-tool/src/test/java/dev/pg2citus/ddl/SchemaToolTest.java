@@ -21,6 +21,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +136,88 @@ class SchemaToolTest {
     assertTrue(create.errors().get(0).contains("has no citus extension"), create::render);
     assertEquals(0, create.statements(), "nothing may run when the target cannot take the plan");
     assertEquals(0, count(dst, "SELECT count(*) FROM pg_class WHERE relname = 'tenants'"));
+  }
+
+  @Test
+  void extensionsCollationsCastSequencesAndHostileCommentsCarryOver() throws SQLException {
+    String src = TestPostgres.freshDatabase("ext_src");
+    TestPostgres.execute(src, """
+        CREATE SCHEMA ext;
+        CREATE EXTENSION "uuid-ossp" SCHEMA ext;
+        CREATE EXTENSION citext SCHEMA ext;
+        CREATE COLLATION my_c (provider = libc, locale = 'C');
+        CREATE TABLE t (
+            id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            n serial,
+            u uuid DEFAULT ext.uuid_generate_v4(),
+            name ext.citext,
+            label text COLLATE my_c,
+            note text DEFAULT 'a\\b');
+        COMMENT ON TABLE t IS 'x\\''; CREATE TABLE pwned(); --';
+        INSERT INTO t (name) SELECT 'n' || i FROM generate_series(1, 5) i;
+        """);
+    String dst = TestPostgres.freshDatabase("ext_dst");
+    TestPostgres.execute(dst, "ALTER DATABASE " + dst + " SET standard_conforming_strings = off");
+    MigrationConfig config = TestConfigs.onTestPostgres(src, dst, """
+        casts:
+          - type: integer
+            to: bigint
+        """);
+    SchemaTool tool = SchemaTool.load(config);
+    PhaseReport create = tool.create();
+    assertFalse(create.failed(), create::render);
+    // The source moves on between create and finalize: finalize sets the sequences to where it is now.
+    TestPostgres.execute(src, "INSERT INTO t (name) SELECT 'late' || i FROM generate_series(1, 3) i");
+    PhaseReport finalize = tool.finalizeSchema();
+    assertFalse(finalize.failed(), finalize::render);
+
+    assertEquals(0, count(dst, "SELECT count(*) FROM pg_class WHERE relname = 'pwned'"));
+    assertEquals(List.of("x\\'; CREATE TABLE pwned(); --"), strings(dst, "SELECT obj_description('t'::regclass)"));
+    assertEquals(List.of("'a\\b'::text"), strings(dst,
+        "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 't'::regclass AND adnum = 6"));
+    assertEquals(List.of("ext.uuid_generate_v4()"), strings(dst,
+        "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 't'::regclass AND adnum = 3"));
+    assertEquals(List.of("my_c"), strings(dst, "SELECT collname FROM pg_attribute a JOIN pg_collation c"
+        + " ON c.oid = a.attcollation WHERE attrelid = 't'::regclass AND attname = 'label'"));
+    assertEquals(List.of("bigint 9223372036854775807 8", "bigint 9223372036854775807 8"), strings(dst,
+        "SELECT data_type || ' ' || max_value || ' ' || last_value FROM pg_sequences ORDER BY sequencename"));
+  }
+
+  @Test
+  void foreignKeysCitusCannotEnforceAreLeftOutWithAWarning() throws SQLException {
+    String src = TestPostgres.freshDatabase("selfref_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE companies (id bigint PRIMARY KEY, parent_id bigint REFERENCES companies (id));
+        CREATE TABLE campaigns (id bigint PRIMARY KEY, company_id bigint REFERENCES companies (id),
+                                parent_id bigint REFERENCES campaigns (id));
+        """);
+    String dst = TestPostgres.freshDatabase("selfref_dst");
+    MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "distribute: [companies using id]\n")
+        .withPlainTarget();
+    SchemaTool tool = SchemaTool.load(config);
+    assertTrue(tool.target().plan().warnings().stream()
+        .anyMatch(w -> w.contains("companies_parent_id_fkey") && w.contains("not created")),
+        () -> tool.target().plan().render());
+    SchemaRuns.createAndFinalize(config);
+    assertEquals(List.of(
+            "campaigns FOREIGN KEY (company_id) REFERENCES companies(id)",
+            "campaigns FOREIGN KEY (company_id, parent_id) REFERENCES campaigns(company_id, id)"),
+        strings(dst, "SELECT conrelid::regclass || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
+            + " WHERE contype = 'f' ORDER BY 1"));
+  }
+
+  /** Rows of the first column, read with standard strings whatever the database's default. */
+  private static List<String> strings(String db, String sql) throws SQLException {
+    List<String> result = new ArrayList<>();
+    try (Connection c = TestPostgres.connect(db); Statement st = c.createStatement()) {
+      st.execute("SET standard_conforming_strings = on");
+      try (ResultSet rs = st.executeQuery(sql)) {
+        while (rs.next()) {
+          result.add(rs.getString(1));
+        }
+      }
+    }
+    return result;
   }
 
   private static List<TableName> names(Catalog catalog) {

@@ -1,0 +1,12 @@
+package dev.pg2citus.catalog;
+
+/**
+ * A user-defined collation that a selected column uses.
+ *
+ * @param options what goes in the parentheses of CREATE COLLATION: provider, locale, determinism
+ */
+public record Collation(TableName name, String options) {
+  public String createSql() {
+    return "CREATE COLLATION IF NOT EXISTS " + name.quoted() + " (" + options + ")";
+  }
+}
