@@ -228,9 +228,10 @@ public final class Migration {
     }
   }
 
+  /** The message of the first SQLException in the chain: it names the table and partition that failed. */
   private static String rootMessage(Throwable e) {
     Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
+    while (!(t instanceof SQLException) && t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
     }
     return t.getMessage() == null ? t.toString() : t.getMessage();
