@@ -147,7 +147,7 @@ public final class Migration {
       Pipeline pipeline = Pipeline.create(pipelineOptions);
       MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions);
       ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
-      progress.scheduleAtFixedRate(new ProgressLog(config, names, start), options.progressSeconds(),
+      progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
           options.progressSeconds(), TimeUnit.SECONDS);
       try {
         pipeline.run().waitUntilFinish();
@@ -240,12 +240,10 @@ public final class Migration {
   /** Logs per table: rows done, rows per second, percent of the estimate. */
   private static final class ProgressLog implements Runnable {
     private final MigrationConfig config;
-    private final List<String> tables;
     private final long start;
 
-    ProgressLog(MigrationConfig config, List<String> tables, long start) {
+    ProgressLog(MigrationConfig config, long start) {
       this.config = config;
-      this.tables = tables;
       this.start = start;
     }
 
@@ -253,12 +251,10 @@ public final class Migration {
     public void run() {
       try (Connection target = config.target().open()) {
         double seconds = Math.max(0.001, (System.currentTimeMillis() - start) / 1000.0);
-        for (ProgressStore.TableTotals t : ProgressStore.totals(target, tables).values()) {
-          if (t.donePartitions() > 0 && t.donePartitions() < t.partitions()) {
-            LOG.info("progress {}: {} rows, {} rows/s, {}% of ~{} ({} of {} partitions)", t.table(), t.rowsWritten(),
-                Math.round(t.rowsWritten() / seconds), Math.min(100, 100 * t.rowsRead() / Math.max(1, t.estimatedRows())),
-                t.estimatedRows(), t.donePartitions(), t.partitions());
-          }
+        for (ProgressStore.Live t : ProgressStore.live(target)) {
+          LOG.info("progress {}: {} rows, {} rows/s, {}% of ~{} ({} of {} partitions done)", t.table(), t.rows(),
+              Math.round(t.rows() / seconds), Math.min(100, 100 * t.rows() / Math.max(1, t.estimatedRows())),
+              t.estimatedRows(), t.donePartitions(), t.partitions());
         }
       } catch (SQLException | RuntimeException e) {
         LOG.debug("progress not available: {}", e.getMessage());

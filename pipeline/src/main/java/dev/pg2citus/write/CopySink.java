@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
@@ -32,6 +33,7 @@ public final class CopySink {
   private final OnError onError;
   private final int batchRows;
   private final long batchBytes;
+  private final LongConsumer progress;
   private final List<byte[]> batch = new ArrayList<>();
   private final List<String[]> rejects = new ArrayList<>();
   private final byte[] chunk = new byte[CHUNK];
@@ -40,8 +42,9 @@ public final class CopySink {
   private long rows;
   private long bytes;
 
+  /** @param progress told the rows written so far after each batch */
   CopySink(Connection target, String copySql, ReadPartition partition, OnError onError, int batchRows,
-      long batchBytes) throws SQLException {
+      long batchBytes, LongConsumer progress) throws SQLException {
     this.target = target;
     this.copy = target.unwrap(PGConnection.class).getCopyAPI();
     this.copySql = copySql;
@@ -49,6 +52,7 @@ public final class CopySink {
     this.onError = onError;
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
+    this.progress = progress;
   }
 
   public void add(byte[] row) throws SQLException {
@@ -91,6 +95,7 @@ public final class CopySink {
       }
       batch.clear();
       batchSize = 0;
+      progress.accept(written);
     }
     return written;
   }

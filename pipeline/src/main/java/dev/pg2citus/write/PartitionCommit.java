@@ -32,9 +32,13 @@ public final class PartitionCommit implements Serializable {
     this.batchBytes = batchBytes;
   }
 
-  /** Runs the transaction on {@code target} (autocommit off); null when the partition was done already. */
-  public ProgressStore.Done run(Connection target, ReadPartition partition, TableCopy table, RowFeed feed)
-      throws SQLException {
+  /**
+   * Runs the transaction on {@code target} (autocommit off); null when the partition was done
+   * already. {@code progress}, an autocommit connection to the target, is told the rows written
+   * after each batch, for the progress log.
+   */
+  public ProgressStore.Done run(Connection target, Connection progress, ReadPartition partition, TableCopy table,
+      RowFeed feed) throws SQLException {
     long start = System.nanoTime();
     try {
       if (!ProgressStore.claim(target, partition)) {
@@ -42,7 +46,8 @@ public final class PartitionCommit implements Serializable {
         LOG.info("{}: done by an earlier attempt, skipped", partition);
         return null;
       }
-      CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes);
+      CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes,
+          rows -> reportProgress(progress, partition, rows));
       feed.feed(sink);
       long written = sink.flush();
       ProgressStore.Done done = new ProgressStore.Done(sink.rows(), written, sink.rejects().size(), sink.bytes(),
@@ -62,6 +67,14 @@ public final class PartitionCommit implements Serializable {
         e.addSuppressed(rollback);
       }
       throw e;
+    }
+  }
+
+  private static void reportProgress(Connection progress, ReadPartition partition, long rows) {
+    try {
+      ProgressStore.inFlight(progress, partition, rows);
+    } catch (SQLException e) {
+      LOG.debug("{}: progress not recorded: {}", partition, e.getMessage());
     }
   }
 }

@@ -36,6 +36,7 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
 
   private transient Connection sourceConnection;
   private transient Connection targetConnection;
+  private transient Connection progressConnection;
 
   /** See {@link dev.pg2citus.pipeline.MigrationPipeline} for how the arguments are built. */
   public PartitionCopyFn(ConnectionSpec source, ConnectionSpec target, String snapshot, Map<String, TableCopy> tables,
@@ -57,6 +58,7 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
     if (targetConnection == null) {
       targetConnection = target.open();
       targetConnection.setAutoCommit(false);
+      progressConnection = target.open();
     }
   }
 
@@ -68,7 +70,7 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
     Map<String, String> keys = table.backfill() == null ? null
         : context.sideInput(keyMaps.get(table.backfill().mapId()));
     try {
-      ProgressStore.Done done = commit.run(targetConnection, partition, table, sink -> {
+      ProgressStore.Done done = commit.run(targetConnection, progressConnection, partition, table, sink -> {
         SourceSnapshot.begin(sourceConnection, snapshot);
         CopyOut out = sourceConnection.unwrap(PGConnection.class).getCopyAPI()
             .copyOut(table.copyOutSql(partition.predicate()));
@@ -94,7 +96,7 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
 
   @Teardown
   public void teardown() {
-    for (Connection c : new Connection[] {sourceConnection, targetConnection}) {
+    for (Connection c : new Connection[] {sourceConnection, targetConnection, progressConnection}) {
       try {
         if (c != null) {
           c.close(); // an open transaction rolls back
@@ -105,5 +107,6 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
     }
     sourceConnection = null;
     targetConnection = null;
+    progressConnection = null;
   }
 }

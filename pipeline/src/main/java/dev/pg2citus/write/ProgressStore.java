@@ -21,6 +21,7 @@ import java.util.Map;
 public final class ProgressStore {
   static final String PARTITIONS = "pg2citus.partitions";
   static final String REJECTS = "pg2citus.rejects";
+  static final String IN_FLIGHT = "pg2citus.in_flight";
 
   private ProgressStore() {}
 
@@ -60,6 +61,9 @@ public final class ProgressStore {
           + " finished_at timestamptz, PRIMARY KEY (table_name, partition_no))");
       st.execute("CREATE TABLE " + REJECTS + " (table_name text NOT NULL, partition_no int NOT NULL,"
           + " row_text text NOT NULL, reason text NOT NULL)");
+      // Rows written so far by partitions still open: progress only, outside their transactions.
+      st.execute("CREATE UNLOGGED TABLE " + IN_FLIGHT + " (table_name text NOT NULL, partition_no int NOT NULL,"
+          + " rows bigint NOT NULL, PRIMARY KEY (table_name, partition_no))");
     }
     try (PreparedStatement ps = target.prepareStatement("INSERT INTO " + PARTITIONS
         + " (table_name, partition_no, predicate, estimated_rows) VALUES (?, ?, ?, ?)")) {
@@ -105,6 +109,36 @@ public final class ProgressStore {
         return !rs.getBoolean(1);
       }
     }
+  }
+
+  /** Records how many rows an open partition has written so far, on an autocommit connection. */
+  static void inFlight(Connection progress, ReadPartition p, long rows) throws SQLException {
+    try (PreparedStatement ps = progress.prepareStatement("INSERT INTO " + IN_FLIGHT
+        + " (table_name, partition_no, rows) VALUES (?, ?, ?)"
+        + " ON CONFLICT (table_name, partition_no) DO UPDATE SET rows = EXCLUDED.rows")) {
+      ps.setString(1, p.table());
+      ps.setInt(2, p.number());
+      ps.setLong(3, rows);
+      ps.executeUpdate();
+    }
+  }
+
+  /** Progress of one table: rows written (done partitions, and open ones so far), estimate, partitions. */
+  public record Live(String table, long rows, long estimatedRows, int donePartitions, int partitions) {}
+
+  /** Progress of every table with a partition still open. */
+  public static List<Live> live(Connection target) throws SQLException {
+    List<Live> result = new ArrayList<>();
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT p.table_name, sum(CASE WHEN p.done THEN p.rows_written ELSE coalesce(f.rows, 0) END),"
+            + " sum(p.estimated_rows), count(*) FILTER (WHERE p.done), count(*) FROM " + PARTITIONS + " p"
+            + " LEFT JOIN " + IN_FLIGHT + " f USING (table_name, partition_no) GROUP BY 1"
+            + " HAVING count(*) FILTER (WHERE NOT p.done) > 0 ORDER BY 1")) {
+      while (rs.next()) {
+        result.add(new Live(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getInt(5)));
+      }
+    }
+    return result;
   }
 
   /** Marks a claimed partition done, in the caller's transaction. */

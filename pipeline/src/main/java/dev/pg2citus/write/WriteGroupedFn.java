@@ -26,6 +26,7 @@ public final class WriteGroupedFn
   private final OnOrphan onOrphan;
   private final PartitionCommit commit;
   private transient Connection connection;
+  private transient Connection progress;
 
   public WriteGroupedFn(ConnectionSpec target, Map<String, TableCopy> tables, List<ReadPartition> partitions,
       OnOrphan onOrphan, PartitionCommit commit) {
@@ -40,6 +41,7 @@ public final class WriteGroupedFn
   public void setup() throws SQLException {
     connection = target.open();
     connection.setAutoCommit(false);
+    progress = target.open();
   }
 
   @ProcessElement
@@ -47,7 +49,7 @@ public final class WriteGroupedFn
       OutputReceiver<ProgressStore.Done> out) throws SQLException {
     ReadPartition partition = partitions.get(group.getKey());
     TableCopy table = tables.get(partition.table());
-    ProgressStore.Done done = commit.run(connection, partition, table, sink -> {
+    ProgressStore.Done done = commit.run(connection, progress, partition, table, sink -> {
       for (KV<KV<String, String>, byte[]> row : group.getValue()) {
         if (row.getValue().length == 0) {
           continue; // the partition's marker: it is written (and marked done) even when it has no rows
@@ -63,8 +65,10 @@ public final class WriteGroupedFn
 
   @Teardown
   public void teardown() throws SQLException {
-    if (connection != null) {
-      connection.close();
+    for (Connection c : new Connection[] {connection, progress}) {
+      if (c != null) {
+        c.close();
+      }
     }
   }
 }
