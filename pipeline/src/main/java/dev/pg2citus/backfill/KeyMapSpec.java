@@ -11,12 +11,13 @@ import java.util.List;
  *
  * @param id names the map; tables whose paths share a tail share the map
  * @param table the quoted table to read
+ * @param partitioned whether it is a partitioned table (read with its partitions; others are read ONLY)
  * @param keyColumns the quoted columns that rows of the previous hop reference
  * @param valueColumns the quoted foreign-key columns to the next hop, or the value column at the end
  * @param next the id of the next hop's map, or null at the table that holds the value
  */
-public record KeyMapSpec(String id, String table, List<String> keyColumns, List<String> valueColumns, String next)
-    implements Serializable {
+public record KeyMapSpec(String id, String table, boolean partitioned, List<String> keyColumns,
+    List<String> valueColumns, String next) implements Serializable {
   public KeyMapSpec {
     keyColumns = List.copyOf(keyColumns);
     valueColumns = List.copyOf(valueColumns);
@@ -25,6 +26,6 @@ public record KeyMapSpec(String id, String table, List<String> keyColumns, List<
   /** The key-only query, as COPY text: key columns first, then value columns. */
   public String copySql() {
     return "COPY (SELECT " + String.join(", ", keyColumns) + ", " + String.join(", ", valueColumns)
-        + " FROM " + table + ") TO STDOUT";
+        + " FROM " + (partitioned ? "" : "ONLY ") + table + ") TO STDOUT";
   }
 }

@@ -38,6 +38,8 @@ public final class ReadKeyMapFn extends DoFn<KeyMapSpec, KV<String, String>> {
         }
       }
       c.commit();
+    } catch (SQLException e) {
+      throw new SQLException("reading the backfill keys of " + spec.table() + ": " + e.getMessage(), e.getSQLState(), e);
     }
   }
 

@@ -59,21 +59,34 @@ public final class CopySpecs {
       long keys = path.hops().stream()
           .mapToLong(h -> target.catalog().table(h.referenced()).map(Table::estimatedRows).orElse(0L))
           .max().orElse(0);
-      backfill = new TableCopy.Backfill(keyFields, keyMap(path, 0), path.toString(), Math.max(0, keys));
+      backfill = new TableCopy.Backfill(keyFields, keyMap(target, path, 0), path.toString(), Math.max(0, keys),
+          checkSql(table, placement, first, target.plan().of(first.referenced())));
     }
     targetColumns.addAll(source);
     return new TableCopy(table.name().toString(), table.name().quoted(), source, targetColumns, backfill);
   }
 
+  /** Rows of {@code table} whose added column differs from the distribution value of the row its first hop references. */
+  private static String checkSql(Table table, Placement child, ForeignKey hop, Placement parent) {
+    StringBuilder join = new StringBuilder();
+    for (int i = 0; i < hop.columns().size(); i++) {
+      join.append(i == 0 ? "" : " AND ").append("c.").append(Sql.ident(hop.columns().get(i)))
+          .append(" = p.").append(Sql.ident(hop.referencedColumns().get(i)));
+    }
+    return "SELECT count(*) FROM ONLY " + table.name().quoted() + " c JOIN " + hop.referenced().quoted() + " p ON "
+        + join + " WHERE c." + Sql.ident(child.column()) + " IS DISTINCT FROM p." + Sql.ident(parent.column());
+  }
+
   /** The map for hop {@code i} of {@code path}, registering it and the maps after it. */
-  private String keyMap(Backfill path, int i) {
+  private String keyMap(TargetSchema target, Backfill path, int i) {
     ForeignKey hop = path.hops().get(i);
     boolean last = i == path.hops().size() - 1;
-    String next = last ? null : keyMap(path, i + 1);
+    String next = last ? null : keyMap(target, path, i + 1);
     List<String> values = last ? List.of(path.valueColumn()) : path.hops().get(i + 1).columns();
     String id = hop.referenced() + "(" + String.join(",", hop.referencedColumns()) + ")"
         + (last ? "." + path.valueColumn() : "(" + String.join(",", values) + ")→" + next);
-    keyMaps.computeIfAbsent(id, k -> new KeyMapSpec(id, hop.referenced().quoted(),
+    boolean partitioned = target.catalog().table(hop.referenced()).map(Table::isPartitioned).orElse(false);
+    keyMaps.computeIfAbsent(id, k -> new KeyMapSpec(id, hop.referenced().quoted(), partitioned,
         hop.referencedColumns().stream().map(Sql::ident).toList(), values.stream().map(Sql::ident).toList(), next));
     return id;
   }

@@ -11,6 +11,7 @@ import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.PhaseReport;
+import dev.pg2citus.sql.Sql;
 import dev.pg2citus.write.ProgressStore;
 import dev.pg2citus.write.TableCopy;
 import java.io.IOException;
@@ -65,12 +66,15 @@ public final class Migration {
     MigrationSummary summary = new MigrationSummary();
     MigrationConfig.Load load = config.load();
     SchemaTool tool = SchemaTool.load(config);
-    checkPreviousRun(load);
+    checkPreviousRun(load, tool);
     // The snapshot is held from before the first row is read until the last count is taken.
     try (SourceSnapshot snapshot = load.schemaOnly() ? null
         : SourceSnapshot.open(config.source(), load.consistentSnapshot())) {
-      if (!options.resume() && !phase(summary, tool::create)) {
-        return summary;
+      if (!options.resume()) {
+        discardEarlierRun();
+        if (!phase(summary, tool::create)) {
+          return summary;
+        }
       }
       CopySpecs specs = new CopySpecs(tool.target());
       if (snapshot != null && !copyData(tool, snapshot, specs, summary)) {
@@ -98,7 +102,7 @@ public final class Migration {
   }
 
   /** A target with an earlier run's record: resume it, start over (include-drop), or refuse. */
-  private void checkPreviousRun(MigrationConfig.Load load) throws SQLException {
+  private void checkPreviousRun(MigrationConfig.Load load, SchemaTool tool) throws SQLException {
     if (load.schemaOnly()) {
       return;
     }
@@ -111,15 +115,48 @@ public final class Migration {
       throw new ConfigException(where, "there is no earlier run on " + config.target() + " to resume");
     }
     // Starting over must not leave the earlier run's rows behind: the tables are dropped (include-drop)
-    // or, when only data is loaded, truncated.
-    boolean canStartOver = load.dataOnly() ? load.truncate() : load.includeDrop();
+    // or, when they are not created here, truncated.
+    boolean keepsTables = load.dataOnly() || !load.createTables();
+    boolean canStartOver = keepsTables ? load.truncate() : load.includeDrop();
     if (!options.resume() && previous != null && !canStartOver) {
       throw new ConfigException(where, "the target holds an earlier run (" + previous[0] + " of " + previous[1]
           + " partitions done): run with --resume to continue it, or set "
-          + (load.dataOnly() ? "load.truncate" : "load.include-drop") + ": true to start over");
+          + (keepsTables ? "load.truncate" : "load.include-drop") + ": true to start over");
+    }
+    if (keepsTables) {
+      refuseForeignKeys(where, tool);
     }
     if (previous != null && !options.resume()) {
       LOG.info("starting over: an earlier run had {} of {} partitions done", previous[0], previous[1]);
+    }
+  }
+
+  /** A new run's record replaces the old one before create touches the tables, so no stale record survives. */
+  private void discardEarlierRun() throws SQLException {
+    try (Connection target = config.target().open(); Statement st = target.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS pg2citus CASCADE");
+    }
+  }
+
+  /**
+   * Loading into tables that already have foreign keys would depend on the order partitions commit
+   * in, which no runner promises: rows could arrive before the rows they reference.
+   */
+  private void refuseForeignKeys(ConfigLocation where, SchemaTool tool) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    try (Connection target = config.target().open(); Statement st = target.createStatement()) {
+      for (Table t : tool.target().catalog().tables()) {
+        try (ResultSet rs = st.executeQuery("SELECT conname FROM pg_constraint WHERE contype = 'f'"
+            + " AND conrelid = to_regclass(" + Sql.literal(t.name().quoted()) + ")")) {
+          while (rs.next()) {
+            keys.add(t.name() + " " + rs.getString(1));
+          }
+        }
+      }
+    }
+    if (!keys.isEmpty()) {
+      throw new ConfigException(where, "the target tables already have foreign keys (" + String.join(", ", keys)
+          + "): load the data before finalize creates them (create, migrate --data-only, finalize), or drop them");
     }
   }
 
@@ -137,7 +174,8 @@ public final class Migration {
       List<ReadPartition> partitions;
       if (options.resume()) {
         partitions = ProgressStore.pending(target);
-        notes.add("resumed: " + partitions.size() + " partitions left to do");
+        notes.add("resumed: " + partitions.size() + " partitions left to do, read under a new snapshot; partitions"
+            + " the earlier run finished hold the source as it was then");
       } else {
         partitions = new PartitionPlanner(snapshot.connection(), config.load().partitionsPerTable(),
             config.load().splitThreshold()).plan(leaves);
@@ -172,14 +210,20 @@ public final class Migration {
       Map<String, ProgressStore.TableTotals> totals =
           ProgressStore.totals(target, specs.tables().stream().map(TableCopy::table).toList());
       boolean checksums = config.load().verify() == Verify.CHECKSUMS;
+      // A resumed run read its tables under two snapshots: check each added column against its parent.
+      boolean backfill = checksums || options.resume();
+      try (Statement st = target.createStatement()) {
+        st.execute("SET citus.enable_repartition_joins = on"); // a placeholder setting where Citus is absent
+      }
       for (TableCopy t : specs.tables()) {
         ProgressStore.TableTotals done = totals.get(t.table());
         // With rejects the sides differ by design; the reject files account for the difference.
         Boolean match = checksums && done.rowsRejected() == 0
             ? checksum(snapshot.connection(), t).equals(checksum(target, t)) : null;
+        long mismatches = backfill && t.backfill() != null ? scalar(target, t.backfill().checkSql()) : -1;
         summary.table(new MigrationSummary.TableRow(t.table(), count(snapshot.connection(), t.quotedTable()),
             done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, t.quotedTable()), done.bytes(),
-            done.millis(), match));
+            done.millis(), match, mismatches));
       }
     }
     summary.phase("verify", System.currentTimeMillis() - start, List.of(), List.of());
@@ -199,8 +243,11 @@ public final class Migration {
   }
 
   private static long count(Connection c, String quotedTable) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FROM ONLY " + quotedTable)) {
+    return scalar(c, "SELECT count(*) FROM ONLY " + quotedTable);
+  }
+
+  private static long scalar(Connection c, String sql) throws SQLException {
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getLong(1);
     }

@@ -17,37 +17,54 @@ public final class CopyText {
   private CopyText() {}
 
   /**
-   * The fields at {@code indexes} joined by tabs, or null when one of them is NULL.
-   *
-   * @param indexes field positions in ascending order
+   * The fields at {@code indexes} (in that order, which need not be the row's) joined by tabs, or
+   * null when one of them is NULL.
    */
   public static String fields(byte[] row, int[] indexes) {
-    StringBuilder key = new StringBuilder();
+    int end = contentEnd(row);
+    int wanted = 0;
+    for (int index : indexes) {
+      wanted = Math.max(wanted, index + 1);
+    }
+    int[] starts = new int[wanted];
+    int[] ends = new int[wanted];
     int field = 0;
     int start = 0;
-    int next = 0;
-    int end = contentEnd(row);
-    for (int i = 0; i <= end && next < indexes.length; i++) {
+    for (int i = 0; i <= end && field < wanted; i++) {
       if (i == end || row[i] == TAB) {
-        if (field == indexes[next]) {
-          String value = new String(row, start, i - start, StandardCharsets.UTF_8);
-          if (value.equals(NULL)) {
-            return null;
-          }
-          if (next > 0) {
-            key.append('\t');
-          }
-          key.append(value);
-          next++;
-        }
+        starts[field] = start;
+        ends[field] = i;
         field++;
         start = i + 1;
       }
     }
-    if (next < indexes.length) {
-      throw new IllegalArgumentException("COPY row has only " + field + " fields");
+    if (field < wanted) {
+      throw new IllegalArgumentException("COPY row has only " + field + " fields, " + wanted + " expected");
+    }
+    StringBuilder key = new StringBuilder();
+    for (int n = 0; n < indexes.length; n++) {
+      String value = new String(row, starts[indexes[n]], ends[indexes[n]] - starts[indexes[n]], StandardCharsets.UTF_8);
+      if (value.equals(NULL)) {
+        return null;
+      }
+      if (n > 0) {
+        key.append('\t');
+      }
+      key.append(value);
     }
     return key.toString();
+  }
+
+  /** The row without its first field: the source row of a row whose distribution value was put in front. */
+  public static byte[] withoutFirst(byte[] row) {
+    for (int i = 0; i < row.length; i++) {
+      if (row[i] == TAB) {
+        byte[] out = new byte[row.length - i - 1];
+        System.arraycopy(row, i + 1, out, 0, out.length);
+        return out;
+      }
+    }
+    return row;
   }
 
   /** Splits a row into its first {@code keyFields} fields and the rest, both still escaped. */

@@ -54,9 +54,9 @@ public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, KV<String, 
         out.output(KV.of(key == null ? NULL_KEY : key, KV.of(partitionKey, row)));
       }
       connection.commit();
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException e) {
       connection.rollback();
-      throw e;
+      throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
     }
   }
 

@@ -20,19 +20,24 @@ public final class MigrationSummary {
    * One table's figures.
    *
    * @param checksumsMatch whether both sides' content checksums agree, or null when not computed
+   * @param backfillMismatches target rows whose added distribution column differs from the row they
+   *     reference, or -1 when not checked
    */
   public record TableRow(String table, long sourceRows, long rowsRead, long rowsWritten, long rowsRejected,
-      long targetRows, long bytes, long millis, Boolean checksumsMatch) {
+      long targetRows, long bytes, long millis, Boolean checksumsMatch, long backfillMismatches) {
 
     /** Source = written + rejected, the target holds exactly what was written, and checksums agree. */
     public boolean consistent() {
       return sourceRows == rowsWritten + rowsRejected && targetRows == rowsWritten
-          && !Boolean.FALSE.equals(checksumsMatch);
+          && !Boolean.FALSE.equals(checksumsMatch) && backfillMismatches <= 0;
     }
 
     String check() {
       if (sourceRows != rowsWritten + rowsRejected || targetRows != rowsWritten) {
         return "MISMATCH (target " + targetRows + ")";
+      }
+      if (backfillMismatches > 0) {
+        return "DISTRIBUTION VALUE DIFFERS IN " + backfillMismatches + " ROWS";
       }
       if (checksumsMatch == null) {
         return "counts ok";
@@ -126,6 +131,7 @@ public final class MigrationSummary {
       row.put("bytes", t.bytes());
       row.put("millis", t.millis());
       row.put("checksumsMatch", t.checksumsMatch());
+      row.put("backfillMismatches", t.backfillMismatches());
       row.put("consistent", t.consistent());
       return row;
     }).toList());

@@ -34,6 +34,7 @@ public final class CopySink {
   private final int batchRows;
   private final long batchBytes;
   private final LongConsumer progress;
+  private final boolean prepended;
   private final List<byte[]> batch = new ArrayList<>();
   private final List<String[]> rejects = new ArrayList<>();
   private final byte[] chunk = new byte[CHUNK];
@@ -42,9 +43,12 @@ public final class CopySink {
   private long rows;
   private long bytes;
 
-  /** @param progress told the rows written so far after each batch */
+  /**
+   * @param prepended whether rows come with their added distribution value in front (rejects keep the source row)
+   * @param progress told the rows written so far after each batch
+   */
   CopySink(Connection target, String copySql, ReadPartition partition, OnError onError, int batchRows,
-      long batchBytes, LongConsumer progress) throws SQLException {
+      long batchBytes, boolean prepended, LongConsumer progress) throws SQLException {
     this.target = target;
     this.copy = target.unwrap(PGConnection.class).getCopyAPI();
     this.copySql = copySql;
@@ -53,6 +57,7 @@ public final class CopySink {
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
     this.progress = progress;
+    this.prepended = prepended;
   }
 
   public void add(byte[] row) throws SQLException {
@@ -111,14 +116,28 @@ public final class CopySink {
       target.releaseSavepoint(savepoint);
     } catch (SQLException e) {
       target.rollback(savepoint);
+      if (!isRowError(e)) {
+        throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
+      }
       if (rows.size() == 1) {
-        rejects.add(new String[] {CopyText.text(rows.get(0)), e.getMessage()});
+        byte[] row = prepended ? CopyText.withoutFirst(rows.get(0)) : rows.get(0);
+        rejects.add(new String[] {CopyText.text(row), e.getMessage()});
         return;
       }
       int half = rows.size() / 2;
       writeIsolating(rows.subList(0, half));
       writeIsolating(rows.subList(half, rows.size()));
     }
+  }
+
+  /**
+   * Whether the failure is about the rows (data exceptions, class 22; constraint violations, 23), so
+   * isolating the bad ones makes sense. Anything else (a lost connection, a lock timeout, missing
+   * privileges) would fail every row alike: it stops the partition, to be redone on resume.
+   */
+  private static boolean isRowError(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
   private long write(List<byte[]> rows) throws SQLException {

@@ -5,7 +5,6 @@ import dev.pg2citus.read.ReadPartition;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +46,7 @@ public final class PartitionCommit implements Serializable {
         return null;
       }
       CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes,
-          rows -> reportProgress(progress, partition, rows));
+          table.backfill() != null, rows -> reportProgress(progress, partition, rows));
       feed.feed(sink);
       long written = sink.flush();
       ProgressStore.Done done = new ProgressStore.Done(sink.rows(), written, sink.rejects().size(), sink.bytes(),
@@ -57,7 +56,6 @@ public final class PartitionCommit implements Serializable {
       }
       ProgressStore.markDone(target, partition, done);
       target.commit();
-      Metrics.counter("rows", partition.table()).inc(written);
       LOG.info("{}: {} rows written, {} rejected in {} ms", partition, written, done.rowsRejected(), done.millis());
       return done;
     } catch (SQLException | RuntimeException e) {
@@ -66,7 +64,11 @@ public final class PartitionCommit implements Serializable {
       } catch (SQLException rollback) {
         e.addSuppressed(rollback);
       }
-      throw e;
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith(partition.toString())) {
+        throw e;
+      }
+      throw new SQLException(partition + ": " + message, e instanceof SQLException sql ? sql.getSQLState() : null, e);
     }
   }
 

@@ -23,8 +23,11 @@ public record TableCopy(String table, String quotedTable, List<String> sourceCol
    * @param mapId the side input to look them up in
    * @param path the foreign-key path, for reject reasons
    * @param estimatedKeys the planner's estimate of the largest table along the path (0 when unknown)
+   * @param checkSql counts, on the target, rows whose distribution value differs from the row they
+   *     reference on the path's first hop
    */
-  public record Backfill(int[] keyFields, String mapId, String path, long estimatedKeys) implements Serializable {}
+  public record Backfill(int[] keyFields, String mapId, String path, long estimatedKeys, String checkSql)
+      implements Serializable {}
 
   public TableCopy {
     sourceColumns = List.copyOf(sourceColumns);
