@@ -169,7 +169,6 @@ public final class Migration {
     List<String> notes = new ArrayList<>();
     notes.add(snapshot.id() == null ? "read without a consistent snapshot (load.consistent-snapshot: false)"
         : "read under snapshot " + snapshot.id());
-    List<String> names = specs.tables().stream().map(TableCopy::table).toList();
     try (Connection target = config.target().open()) {
       List<ReadPartition> partitions;
       if (options.resume()) {
@@ -194,7 +193,7 @@ public final class Migration {
       } finally {
         progress.shutdownNow();
       }
-      writeRejects(target, names);
+      writeRejects(target);
     }
     summary.phase("data", System.currentTimeMillis() - start, errors, notes);
     if (!errors.isEmpty()) {
@@ -253,25 +252,21 @@ public final class Migration {
     }
   }
 
-  /** Writes {@code <table>.dat} (the rows, as COPY text) and {@code <table>.log} (row and reason). */
-  private void writeRejects(Connection target, List<String> tables) throws SQLException, IOException {
-    for (String table : tables) {
-      List<String[]> rejects = ProgressStore.rejects(target, table);
-      if (rejects.isEmpty()) {
-        continue;
-      }
+  /** Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row). */
+  private void writeRejects(Connection target) throws SQLException, IOException {
+    for (String table : ProgressStore.tablesWithRejects(target)) {
+      Path dat = options.rejectsDir().resolve(table + ".dat");
+      Path log = options.rejectsDir().resolve(table + ".log");
       Files.createDirectories(options.rejectsDir());
-      try (PrintWriter dat = new PrintWriter(Files.newBufferedWriter(options.rejectsDir().resolve(table + ".dat"),
-              StandardCharsets.UTF_8));
-          PrintWriter log = new PrintWriter(Files.newBufferedWriter(options.rejectsDir().resolve(table + ".log"),
-              StandardCharsets.UTF_8))) {
-        for (String[] r : rejects) {
-          dat.println(r[0]);
-          log.println(r[1].replace('\n', ' ') + "\n  row: " + r[0]);
-        }
+      long n;
+      try (PrintWriter datOut = new PrintWriter(Files.newBufferedWriter(dat, StandardCharsets.UTF_8));
+          PrintWriter logOut = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+        n = ProgressStore.rejects(target, table, (row, reason) -> {
+          datOut.println(row);
+          logOut.println(reason.replace('\n', ' ') + "\n  row: " + row);
+        });
       }
-      LOG.warn("{}: {} rejected rows written to {}", table, rejects.size(),
-          options.rejectsDir().resolve(table + ".dat"));
+      LOG.warn("{}: {} rejected rows written to {}", table, n, dat);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.pg2citus.write;
 
 import dev.pg2citus.read.ReadPartition;
+import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,8 +31,8 @@ public final class ProgressStore {
       implements Serializable {}
 
   /** Per-table totals of the done partitions. */
-  public record TableTotals(String table, int partitions, int donePartitions, long estimatedRows, long rowsRead,
-      long rowsWritten, long rowsRejected, long bytes, long millis) {}
+  public record TableTotals(String table, long rowsRead, long rowsWritten, long rowsRejected, long bytes,
+      long millis) {}
 
   /** Whether an earlier run left progress here, and how far it got: {@code [done, total]}, or null. */
   public static long[] previousRun(Connection target) throws SQLException {
@@ -175,32 +176,58 @@ public final class ProgressStore {
   /** Totals per table, in the order of {@code tables}. */
   public static Map<String, TableTotals> totals(Connection target, List<String> tables) throws SQLException {
     Map<String, TableTotals> result = new LinkedHashMap<>();
-    String sql = "SELECT table_name, count(*), count(*) FILTER (WHERE done), sum(estimated_rows),"
-        + " coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0), coalesce(sum(rows_rejected), 0),"
+    String sql = "SELECT table_name, coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0), coalesce(sum(rows_rejected), 0),"
         + " coalesce(sum(bytes), 0), coalesce(sum(millis), 0) FROM " + PARTITIONS + " GROUP BY table_name";
     Map<String, TableTotals> found = new LinkedHashMap<>();
     try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
-        found.put(rs.getString(1), new TableTotals(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4),
-            rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9)));
+        found.put(rs.getString(1), new TableTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+            rs.getLong(5), rs.getLong(6)));
       }
     }
-    tables.forEach(t -> result.put(t, found.getOrDefault(t, new TableTotals(t, 0, 0, 0, 0, 0, 0, 0, 0))));
+    tables.forEach(t -> result.put(t, found.getOrDefault(t, new TableTotals(t, 0, 0, 0, 0, 0))));
     return result;
   }
 
-  /** Rejected rows of one table: {@code [row, reason]} pairs. */
-  public static List<String[]> rejects(Connection target, String table) throws SQLException {
-    List<String[]> result = new ArrayList<>();
-    try (PreparedStatement ps = target.prepareStatement("SELECT row_text, reason FROM " + REJECTS
-        + " WHERE table_name = ? ORDER BY partition_no")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          result.add(new String[] {rs.getString(1), rs.getString(2)});
-        }
+  /** The tables that have rejected rows. */
+  public static List<String> tablesWithRejects(Connection target) throws SQLException {
+    List<String> result = new ArrayList<>();
+    try (Statement st = target.createStatement();
+        ResultSet rs = st.executeQuery("SELECT DISTINCT table_name FROM " + REJECTS + " ORDER BY 1")) {
+      while (rs.next()) {
+        result.add(rs.getString(1));
       }
     }
     return result;
+  }
+
+  /** What is done with each rejected row. */
+  public interface RejectSink {
+    void accept(String row, String reason) throws IOException;
+  }
+
+  /**
+   * Streams the rejected rows of one table to {@code sink} through a cursor, so a table with
+   * millions of rejects does not fill the launcher's memory; returns how many there were.
+   */
+  public static long rejects(Connection target, String table, RejectSink sink) throws SQLException, IOException {
+    boolean autoCommit = target.getAutoCommit();
+    target.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
+    long n = 0;
+    try (PreparedStatement ps = target.prepareStatement("SELECT row_text, reason FROM " + REJECTS
+        + " WHERE table_name = ? ORDER BY partition_no")) {
+      ps.setFetchSize(1000);
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          sink.accept(rs.getString(1), rs.getString(2));
+          n++;
+        }
+      }
+    } finally {
+      target.commit();
+      target.setAutoCommit(autoCommit);
+    }
+    return n;
   }
 }

@@ -87,6 +87,7 @@ public final class DistributionPlanner {
       }
     }
     findForeignKeysCitusCannotKeep();
+    warnAboutKeyTypes();
     warnAboutUnsupportedShapes();
     warnAboutForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
@@ -418,6 +419,42 @@ public final class DistributionPlanner {
         }
       }
     }
+  }
+
+  /**
+   * The backfill matches foreign keys to referenced keys by their text, which is exact when both
+   * sides print alike: the same type, integers of any width, or text and varchar. Otherwise (numeric
+   * against numeric(10,2), say) equal keys can print differently and their rows would be rejected.
+   */
+  private void warnAboutKeyTypes() {
+    for (Placement p : placed.values()) {
+      if (!p.addsColumn()) {
+        continue;
+      }
+      for (ForeignKey hop : p.backfill().hops()) {
+        Table from = catalog.table(hop.table()).orElseThrow();
+        Table to = catalog.table(hop.referenced()).orElseThrow();
+        for (int i = 0; i < hop.columns().size(); i++) {
+          String a = from.column(hop.columns().get(i)).map(Column::type).orElse("");
+          String b = to.column(hop.referencedColumns().get(i)).map(Column::type).orElse("");
+          if (!printAlike(a, b)) {
+            warnings.add("backfill of " + p.table() + " matches " + hop.table().name() + "." + hop.columns().get(i)
+                + " (" + a + ") to " + hop.referenced().name() + "." + hop.referencedColumns().get(i) + " (" + b
+                + ") by their text, which can differ for equal values: add a cast rule to give both one type");
+          }
+        }
+      }
+    }
+  }
+
+  private static final Set<String> INTEGERS = Set.of("smallint", "integer", "bigint");
+
+  private static boolean printAlike(String a, String b) {
+    return a.equals(b) || (INTEGERS.contains(a) && INTEGERS.contains(b)) || (isText(a) && isText(b));
+  }
+
+  private static boolean isText(String type) {
+    return type.equals("text") || type.startsWith("character varying");
   }
 
   // ---- colocation

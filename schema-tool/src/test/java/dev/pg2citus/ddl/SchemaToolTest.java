@@ -206,6 +206,20 @@ class SchemaToolTest {
             + " WHERE contype = 'f' ORDER BY 1"));
   }
 
+  @Test
+  void planWarnsWhenBackfillKeysMayPrintDifferently() throws SQLException {
+    String src = TestPostgres.freshDatabase("keytypes_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE companies (id bigint PRIMARY KEY);
+        CREATE TABLE campaigns (id numeric(10,2) PRIMARY KEY, company_id bigint REFERENCES companies (id));
+        CREATE TABLE ads (id bigint PRIMARY KEY, campaign_id numeric REFERENCES campaigns (id));
+        """);
+    MigrationConfig config = TestConfigs.onTestPostgres(src, src, "distribute: [companies using id]\n");
+    List<String> warnings = SchemaTool.load(config).target().plan().warnings();
+    assertEquals(1, warnings.size(), warnings::toString);
+    assertTrue(warnings.get(0).contains("ads.campaign_id (numeric) to campaigns.id (numeric(10,2))"), warnings::toString);
+  }
+
   /** Rows of the first column, read with standard strings whatever the database's default. */
   private static List<String> strings(String db, String sql) throws SQLException {
     List<String> result = new ArrayList<>();
