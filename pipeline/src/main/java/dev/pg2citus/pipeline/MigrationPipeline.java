@@ -39,6 +39,8 @@ import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionView;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Beam graph of the data phase. Most tables take the direct path; a table whose backfill map
@@ -56,6 +58,7 @@ import org.apache.beam.sdk.values.TypeDescriptors;
  * direct path a table's rows are read, joined and written inside {@link PartitionCopyFn}.
  */
 public final class MigrationPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(MigrationPipeline.class);
   private static final KvCoder<String, String> PAIR = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
   private static final KvCoder<String, KV<KV<String, String>, byte[]>> JOINED = KvCoder.of(StringUtf8Coder.of(),
       KvCoder.of(KvCoder.of(NullableCoder.of(StringUtf8Coder.of()), NullableCoder.of(StringUtf8Coder.of())),
@@ -112,6 +115,10 @@ public final class MigrationPipeline {
               .withSideInputs(new ArrayList<PCollectionView<?>>(views.values())));
     }
     if (!byMap.isEmpty()) {
+      if (pipeline.getOptions().getRunner().getSimpleName().equals("DirectRunner")) {
+        LOG.warn("{} partitions are backfilled by a shuffle, which the Direct runner holds in memory:"
+            + " run large migrations on Flink (--runner=FlinkRunner)", byMap.values().stream().mapToInt(List::size).sum());
+      }
       shuffle(byMap, commit);
     }
   }
