@@ -11,10 +11,7 @@ import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.testing.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
 import java.io.IOException;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.Test;
 
 /** Paths where a migration could lose, duplicate or misplace rows without a word; each must speak up. */
@@ -48,8 +45,8 @@ class RecoveryAndEdgeCasesTest {
     String dst = TestPostgres.freshDatabase("edge_dst");
     MigrationSummary summary = Migrations.run(config(src, dst, "  include-drop: true\n"));
     assertTrue(summary.ok(), summary::render);
-    assertEquals(90, scalar(dst, "SELECT count(*) FROM ads"));
-    assertEquals(0, scalar(dst, "SELECT count(*) FROM ads a JOIN campaigns c ON c.id = a.campaign_id"
+    assertEquals(90, TestPostgres.scalar(dst, "SELECT count(*) FROM ads"));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM ads a JOIN campaigns c ON c.id = a.campaign_id"
         + " WHERE a.company_id <> c.company_id"));
   }
 
@@ -78,7 +75,7 @@ class RecoveryAndEdgeCasesTest {
     assertTrue(Migrations.run(config(src, dst, "  schema-only: true\n")).ok());
     ConfigException e = assertThrows(ConfigException.class, () -> Migrations.run(config(src, dst, "  data-only: true\n")));
     assertTrue(e.getMessage().contains("already have foreign keys"), e.getMessage());
-    assertEquals(0, scalar(dst, "SELECT count(*) FROM ads"));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM ads"));
   }
 
   @Test
@@ -100,14 +97,8 @@ class RecoveryAndEdgeCasesTest {
     MigrationSummary.Phase data = run.phases().stream().filter(p -> p.name().equals("data")).findFirst().orElseThrow();
     assertTrue(data.errors().stream().anyMatch(m -> m.contains("public.ads partition") && m.contains("remote node")),
         run::render);
-    assertEquals(1, scalar(dst, "SELECT count(*) FROM pg2citus.partitions WHERE table_name = 'public.ads' AND NOT done"),
+    assertEquals(1, TestPostgres.scalar(dst,
+            "SELECT count(*) FROM pg2citus.partitions WHERE table_name = 'public.ads' AND NOT done"),
         "the partition stays to be redone on resume");
-  }
-
-  private static long scalar(String db, String sql) throws SQLException {
-    try (Connection c = TestPostgres.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

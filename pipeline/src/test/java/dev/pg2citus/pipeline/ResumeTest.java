@@ -55,12 +55,14 @@ class ResumeTest {
     MigrationSummary summary = Migrations.run(parsed, true, dir.resolve("rejects"));
     assertTrue(summary.ok(), summary::render);
     for (String table : List.of("companies", "campaigns", "ads", "clicks", "impressions")) {
-      assertEquals(count(src, "SELECT count(*) FROM " + table), count(dst, "SELECT count(DISTINCT id) FROM " + table),
+      assertEquals(TestPostgres.scalar(src, "SELECT count(*) FROM " + table),
+          TestPostgres.scalar(dst, "SELECT count(DISTINCT id) FROM " + table),
           table + ": every source row");
-      assertEquals(count(dst, "SELECT count(DISTINCT id) FROM " + table), count(dst, "SELECT count(*) FROM " + table),
+      assertEquals(TestPostgres.scalar(dst, "SELECT count(DISTINCT id) FROM " + table),
+          TestPostgres.scalar(dst, "SELECT count(*) FROM " + table),
           table + ": no row twice");
     }
-    assertEquals(0, count(dst, "SELECT count(*) FROM pg2citus.partitions WHERE NOT done"));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg2citus.partitions WHERE NOT done"));
   }
 
   /** Runs migrate in a child JVM and kills it (SIGKILL) once some, not all, partitions are done. */
@@ -96,20 +98,13 @@ class ResumeTest {
   }
 
   private static long[] progress(String dst) throws SQLException {
-    if (count(dst, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('pg2citus.partitions')") == 0) {
+    if (TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('pg2citus.partitions')") == 0) {
       return null;
     }
     try (Connection c = TestPostgres.connect(dst); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM pg2citus.partitions")) {
       rs.next();
       return new long[] {rs.getLong(1), rs.getLong(2)};
-    }
-  }
-
-  private static long count(String db, String sql) throws SQLException {
-    try (Connection c = TestPostgres.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 }

@@ -135,7 +135,7 @@ class SchemaToolTest {
     assertTrue(create.failed());
     assertTrue(create.errors().get(0).contains("has no citus extension"), create::render);
     assertEquals(0, create.statements(), "nothing may run when the target cannot take the plan");
-    assertEquals(0, count(dst, "SELECT count(*) FROM pg_class WHERE relname = 'tenants'"));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'tenants'"));
   }
 
   @Test
@@ -171,7 +171,7 @@ class SchemaToolTest {
     PhaseReport finalize = tool.finalizeSchema();
     assertFalse(finalize.failed(), finalize::render);
 
-    assertEquals(0, count(dst, "SELECT count(*) FROM pg_class WHERE relname = 'pwned'"));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'pwned'"));
     assertEquals(List.of("x\\'; CREATE TABLE pwned(); --"), strings(dst, "SELECT obj_description('t'::regclass)"));
     assertEquals(List.of("'a\\b'::text"), strings(dst,
         "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 't'::regclass AND adnum = 6"));
@@ -236,12 +236,5 @@ class SchemaToolTest {
 
   private static List<TableName> names(Catalog catalog) {
     return catalog.tables().stream().map(Table::name).toList();
-  }
-
-  private static long count(String db, String sql) throws SQLException {
-    try (Connection c = TestPostgres.connect(db); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.pg2citus.testing;
 
 import dev.pg2citus.embedded.LocalPostgres;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 
@@ -45,6 +46,16 @@ public final class TestPostgres {
 
   public static Connection connect(String database) throws SQLException {
     return server().connect(database);
+  }
+
+  /** The single number a query returns, such as a count. */
+  public static long scalar(String database, String sql) throws SQLException {
+    try (Connection c = connect(database);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   /** Runs a SQL script of one or more statements separated by semicolons. */
