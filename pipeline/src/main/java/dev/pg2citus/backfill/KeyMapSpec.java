@@ -15,9 +15,10 @@ import java.util.List;
  * @param keyColumns the quoted columns that rows of the previous hop reference
  * @param valueColumns the quoted foreign-key columns to the next hop, or the value column at the end
  * @param next the id of the next hop's map, or null at the table that holds the value
+ * @param estimatedKeys the planner's estimate of the table's rows, to size the map (0 when unknown)
  */
 public record KeyMapSpec(String id, String table, boolean partitioned, List<String> keyColumns,
-    List<String> valueColumns, String next) implements Serializable {
+    List<String> valueColumns, String next, long estimatedKeys) implements Serializable {
   public KeyMapSpec {
     keyColumns = List.copyOf(keyColumns);
     valueColumns = List.copyOf(valueColumns);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns the target schema into what the pipeline needs: a {@link TableCopy} per table that holds
@@ -85,9 +86,10 @@ public final class CopySpecs {
     List<String> values = last ? List.of(path.valueColumn()) : path.hops().get(i + 1).columns();
     String id = hop.referenced() + "(" + String.join(",", hop.referencedColumns()) + ")"
         + (last ? "." + path.valueColumn() : "(" + String.join(",", values) + ")→" + next);
-    boolean partitioned = target.catalog().table(hop.referenced()).map(Table::isPartitioned).orElse(false);
-    keyMaps.computeIfAbsent(id, k -> new KeyMapSpec(id, hop.referenced().quoted(), partitioned,
-        hop.referencedColumns().stream().map(Sql::ident).toList(), values.stream().map(Sql::ident).toList(), next));
+    Optional<Table> referenced = target.catalog().table(hop.referenced());
+    keyMaps.computeIfAbsent(id, k -> new KeyMapSpec(id, hop.referenced().quoted(),
+        referenced.map(Table::isPartitioned).orElse(false), hop.referencedColumns().stream().map(Sql::ident).toList(),
+        values.stream().map(Sql::ident).toList(), next, referenced.map(Table::estimatedRows).orElse(0L)));
     return id;
   }
 }

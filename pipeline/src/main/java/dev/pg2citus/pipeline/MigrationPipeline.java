@@ -1,6 +1,7 @@
 package dev.pg2citus.pipeline;
 
 import dev.pg2citus.backfill.ComposeFn;
+import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.backfill.KeyMapSpec;
 import dev.pg2citus.backfill.ReadKeyMapFn;
 import dev.pg2citus.backfill.ShuffleJoin;
@@ -48,9 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   direct:  Create(partitions) → Reshuffle → PartitionCopyFn(side inputs: key maps)
- *            key map: Create(spec) → ReadKeyMapFn → [ComposeFn(next map)] → View.asMap
+ *            key map: Create(spec) → ReadKeyMapFn.AsMap → [ComposeFn(next map)] → View.asSingleton
  *   shuffle: Create(partitions) → Reshuffle → ReadRowsFn ─┐
- *            key pairs: ReadKeyMapFn → [CoGroupByKey hops] ┴→ CoGroupByKey → JoinRowsFn
+ *            key pairs: ReadKeyMapFn.AsPairs → [CoGroupByKey hops] ┴→ CoGroupByKey → JoinRowsFn
  *            → GroupByKey(partition) → WriteGroupedFn
  * </pre>
  *
@@ -69,7 +70,7 @@ public final class MigrationPipeline {
   private final String snapshot;
   private final CopySpecs specs;
   private final Map<String, TableCopy> tables = new LinkedHashMap<>();
-  private final Map<String, PCollectionView<Map<String, String>>> views = new LinkedHashMap<>();
+  private final Map<String, PCollectionView<KeyMap>> views = new LinkedHashMap<>();
   private final Map<String, PCollection<KV<String, String>>> shuffledPairs = new LinkedHashMap<>();
 
   private MigrationPipeline(Pipeline pipeline, MigrationConfig config, String snapshot, CopySpecs specs) {
@@ -129,27 +130,33 @@ public final class MigrationPipeline {
         .apply(name + "/spread", Reshuffle.viaRandomKey());
   }
 
-  /** The side input of map {@code id}, built after the maps it composes with. */
-  private PCollectionView<Map<String, String>> view(String id) {
-    PCollectionView<Map<String, String>> existing = views.get(id);
+  /** The side input of map {@code id}: one {@link KeyMap}, composed with the maps after it. */
+  private PCollectionView<KeyMap> view(String id) {
+    PCollectionView<KeyMap> existing = views.get(id);
     if (existing != null) {
       return existing;
     }
     KeyMapSpec spec = specs.keyMaps().get(id);
-    PCollection<KV<String, String>> pairs = read(spec, "Backfill map " + (views.size() + 1));
+    PCollection<KeyMap> map = spec(spec, "Backfill map " + (views.size() + 1))
+        .apply("Read keys " + spec.id(), ParDo.of(new ReadKeyMapFn.AsMap(config.source(), snapshot)))
+        .setCoder(KeyMap.Coder.of());
     if (spec.next() != null) {
-      PCollectionView<Map<String, String>> next = view(spec.next());
-      pairs = pairs.apply("Compose " + id, ParDo.of(new ComposeFn(next)).withSideInputs(next));
+      PCollectionView<KeyMap> next = view(spec.next());
+      map = map.apply("Compose " + id, ParDo.of(new ComposeFn(next)).withSideInputs(next)).setCoder(KeyMap.Coder.of());
     }
-    PCollectionView<Map<String, String>> view = pairs.apply("View " + id, View.asMap());
+    PCollectionView<KeyMap> view = map.apply("View " + id, View.asSingleton());
     views.put(id, view);
     return view;
   }
 
+  private PCollection<KeyMapSpec> spec(KeyMapSpec spec, String name) {
+    return pipeline.apply(name + " " + spec.id(), Create.of(spec).withCoder(SerializableCoder.of(KeyMapSpec.class)));
+  }
+
+  /** The pairs of map {@code id}, for the shuffle join. */
   private PCollection<KV<String, String>> read(KeyMapSpec spec, String name) {
-    return pipeline
-        .apply(name + " " + spec.id(), Create.of(spec).withCoder(SerializableCoder.of(KeyMapSpec.class)))
-        .apply("Read keys " + spec.id(), ParDo.of(new ReadKeyMapFn(config.source(), snapshot)))
+    return spec(spec, name)
+        .apply("Read key pairs " + spec.id(), ParDo.of(new ReadKeyMapFn.AsPairs(config.source(), snapshot)))
         .setCoder(PAIR);
   }
 

@@ -17,17 +17,12 @@ public final class CopyText {
   private CopyText() {}
 
   /**
-   * The fields at {@code indexes} (in that order, which need not be the row's) joined by tabs, or
-   * null when one of them is NULL.
+   * Finds where the first {@code starts.length} fields of {@code row} begin and end, in place;
+   * returns how many it found (fewer when the row is shorter).
    */
-  public static String fields(byte[] row, int[] indexes) {
+  public static int fieldBounds(byte[] row, int[] starts, int[] ends) {
+    int wanted = starts.length;
     int end = contentEnd(row);
-    int wanted = 0;
-    for (int index : indexes) {
-      wanted = Math.max(wanted, index + 1);
-    }
-    int[] starts = new int[wanted];
-    int[] ends = new int[wanted];
     int field = 0;
     int start = 0;
     for (int i = 0; i <= end && field < wanted; i++) {
@@ -38,19 +33,48 @@ public final class CopyText {
         start = i + 1;
       }
     }
-    if (field < wanted) {
-      throw new IllegalArgumentException("COPY row has only " + field + " fields, " + wanted + " expected");
+    return field;
+  }
+
+  /** How many leading fields must be found to read {@code indexes}. */
+  public static int fieldsNeeded(int[] indexes) {
+    int wanted = 0;
+    for (int index : indexes) {
+      wanted = Math.max(wanted, index + 1);
+    }
+    return wanted;
+  }
+
+  /** Whether any of the fields at {@code indexes} is NULL ({@code \N}). */
+  public static boolean anyNull(byte[] row, int[] starts, int[] ends, int[] indexes) {
+    for (int index : indexes) {
+      if (ends[index] - starts[index] == 2 && row[starts[index]] == '\\' && row[starts[index] + 1] == 'N') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The fields at {@code indexes} (in that order, which need not be the row's) joined by tabs, or
+   * null when one of them is NULL.
+   */
+  public static String fields(byte[] row, int[] indexes) {
+    int[] starts = new int[fieldsNeeded(indexes)];
+    int[] ends = new int[starts.length];
+    int found = fieldBounds(row, starts, ends);
+    if (found < starts.length) {
+      throw new IllegalArgumentException("COPY row has only " + found + " fields, " + starts.length + " expected");
+    }
+    if (anyNull(row, starts, ends, indexes)) {
+      return null;
     }
     StringBuilder key = new StringBuilder();
     for (int n = 0; n < indexes.length; n++) {
-      String value = new String(row, starts[indexes[n]], ends[indexes[n]] - starts[indexes[n]], StandardCharsets.UTF_8);
-      if (value.equals(NULL)) {
-        return null;
-      }
       if (n > 0) {
         key.append('\t');
       }
-      key.append(value);
+      key.append(new String(row, starts[indexes[n]], ends[indexes[n]] - starts[indexes[n]], StandardCharsets.UTF_8));
     }
     return key.toString();
   }
@@ -67,28 +91,9 @@ public final class CopyText {
     return row;
   }
 
-  /** Splits a row into its first {@code keyFields} fields and the rest, both still escaped. */
-  public static String[] splitAfter(byte[] row, int keyFields) {
-    int end = contentEnd(row);
-    int seen = 0;
-    for (int i = 0; i < end; i++) {
-      if (row[i] == TAB && ++seen == keyFields) {
-        return new String[] {
-            new String(row, 0, i, StandardCharsets.UTF_8),
-            new String(row, i + 1, end - i - 1, StandardCharsets.UTF_8)};
-      }
-    }
-    throw new IllegalArgumentException("COPY row has fewer than " + (keyFields + 1) + " fields");
-  }
-
-  /** {@code value}, a tab, then the row: a new first column. */
-  public static byte[] prepend(String value, byte[] row) {
-    byte[] head = value.getBytes(StandardCharsets.UTF_8);
-    byte[] out = new byte[head.length + 1 + row.length];
-    System.arraycopy(head, 0, out, 0, head.length);
-    out[head.length] = TAB;
-    System.arraycopy(row, 0, out, head.length + 1, row.length);
-    return out;
+  /** The bytes {@code row[from, to)} as text, still escaped. */
+  public static String text(byte[] row, int from, int to) {
+    return new String(row, from, to - from, StandardCharsets.UTF_8);
   }
 
   /** The row as text without its line end, for reject files and messages. */

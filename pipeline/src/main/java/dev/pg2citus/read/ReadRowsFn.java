@@ -7,8 +7,6 @@ import java.sql.SQLException;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.KV;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 
 /**
  * Reads a partition's rows for a shuffle join, under the run's snapshot: each row keyed by its
@@ -46,16 +44,11 @@ public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, KV<String, 
     TableCopy table = tables.get(partition.table());
     String partitionKey = key(partition);
     try {
-      SourceSnapshot.begin(connection, snapshot);
-      CopyOut copy = connection.unwrap(PGConnection.class).getCopyAPI().copyOut(table.copyOutSql(partition.predicate()));
-      byte[] row;
-      while ((row = copy.readFromCopy()) != null) {
+      SourceCopy.stream(connection, snapshot, table.copyOutSql(partition.predicate()), row -> {
         String key = CopyText.fields(row, table.backfill().keyFields());
         out.output(KV.of(key == null ? NULL_KEY : key, KV.of(partitionKey, row)));
-      }
-      connection.commit();
+      });
     } catch (SQLException e) {
-      connection.rollback();
       throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
     }
   }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
@@ -14,59 +15,90 @@ import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
 
 /**
- * Writes one partition's rows into the target with COPY, in batches of at most {@code batchRows}
- * rows and {@code batchBytes} bytes, inside the partition's transaction. A failed batch either stops
- * the partition ({@link OnError#STOP}) or is split in halves under savepoints until each bad row
- * stands alone, is recorded as rejected with PostgreSQL's reason, and the rest loads
- * ({@link OnError#REJECT}).
+ * Streams one partition's rows into the target with COPY, inside the partition's transaction: each
+ * row is copied once, into a 64 kB buffer that goes out on the COPY as soon as it is full, so the
+ * source is read while the target writes. A COPY statement ends every {@code batchRows} rows or
+ * {@code batchBytes} bytes, whichever comes first, and progress is reported then.
+ *
+ * <p>With {@link OnError#STOP} a failed batch stops the partition. With {@link OnError#REJECT} the
+ * batch's bytes are kept too, and a failed batch is rolled back to its savepoint and written again
+ * in halves until each bad row stands alone; it is recorded as rejected with PostgreSQL's reason,
+ * and the rest loads.
  *
  * <p>pgjdbc's CopyManager is used directly rather than JdbcIO's batched INSERTs: rows already are
  * COPY text from the source, so they go through unparsed, and COPY is several times faster.
  */
 public final class CopySink {
   private static final int CHUNK = 64 * 1024;
+  private static final byte TAB = '\t';
 
   private final Connection target;
   private final CopyManager copy;
   private final String copySql;
   private final ReadPartition partition;
-  private final OnError onError;
   private final int batchRows;
   private final long batchBytes;
   private final LongConsumer progress;
-  private final boolean prepended;
-  private final List<byte[]> batch = new ArrayList<>();
+  private final Batch kept; // the open batch's rows, with OnError.REJECT only
   private final List<String[]> rejects = new ArrayList<>();
   private final byte[] chunk = new byte[CHUNK];
-  private long batchSize;
+  private int used;
+  private CopyIn in;
+  private Savepoint savepoint;
+  private SQLException failed; // with REJECT: the open batch failed; its rows are isolated when it ends
+  private int rowsInBatch;
+  private long bytesInBatch;
   private long written;
   private long rows;
   private long bytes;
 
-  /**
-   * @param prepended whether rows come with their added distribution value in front (rejects keep the source row)
-   * @param progress told the rows written so far after each batch
-   */
+  /** @param progress told the rows written so far after each batch */
   CopySink(Connection target, String copySql, ReadPartition partition, OnError onError, int batchRows,
-      long batchBytes, boolean prepended, LongConsumer progress) throws SQLException {
+      long batchBytes, LongConsumer progress) throws SQLException {
     this.target = target;
     this.copy = target.unwrap(PGConnection.class).getCopyAPI();
     this.copySql = copySql;
     this.partition = partition;
-    this.onError = onError;
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
     this.progress = progress;
-    this.prepended = prepended;
+    this.kept = onError == OnError.REJECT ? new Batch() : null;
   }
 
+  /** Writes a source row as it is. */
   public void add(byte[] row) throws SQLException {
+    add(null, 0, 0, row);
+  }
+
+  /**
+   * Writes {@code head[offset, offset + length)}, a tab, then the source row: the row with its
+   * added distribution value as the first column. With no {@code head}, the row alone.
+   */
+  public void add(byte[] head, int offset, int length, byte[] row) throws SQLException {
+    if (in == null) {
+      open();
+    }
+    int headBytes = head == null ? 0 : length + 1;
     rows++;
-    bytes += row.length;
-    batch.add(row);
-    batchSize += row.length;
-    if (batch.size() >= batchRows || batchSize >= batchBytes) {
-      flush();
+    bytes += headBytes + row.length;
+    rowsInBatch++;
+    bytesInBatch += headBytes + row.length;
+    if (kept != null) {
+      kept.add(head, offset, length, row);
+    }
+    if (failed == null) {
+      try {
+        if (head != null) {
+          put(head, offset, length);
+          put(TAB);
+        }
+        put(row, 0, row.length);
+      } catch (SQLException e) {
+        failBatch(e);
+      }
+    }
+    if (rowsInBatch >= batchRows || bytesInBatch >= batchBytes) {
+      endBatch();
     }
   }
 
@@ -86,21 +118,10 @@ public final class CopySink {
     return bytes;
   }
 
-  /** Writes what is batched; returns the rows written so far. */
+  /** Ends the open batch; returns the rows written so far. */
   long flush() throws SQLException {
-    if (!batch.isEmpty()) {
-      if (onError == OnError.STOP) {
-        try {
-          written += write(batch);
-        } catch (SQLException e) {
-          throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
-        }
-      } else {
-        writeIsolating(batch);
-      }
-      batch.clear();
-      batchSize = 0;
-      progress.accept(written);
+    if (in != null) {
+      endBatch();
     }
     return written;
   }
@@ -109,24 +130,115 @@ public final class CopySink {
     return rejects;
   }
 
-  private void writeIsolating(List<byte[]> rows) throws SQLException {
-    Savepoint savepoint = target.setSavepoint();
-    try {
-      written += write(rows);
-      target.releaseSavepoint(savepoint);
-    } catch (SQLException e) {
-      target.rollback(savepoint);
-      if (!isRowError(e)) {
-        throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
-      }
-      if (rows.size() == 1) {
-        byte[] row = prepended ? CopyText.withoutFirst(rows.get(0)) : rows.get(0);
-        rejects.add(new String[] {CopyText.text(row), e.getMessage()});
+  /** Ends an open COPY without committing it, so the partition's transaction can roll back. */
+  void abort() throws SQLException {
+    if (in != null && in.isActive()) {
+      in.cancelCopy();
+    }
+    in = null;
+  }
+
+  private void open() throws SQLException {
+    if (kept != null) {
+      savepoint = target.setSavepoint();
+    }
+    in = copy.copyIn(copySql);
+  }
+
+  private void put(byte value) throws SQLException {
+    if (used == CHUNK) {
+      send();
+    }
+    chunk[used++] = value;
+  }
+
+  private void put(byte[] bytes, int offset, int length) throws SQLException {
+    if (used + length > CHUNK) {
+      send();
+      if (length > CHUNK) {
+        in.writeToCopy(bytes, offset, length);
         return;
       }
-      int half = rows.size() / 2;
-      writeIsolating(rows.subList(0, half));
-      writeIsolating(rows.subList(half, rows.size()));
+    }
+    System.arraycopy(bytes, offset, chunk, used, length);
+    used += length;
+  }
+
+  private void send() throws SQLException {
+    if (used > 0) {
+      in.writeToCopy(chunk, 0, used);
+      used = 0;
+    }
+  }
+
+  private void endBatch() throws SQLException {
+    if (failed == null) {
+      try {
+        send();
+        written += in.endCopy();
+        if (savepoint != null) {
+          target.releaseSavepoint(savepoint);
+        }
+      } catch (SQLException e) {
+        failBatch(e);
+      }
+    }
+    in = null;
+    used = 0;
+    rowsInBatch = 0;
+    bytesInBatch = 0;
+    if (failed != null) {
+      SQLException e = failed;
+      failed = null;
+      target.rollback(savepoint);
+      isolate(0, kept.size(), e);
+    }
+    savepoint = null;
+    if (kept != null) {
+      kept.clear();
+    }
+    progress.accept(written);
+  }
+
+  /** A failed COPY: stops the partition, or (rejecting) marks the batch for isolation when it ends. */
+  private void failBatch(SQLException e) throws SQLException {
+    if (in != null && in.isActive()) {
+      try {
+        in.cancelCopy();
+      } catch (SQLException cancel) {
+        e.addSuppressed(cancel);
+      }
+    }
+    if (kept == null || !isRowError(e)) {
+      throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
+    }
+    failed = e;
+  }
+
+  /** Writes kept rows {@code [from, to)} again, halving the range until each bad row stands alone. */
+  private void isolate(int from, int to, SQLException cause) throws SQLException {
+    if (to - from == 1) {
+      rejects.add(new String[] {kept.sourceRow(from), cause.getMessage()});
+      return;
+    }
+    int half = (from + to) >>> 1;
+    for (int[] range : new int[][] {{from, half}, {half, to}}) {
+      Savepoint sp = target.setSavepoint();
+      CopyIn retry = copy.copyIn(copySql);
+      try {
+        retry.writeToCopy(kept.bytes, kept.start(range[0]), kept.start(range[1]) - kept.start(range[0]));
+        written += retry.endCopy();
+        target.releaseSavepoint(sp);
+      } catch (SQLException e) {
+        if (retry.isActive()) {
+          retry.cancelCopy();
+        }
+        target.rollback(sp);
+        if (!isRowError(e)) {
+          throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
+        }
+        isolate(range[0], range[1], e);
+      }
     }
   }
 
@@ -140,30 +252,57 @@ public final class CopySink {
     return state != null && (state.startsWith("22") || state.startsWith("23"));
   }
 
-  private long write(List<byte[]> rows) throws SQLException {
-    CopyIn in = copy.copyIn(copySql);
-    try {
-      int used = 0;
-      for (byte[] row : rows) {
-        if (used + row.length > CHUNK) {
-          in.writeToCopy(chunk, 0, used);
-          used = 0;
-        }
-        if (row.length > CHUNK) {
-          in.writeToCopy(row, 0, row.length);
-        } else {
-          System.arraycopy(row, 0, chunk, used, row.length);
-          used += row.length;
-        }
+  /** The open batch's rows as written, back to back, and where each begins and its source row starts. */
+  private static final class Batch {
+    private byte[] bytes = new byte[CHUNK];
+    private int length;
+    private int[] starts = new int[1024];
+    private int[] sourceStarts = new int[1024];
+    private int count;
+
+    void add(byte[] head, int offset, int headLength, byte[] row) {
+      int size = (head == null ? 0 : headLength + 1) + row.length;
+      if (count + 1 >= starts.length) {
+        starts = Arrays.copyOf(starts, starts.length * 2);
+        sourceStarts = Arrays.copyOf(sourceStarts, sourceStarts.length * 2);
       }
-      if (used > 0) {
-        in.writeToCopy(chunk, 0, used);
+      if (length + size > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(length + size, bytes.length * 2));
       }
-      return in.endCopy();
-    } finally {
-      if (in.isActive()) {
-        in.cancelCopy();
+      starts[count] = length;
+      if (head != null) {
+        System.arraycopy(head, offset, bytes, length, headLength);
+        bytes[length + headLength] = TAB;
+        length += headLength + 1;
       }
+      sourceStarts[count] = length;
+      System.arraycopy(row, 0, bytes, length, row.length);
+      length += row.length;
+      count++;
+      starts[count] = length;
+    }
+
+    int size() {
+      return count;
+    }
+
+    /** Where row {@code i} begins; {@code start(size())} is the end of the last. */
+    int start(int i) {
+      return starts[i];
+    }
+
+    /** Row {@code i} as the source had it (without an added first column), without its line end. */
+    String sourceRow(int i) {
+      int end = starts[i + 1];
+      if (end > sourceStarts[i] && bytes[end - 1] == '\n') {
+        end--;
+      }
+      return CopyText.text(bytes, sourceStarts[i], end);
+    }
+
+    void clear() {
+      length = 0;
+      count = 0;
     }
   }
 }

@@ -46,8 +46,17 @@ public final class PartitionCommit implements Serializable {
         return null;
       }
       CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes,
-          table.backfill() != null, rows -> reportProgress(progress, partition, rows));
-      feed.feed(sink);
+          rows -> reportProgress(progress, partition, rows));
+      try {
+        feed.feed(sink);
+      } catch (SQLException | RuntimeException e) {
+        try {
+          sink.abort(); // an open COPY holds the connection: end it before rolling back
+        } catch (SQLException abort) {
+          e.addSuppressed(abort);
+        }
+        throw e;
+      }
       long written = sink.flush();
       ProgressStore.Done done = new ProgressStore.Done(sink.rows(), written, sink.rejects().size(), sink.bytes(),
           (System.nanoTime() - start) / 1_000_000);

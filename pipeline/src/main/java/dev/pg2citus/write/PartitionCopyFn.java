@@ -1,17 +1,15 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConnectionSpec;
-import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
-import dev.pg2citus.read.SourceSnapshot;
+import dev.pg2citus.read.SourceCopy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyOut;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +28,7 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
   private final ConnectionSpec target;
   private final String snapshot;
   private final Map<String, TableCopy> tables;
-  private final Map<String, PCollectionView<Map<String, String>>> keyMaps;
+  private final Map<String, PCollectionView<KeyMap>> keyMaps;
   private final OnOrphan onOrphan;
   private final PartitionCommit commit;
 
@@ -40,7 +38,7 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
 
   /** See {@link dev.pg2citus.pipeline.MigrationPipeline} for how the arguments are built. */
   public PartitionCopyFn(ConnectionSpec source, ConnectionSpec target, String snapshot, Map<String, TableCopy> tables,
-      Map<String, PCollectionView<Map<String, String>>> keyMaps, OnOrphan onOrphan, PartitionCommit commit) {
+      Map<String, PCollectionView<KeyMap>> keyMaps, OnOrphan onOrphan, PartitionCommit commit) {
     this.source = source;
     this.target = target;
     this.snapshot = snapshot;
@@ -67,24 +65,12 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
     ReadPartition partition = context.element();
     connect();
     TableCopy table = tables.get(partition.table());
-    Map<String, String> keys = table.backfill() == null ? null
-        : context.sideInput(keyMaps.get(table.backfill().mapId()));
+    Backfilled backfilled = table.backfill() == null ? null : new Backfilled(table.backfill(),
+        context.sideInput(keyMaps.get(table.backfill().mapId())), onOrphan, partition);
     try {
-      ProgressStore.Done done = commit.run(targetConnection, progressConnection, partition, table, sink -> {
-        SourceSnapshot.begin(sourceConnection, snapshot);
-        CopyOut out = sourceConnection.unwrap(PGConnection.class).getCopyAPI()
-            .copyOut(table.copyOutSql(partition.predicate()));
-        byte[] row;
-        while ((row = out.readFromCopy()) != null) {
-          if (keys == null) {
-            sink.add(row);
-          } else {
-            String key = CopyText.fields(row, table.backfill().keyFields());
-            Backfilled.give(sink, row, key, key == null ? null : keys.get(key), table.backfill(), onOrphan, partition);
-          }
-        }
-        sourceConnection.commit();
-      });
+      ProgressStore.Done done = commit.run(targetConnection, progressConnection, partition, table, sink ->
+          SourceCopy.stream(sourceConnection, snapshot, table.copyOutSql(partition.predicate()), backfilled == null
+              ? sink::add : row -> backfilled.give(sink, row)));
       if (done != null) {
         context.output(done);
       }
