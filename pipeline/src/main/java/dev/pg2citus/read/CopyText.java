@@ -79,18 +79,6 @@ public final class CopyText {
     return key.toString();
   }
 
-  /** The row without its first field: the source row of a row whose distribution value was put in front. */
-  public static byte[] withoutFirst(byte[] row) {
-    for (int i = 0; i < row.length; i++) {
-      if (row[i] == TAB) {
-        byte[] out = new byte[row.length - i - 1];
-        System.arraycopy(row, i + 1, out, 0, out.length);
-        return out;
-      }
-    }
-    return row;
-  }
-
   /** The bytes {@code row[from, to)} as text, still escaped. */
   public static String text(byte[] row, int from, int to) {
     return new String(row, from, to - from, StandardCharsets.UTF_8);
