@@ -516,11 +516,12 @@ measure() {
 
 PLAN_CREATE="" PLAN_FINALIZE=""
 
-# apt_install PACKAGE: installs a missing Debian package, when root.
+# apt_install PACKAGE: installs a missing Debian package, when root (after apt-get update if need be).
 apt_install() {
   [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 1
   log "installing $1 with apt-get"
-  apt-get install -y "$1" >"$WORK/apt-$1.log" 2>&1
+  apt-get install -y "$1" >"$WORK/apt-$1.log" 2>&1 ||
+    { apt-get update >>"$WORK/apt-$1.log" 2>&1 && apt-get install -y "$1" >>"$WORK/apt-$1.log" 2>&1; }
 }
 
 skip() {
