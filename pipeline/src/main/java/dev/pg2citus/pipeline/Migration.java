@@ -5,6 +5,7 @@ import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.ConfigOptions.Verify;
 import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.PostDataRun;
 import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.read.PartitionPlanner;
 import dev.pg2citus.read.ReadPartition;
@@ -26,6 +27,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +37,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A whole migration: the schema tool's create, the Beam data phase under one source snapshot,
- * the schema tool's finalize, then the check that every source row is in the target or rejected,
- * and the summary. Each part can run alone ({@code data-only}, {@code schema-only}), and a run that
- * stopped can be resumed: finished partitions are skipped, unfinished ones redone from scratch.
+ * A whole migration: the schema tool's create, the Beam data phase under one source snapshot with
+ * the schema tool's finalize beside it (each table's keys, indexes, foreign keys, checks and
+ * ANALYZE start as soon as the run record shows its rows are in), then the check that every source
+ * row is in the target or rejected, and the summary. Each part can run alone ({@code data-only},
+ * {@code schema-only}), and a run that stopped can be resumed: finished partitions and post-data
+ * statements are skipped, unfinished partitions redone from scratch.
  */
 public final class Migration {
   private static final Logger LOG = LoggerFactory.getLogger(Migration.class);
@@ -76,12 +80,11 @@ public final class Migration {
           return summary;
         }
       }
-      CopySpecs specs = new CopySpecs(tool.target());
-      if (snapshot != null && !copyData(tool, snapshot, specs, summary)) {
-        return summary;
-      }
-      phase(summary, tool::finalizeSchema);
-      if (snapshot != null) {
+      if (snapshot == null) {
+        phase(summary, tool::finalizeSchema);
+      } else {
+        CopySpecs specs = new CopySpecs(tool.target());
+        copyDataAndFinalize(tool, snapshot, specs, summary);
         verify(snapshot, specs, summary);
       }
     }
@@ -140,12 +143,18 @@ public final class Migration {
 
   /**
    * Loading into tables that already have foreign keys would depend on the order partitions commit
-   * in, which no runner promises: rows could arrive before the rows they reference.
+   * in, which no runner promises: rows could arrive before the rows they reference. A resumed run
+   * loads only the tables with partitions left, and its earlier part gave foreign keys only to
+   * tables whose rows were all in.
    */
   private void refuseForeignKeys(ConfigLocation where, SchemaTool tool) throws SQLException {
     List<String> keys = new ArrayList<>();
     try (Connection target = config.target().open(); Statement st = target.createStatement()) {
+      Set<String> left = options.resume() ? ProgressStore.tablesLoading(target) : Set.of();
       for (Table t : tool.target().catalog().tables()) {
+        if (options.resume() && !left.contains(t.name().toString())) {
+          continue; // its rows are all in
+        }
         try (ResultSet rs = st.executeQuery("SELECT conname FROM pg_constraint WHERE contype = 'f'"
             + " AND conrelid = to_regclass(" + Sql.literal(t.name().quoted()) + ")")) {
           while (rs.next()) {
@@ -160,9 +169,12 @@ public final class Migration {
     }
   }
 
-  /** The data phase; false when it failed (finalize is then skipped so a resume can follow). */
-  private boolean copyData(SchemaTool tool, SourceSnapshot snapshot, CopySpecs specs, MigrationSummary summary)
-      throws SQLException, IOException {
+  /**
+   * The data phase, with post-data beside it from the start. When the load fails, the post-data
+   * statements running finish and no more start, so a resume later issues the rest.
+   */
+  private void copyDataAndFinalize(SchemaTool tool, SourceSnapshot snapshot, CopySpecs specs,
+      MigrationSummary summary) throws SQLException, IOException {
     long start = System.currentTimeMillis();
     List<Table> leaves = tool.target().catalog().tables().stream().filter(t -> !t.isPartitioned()).toList();
     List<String> errors = new ArrayList<>();
@@ -183,23 +195,28 @@ public final class Migration {
       LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
       Pipeline pipeline = Pipeline.create(pipelineOptions);
       MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions);
-      ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
-      progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
-          options.progressSeconds(), TimeUnit.SECONDS);
-      try {
-        pipeline.run().waitUntilFinish();
-      } catch (RuntimeException e) {
-        errors.add(rootMessage(e));
-      } finally {
-        progress.shutdownNow();
+      try (TablesLoading loading = new TablesLoading(config.target(), leaves);
+          PostDataRun postData = tool.startPostData(loading, ProgressStore.postData())) {
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+        progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
+            options.progressSeconds(), TimeUnit.SECONDS);
+        try {
+          pipeline.run().waitUntilFinish();
+        } catch (RuntimeException e) {
+          errors.add(rootMessage(e));
+        } finally {
+          progress.shutdownNow();
+        }
+        if (errors.isEmpty()) {
+          postData.loadEnded();
+        } else {
+          postData.abandon();
+        }
+        writeRejects(target);
+        summary.phase("data", System.currentTimeMillis() - start, errors, notes);
+        phase(summary, () -> tool.finishPostData(postData));
       }
-      writeRejects(target);
     }
-    summary.phase("data", System.currentTimeMillis() - start, errors, notes);
-    if (!errors.isEmpty()) {
-      verify(snapshot, specs, summary);
-    }
-    return errors.isEmpty();
   }
 
   /** Counts each table on both sides: the source inside the snapshot, so the counts are of the copied moment. */

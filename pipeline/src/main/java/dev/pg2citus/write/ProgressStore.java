@@ -1,5 +1,7 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.ddl.DdlStatement;
+import dev.pg2citus.ddl.PostDataRecord;
 import dev.pg2citus.read.ReadPartition;
 import java.io.IOException;
 import java.io.Serializable;
@@ -9,20 +11,26 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The run's record on the target, in schema {@code pg2citus} (coordinator-local tables on Citus):
- * every read partition with whether it is done and what it wrote, and every rejected row with its
- * reason. A partition's rows, its rejects and its "done" mark commit in one target transaction, so
- * a retried or resumed partition neither duplicates nor loses rows.
+ * every read partition with whether it is done and what it wrote, every rejected row with its
+ * reason, and every post-data statement that took effect. A partition's rows, its rejects and its
+ * "done" mark commit in one target transaction, so a retried or resumed partition neither
+ * duplicates nor loses rows; a post-data statement commits with its entry, so a resumed run
+ * issues only the statements still missing.
  */
 public final class ProgressStore {
   static final String PARTITIONS = "pg2citus.partitions";
   static final String REJECTS = "pg2citus.rejects";
   static final String IN_FLIGHT = "pg2citus.in_flight";
+  static final String POST_DATA = "pg2citus.post_data";
 
   private ProgressStore() {}
 
@@ -65,6 +73,9 @@ public final class ProgressStore {
       // Rows written so far by partitions still open: progress only, outside their transactions.
       st.execute("CREATE UNLOGGED TABLE " + IN_FLIGHT + " (table_name text NOT NULL, partition_no int NOT NULL,"
           + " rows bigint NOT NULL, PRIMARY KEY (table_name, partition_no))");
+      // No key on the statement: an index definition can be longer than a btree entry may be.
+      st.execute("CREATE TABLE " + POST_DATA + " (statement text NOT NULL, step text NOT NULL,"
+          + " subject text NOT NULL, done_at timestamptz NOT NULL)");
     }
     try (PreparedStatement ps = target.prepareStatement("INSERT INTO " + PARTITIONS
         + " (table_name, partition_no, predicate, estimated_rows) VALUES (?, ?, ?, ?)")) {
@@ -92,6 +103,32 @@ public final class ProgressStore {
       }
     }
     return result;
+  }
+
+  /** The leaf tables ({@code schema.name}) with a partition not done yet: those still waiting for rows. */
+  public static Set<String> tablesLoading(Connection target) throws SQLException {
+    return strings(target, "SELECT DISTINCT table_name FROM " + PARTITIONS + " WHERE NOT done", new HashSet<>());
+  }
+
+  /** The post-data statements of this run, kept in {@code pg2citus.post_data}. */
+  public static PostDataRecord postData() {
+    return new PostDataRecord() {
+      @Override
+      public Set<String> done(Connection target) throws SQLException {
+        return strings(target, "SELECT statement FROM " + POST_DATA, new HashSet<>());
+      }
+
+      @Override
+      public void add(Connection target, DdlStatement statement) throws SQLException {
+        try (PreparedStatement ps = target.prepareStatement("INSERT INTO " + POST_DATA
+            + " (statement, step, subject, done_at) VALUES (?, ?, ?, clock_timestamp())")) {
+          ps.setString(1, statement.sql());
+          ps.setString(2, statement.step().label());
+          ps.setString(3, statement.subject());
+          ps.executeUpdate();
+        }
+      }
+    };
   }
 
   /**
@@ -142,10 +179,13 @@ public final class ProgressStore {
     return result;
   }
 
-  /** Marks a claimed partition done, in the caller's transaction. */
+  /**
+   * Marks a claimed partition done, in the caller's transaction; {@code finished_at} is the moment
+   * of marking, just before the commit ({@code now()} would be when the transaction began).
+   */
   static void markDone(Connection target, ReadPartition p, Done done) throws SQLException {
     try (PreparedStatement ps = target.prepareStatement("UPDATE " + PARTITIONS + " SET done = true, rows_read = ?,"
-        + " rows_written = ?, rows_rejected = ?, bytes = ?, millis = ?, finished_at = now()"
+        + " rows_written = ?, rows_rejected = ?, bytes = ?, millis = ?, finished_at = clock_timestamp()"
         + " WHERE table_name = ? AND partition_no = ?")) {
       ps.setLong(1, done.rowsRead());
       ps.setLong(2, done.rowsWritten());
@@ -191,14 +231,18 @@ public final class ProgressStore {
 
   /** The tables that have rejected rows. */
   public static List<String> tablesWithRejects(Connection target) throws SQLException {
-    List<String> result = new ArrayList<>();
-    try (Statement st = target.createStatement();
-        ResultSet rs = st.executeQuery("SELECT DISTINCT table_name FROM " + REJECTS + " ORDER BY 1")) {
+    return strings(target, "SELECT DISTINCT table_name FROM " + REJECTS + " ORDER BY 1", new ArrayList<>());
+  }
+
+  /** The first column of every row {@code sql} returns, added to {@code into}. */
+  private static <C extends Collection<String>> C strings(Connection target, String sql, C into)
+      throws SQLException {
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
-        result.add(rs.getString(1));
+        into.add(rs.getString(1));
       }
     }
-    return result;
+    return into;
   }
 
   /** What is done with each rejected row. */

@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 
 /** The post-data phase. */
 @Command(name = "finalize", mixinStandardHelpOptions = true,
-    description = "Post-data: primary keys, unique constraints, indexes, foreign keys, checks, "
-        + "sequence values, ANALYZE.")
+    description = "Post-data: primary keys, unique constraints, indexes, foreign keys, checks and ANALYZE, "
+        + "several at once (load.index-workers); then sequence values.")
 final class FinalizeCommand extends SchemaCommand {
   @Override
   boolean needsTarget() {

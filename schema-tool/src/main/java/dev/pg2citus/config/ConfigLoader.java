@@ -74,8 +74,8 @@ public final class ConfigLoader {
 
     MigrationConfig.Load load = new MigrationConfig.Load(INCLUDE_DROP.read(root), TRUNCATE.read(root),
         CREATE_TABLES.read(root), CREATE_INDEXES.read(root), FOREIGN_KEYS.read(root), DATA_ONLY.read(root),
-        SCHEMA_ONLY.read(root), RESET_SEQUENCES.read(root), ON_ERROR.read(root), ON_ORPHAN.read(root),
-        SNAPSHOT.read(root), BATCH_ROWS.read(root),
+        SCHEMA_ONLY.read(root), ANALYZE.read(root), INDEX_WORKERS.read(root), RESET_SEQUENCES.read(root),
+        ON_ERROR.read(root), ON_ORPHAN.read(root), SNAPSHOT.read(root), BATCH_ROWS.read(root),
         BATCH_BYTES.read(root), PARTITIONS.read(root), SPLIT_THRESHOLD.read(root), SIDE_INPUT_MAX_KEYS.read(root), VERIFY.read(root),
         WORKERS.read(root));
     if (load.dataOnly() && load.schemaOnly()) {

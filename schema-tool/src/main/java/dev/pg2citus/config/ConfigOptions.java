@@ -84,13 +84,18 @@ public final class ConfigOptions {
   public static final ConfigOption<Boolean> CREATE_TABLES = ConfigOption.bool("load.create-tables", true,
       "Create schemas, types, sequences and tables on the target.");
   public static final ConfigOption<Boolean> CREATE_INDEXES = ConfigOption.bool("load.create-indexes", true,
-      "Build primary keys, unique constraints and indexes after the load.");
+      "Build primary keys, unique and exclusion constraints and indexes, each table's as soon as its rows are in.");
   public static final ConfigOption<Boolean> FOREIGN_KEYS = ConfigOption.bool("load.foreign-keys", true,
-      "Create foreign keys after the load.");
+      "Create foreign keys, each once both its tables are loaded and the referenced table's keys are built.");
   public static final ConfigOption<Boolean> DATA_ONLY = ConfigOption.bool("load.data-only", false,
       "Load rows into an existing target schema; create and finalize do nothing.");
   public static final ConfigOption<Boolean> SCHEMA_ONLY = ConfigOption.bool("load.schema-only", false,
       "Create and finalize the schema, load no rows.");
+  public static final ConfigOption<Boolean> ANALYZE = ConfigOption.bool("load.analyze", true,
+      "ANALYZE each table once its keys and indexes are built; `false` leaves statistics to autovacuum.");
+  public static final ConfigOption<Integer> INDEX_WORKERS = ConfigOption.integer("load.index-workers", 2, 1, 64,
+      "Post-data statements (keys, indexes, foreign keys, checks, ANALYZE) run at once, each on its own target "
+          + "connection; they start during the load, as tables complete.");
   public static final ConfigOption<Boolean> RESET_SEQUENCES = ConfigOption.bool("load.reset-sequences", true,
       "Set every target sequence to the source's value after the load (on the Citus coordinator).");
   public static final ConfigOption<OnError> ON_ERROR = ConfigOption.choice("load.on-error", OnError.STOP,
@@ -139,7 +144,7 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
+      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
 
   /** Fails on any key of {@code root} that no option defines. */
   public static void checkKnownKeys(YamlNode root) {

@@ -35,6 +35,8 @@ public record MigrationConfig(
       boolean foreignKeys,
       boolean dataOnly,
       boolean schemaOnly,
+      boolean analyze,
+      int indexWorkers,
       boolean resetSequences,
       OnError onError,
       OnOrphan onOrphan,
@@ -50,8 +52,8 @@ public record MigrationConfig(
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
-          schemaOnly || schema, resetSequences, onError, onOrphan, consistentSnapshot, batchRows, batchBytes,
-          partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers);
+          schemaOnly || schema, analyze, indexWorkers, resetSequences, onError, onOrphan, consistentSnapshot,
+          batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers);
     }
   }
 

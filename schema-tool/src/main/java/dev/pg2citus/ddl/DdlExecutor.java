@@ -10,37 +10,79 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs schema statements one by one in autocommit, logging and timing each. A failed statement is
- * logged and counted, and the rest still run, so one run shows every problem at once.
+ * Runs schema statements, logging and timing each. A failed statement is logged and counted, and
+ * the rest still run, so one run shows every problem at once.
  */
 public final class DdlExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(DdlExecutor.class);
 
   private DdlExecutor() {}
 
+  /** How one statement went: its time, and its error (null when it took effect). */
+  public record Outcome(long millis, String error) {}
+
+  /** What makes a statement's effect final: nothing in autocommit, or record it and commit. */
+  interface Completion {
+    Completion AUTOCOMMIT = () -> { };
+
+    void complete() throws SQLException;
+  }
+
+  /** Runs {@code statements} one by one in autocommit. */
   public static void run(Connection connection, List<DdlStatement> statements, PhaseReport report)
       throws SQLException {
     connection.setAutoCommit(true);
+    prepare(connection);
+    for (DdlStatement s : statements) {
+      Outcome outcome = execute(connection, s, report.phase(), Completion.AUTOCOMMIT);
+      report.record(s.step().label(), outcome.millis(), outcome.error());
+    }
+  }
+
+  /** Session settings every schema statement relies on. */
+  static void prepare(Connection connection) throws SQLException {
     try (Statement st = connection.createStatement()) {
       // The generated literals (comments, defaults) do not escape backslashes.
       st.execute("SET standard_conforming_strings = on");
     }
-    for (DdlStatement s : statements) {
-      long start = System.nanoTime();
-      String error = null;
-      try (Statement st = connection.createStatement()) {
-        st.execute(s.sql());
-      } catch (SQLException e) {
-        error = s.step().label() + " " + s.subject() + ": " + ConnectionSpec.redact(e.getMessage());
+  }
+
+  /**
+   * Runs one statement, then {@code completion}; in a transaction, a failure of either rolls both
+   * back, so a statement is never half done. The time includes the completion (a commit).
+   */
+  static Outcome execute(Connection connection, DdlStatement s, String phase, Completion completion) {
+    long start = System.nanoTime();
+    String error = null;
+    try (Statement st = connection.createStatement()) {
+      st.execute(s.sql());
+      completion.complete();
+    } catch (SQLException | RuntimeException e) {
+      error = failure(s, e);
+      rollback(connection);
+    }
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    if (error == null) {
+      LOG.info("[{}] {} ({} ms): {}", phase, s.step().label(), millis, s.sql());
+    } else {
+      LOG.error("[{}] {} failed after {} ms: {}\n  statement: {}", phase, s.step().label(), millis, error, s.sql());
+    }
+    return new Outcome(millis, error);
+  }
+
+  /** The error line of a failed statement: what it was about and the message, passwords redacted. */
+  static String failure(DdlStatement s, Exception e) {
+    String message = e.getMessage() == null ? e.toString() : e.getMessage();
+    return s.step().label() + " " + s.subject() + ": " + ConnectionSpec.redact(message);
+  }
+
+  private static void rollback(Connection connection) {
+    try {
+      if (!connection.getAutoCommit()) {
+        connection.rollback();
       }
-      long millis = (System.nanoTime() - start) / 1_000_000;
-      if (error == null) {
-        LOG.info("[{}] {} ({} ms): {}", report.phase(), s.step().label(), millis, s.sql());
-      } else {
-        LOG.error("[{}] {} failed after {} ms: {}\n  statement: {}", report.phase(), s.step().label(), millis,
-            error, s.sql());
-      }
-      report.record(s.step().label(), millis, error);
+    } catch (SQLException e) {
+      LOG.debug("rollback failed (the connection is replaced): {}", e.getMessage());
     }
   }
 }

@@ -1,10 +1,6 @@
 package dev.pg2citus.ddl;
 
-import dev.pg2citus.catalog.CheckConstraint;
 import dev.pg2citus.catalog.Column;
-import dev.pg2citus.catalog.ForeignKey;
-import dev.pg2citus.catalog.Index;
-import dev.pg2citus.catalog.KeyConstraint;
 import dev.pg2citus.catalog.SequenceInfo;
 import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
@@ -28,8 +24,8 @@ import java.util.TreeSet;
  *   <li>{@link #create()} (pre-data): drop when asked; schemas, extensions, types, sequences, tables
  *       with columns only; then distribution — reference tables first, then each colocation group
  *       root first, on empty tables so Citus moves no rows.
- *   <li>{@link #finalizeSchema()} (post-data): primary keys, unique constraints, indexes, foreign
- *       keys, checks, sequence values from the source, ANALYZE.
+ *   <li>{@link #postData()} (post-data): primary keys, unique constraints, indexes, foreign keys,
+ *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the source.
  * </ul>
  */
 public final class SchemaScripts {
@@ -224,77 +220,18 @@ public final class SchemaScripts {
     return "colocate_with => " + Sql.literal(p.colocationRoot().quoted());
   }
 
+  /** The post-data work, per table. */
+  public PostDataPlan postData() {
+    return new PostDataPlan(target, load, tables());
+  }
+
   /** The post-data statements, with sequence values as the catalog read them. */
   public List<DdlStatement> finalizeSchema() {
     Map<TableName, Long> values = new HashMap<>();
     target.catalog().sequences().forEach(s -> values.put(s.name(), s.lastValue()));
-    return finalizeSchema(values);
-  }
-
-  /** The post-data statements, setting each sequence to {@code lastValues} (null: never used). */
-  public List<DdlStatement> finalizeSchema(Map<TableName, Long> lastValues) {
-    List<DdlStatement> out = new ArrayList<>();
-    List<Table> tables = tables();
-    if (!load.dataOnly() && load.createIndexes()) {
-      for (Table t : tables) {
-        KeyConstraint pk = t.primaryKey();
-        if (pk != null) {
-          out.add(constraint(Step.PRIMARY_KEY, t, pk.name(), target.keyDefinition(t, pk)));
-        }
-      }
-      for (Table t : tables) {
-        t.uniqueConstraints().forEach(u -> out.add(constraint(Step.UNIQUE, t, u.name(), target.keyDefinition(t, u))));
-      }
-      for (Table t : tables) {
-        t.exclusionConstraints().forEach(x -> out.add(constraint(Step.EXCLUSION, t, x.name(), x.definition())));
-      }
-      for (Table t : tables) {
-        for (Index i : t.indexes()) {
-          out.add(new DdlStatement(Step.INDEX, t.name() + " " + i.name(), target.indexDefinition(t, i)));
-        }
-      }
-    }
-    if (!load.dataOnly() && load.foreignKeys()) {
-      for (Table t : tables) {
-        for (ForeignKey fk : t.foreignKeys()) {
-          if (target.keeps(fk)) {
-            out.add(constraint(Step.FOREIGN_KEY, t, fk.name(), target.foreignKeyDefinition(fk)));
-          }
-        }
-      }
-    }
-    if (!load.dataOnly()) {
-      for (Table t : tables) {
-        for (CheckConstraint c : t.checks()) {
-          out.add(constraint(Step.CHECK, t, c.name(), c.definition()));
-        }
-      }
-    }
-    if (load.resetSequences()) {
-      sequenceValues(out, lastValues);
-    }
-    tables.stream().filter(t -> !t.isPartition()).forEach(t ->
-        out.add(new DdlStatement(Step.ANALYZE, t.name().toString(), "ANALYZE " + t.name().quoted())));
+    PostDataPlan plan = postData();
+    List<DdlStatement> out = new ArrayList<>(plan.tasks().stream().map(PostDataTask::statement).toList());
+    out.addAll(plan.sequenceValues(values));
     return out;
-  }
-
-  private static DdlStatement constraint(Step step, Table t, String name, String definition) {
-    return new DdlStatement(step, t.name() + " " + name,
-        "ALTER TABLE " + t.name().quoted() + " ADD CONSTRAINT " + Sql.ident(name) + " " + definition);
-  }
-
-  /** setval runs on the coordinator, which is where Citus evaluates nextval for distributed tables. */
-  private void sequenceValues(List<DdlStatement> out, Map<TableName, Long> lastValues) {
-    for (SequenceInfo s : target.catalog().sequences()) {
-      Long value = lastValues.get(s.name());
-      if (value == null) {
-        continue; // never used on the source: the new sequence starts where it did
-      }
-      String sequence = s.identity()
-          ? "pg_get_serial_sequence(" + Sql.literal(s.ownerTable().quoted()) + ", " + Sql.literal(s.ownerColumn()) + ")"
-          : Sql.literal(s.name().quoted());
-      out.add(new DdlStatement(Step.SEQUENCE_VALUE, s.name().toString(),
-          "SELECT setval(" + sequence + ", " + value + ", true)"));
-    }
   }
 }

@@ -17,7 +17,8 @@ import java.util.Map;
 
 /**
  * The schema tool's three commands: {@link #load} reads the source and plans; {@link #create} runs
- * the pre-data phase on the target; {@link #finalizeSchema} the post-data phase.
+ * the pre-data phase on the target; {@link #finalizeSchema} the post-data phase, which a migration
+ * runs beside its load instead ({@link #startPostData}, {@link #finishPostData}).
  */
 public final class SchemaTool {
   private final MigrationConfig config;
@@ -58,13 +59,61 @@ public final class SchemaTool {
     return run("create", scripts().create());
   }
 
-  /** Post-data: keys, indexes, foreign keys, checks, sequences (at the source's values now), ANALYZE. */
+  /**
+   * Post-data on its own (the {@code finalize} command), on tables loaded already: keys, indexes,
+   * foreign keys, checks and ANALYZE on {@code load.index-workers} connections at once, then
+   * sequences at the source's values now. It keeps no record and issues every statement.
+   */
   public PhaseReport finalizeSchema() throws SQLException {
-    Map<TableName, Long> lastValues;
-    try (Connection source = config.source().open()) {
-      lastValues = new CatalogReader(source).lastValues(target.catalog().sequences());
+    try (PostDataRun run = PostDataRun.afterLoad(config.target(), config.load().indexWorkers(),
+        scripts().postData().tasks())) {
+      return finishPostData(run);
     }
-    return run("finalize", scripts().finalizeSchema(lastValues));
+  }
+
+  /**
+   * Starts post-data beside a load: a table's statements begin once {@code loading} no longer
+   * lists it, and each one that takes effect is added to {@code record}, whose statements are
+   * not issued again.
+   */
+  public PostDataRun startPostData(PostDataRun.Loading loading, PostDataRecord record) throws SQLException {
+    return PostDataRun.besideLoad(config.target(), config.load().indexWorkers(), scripts().postData().tasks(),
+        loading, record);
+  }
+
+  /**
+   * Waits for a post-data run and reports it as the finalize phase; unless its load failed, sets
+   * the sequences to the source's values now, the last statements of the phase.
+   */
+  public PhaseReport finishPostData(PostDataRun run) throws SQLException {
+    PostDataRun.Result result = run.await();
+    PhaseReport report = new PhaseReport("finalize");
+    result.outcomes().forEach((s, o) -> report.record(s.step().label(), o.millis(), o.error()));
+    if (result.complete()) {
+      Map<TableName, Long> lastValues;
+      try (Connection source = config.source().open()) {
+        lastValues = new CatalogReader(source).lastValues(target.catalog().sequences());
+      }
+      List<DdlStatement> sequences = scripts().postData().sequenceValues(lastValues);
+      if (!sequences.isEmpty()) {
+        try (Connection connection = config.target().open()) {
+          DdlExecutor.run(connection, sequences, report);
+        }
+      }
+    } else {
+      report.note("the data phase failed: " + result.notStarted() + " post-data statements were not started;"
+          + " --resume runs them");
+    }
+    if (result.skipped() > 0) {
+      report.note(result.skipped() + " post-data statements done by the earlier run were not issued again");
+    }
+    if (result.besideLoad()) {
+      report.note(result.duringLoad() + " of " + report.statements() + " statements ran during the data phase");
+    }
+    if (!config.load().analyze()) {
+      report.note("ANALYZE left to autovacuum (load.analyze: false)");
+    }
+    return report;
   }
 
   private PhaseReport run(String phase, List<DdlStatement> statements) throws SQLException {

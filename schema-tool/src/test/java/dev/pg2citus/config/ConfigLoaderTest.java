@@ -105,6 +105,8 @@ class ConfigLoaderTest {
           create-indexes: false
           foreign-keys: off
           data-only: true
+          analyze: false
+          index-workers: 3
           reset-sequences: false
           on-error: REJECT
           on-orphan: stop
@@ -179,7 +181,7 @@ class ConfigLoaderTest {
     assertEquals(new ConfigLocation("test.yaml", 35, "distribute[3]"), rules.get(3).location());
 
     assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT), config.citus());
-    assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, OnError.REJECT,
+    assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
         OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 2_000_000, Verify.CHECKSUMS, 2), config.load());
   }
 
@@ -198,7 +200,7 @@ class ConfigLoaderTest {
     assertTrue(config.selects(new TableName("any", "table")), "no include selects every table");
 
     assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT), config.citus());
-    assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, OnError.STOP,
+    assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
         OnOrphan.REJECT, true, 25_000, 16L << 20, 0, 1_000_000, 2_000_000, Verify.COUNTS, 4), config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());
