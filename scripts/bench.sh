@@ -16,6 +16,8 @@
 #   --plain-target   load plain PostgreSQL even where Citus is installed (as where it is not)
 #   --timeout S      a run still going after S seconds is stopped and FAILED (default 1800)
 #   --keep           leave the servers running at exit and print how to reach and stop them
+#   --baseline REV   also offer tools direct@base and flink@base: pg2citus as of git revision REV,
+#                    built in a worktree under the workdir, to measure a change against what it replaces
 #
 # It starts its own throwaway servers on free loopback ports, from the PostgreSQL 15 binaries
 # (PG2CITUS_PG_BINDIR overrides /usr/lib/postgresql/15/bin): a source holding the generated data, a
@@ -31,6 +33,7 @@
 #   pgcopydb    pgcopydb clone into plain PostgreSQL, 2 table jobs and 2 index jobs (a reference)
 #   direct      scripts/pg2citus migrate on Beam's Direct runner
 #   flink       scripts/pg2citus migrate --runner=FlinkRunner (embedded Flink)
+#   direct@base, flink@base   the same, with pg2citus as of --baseline REV
 # Each run is measured with GNU time (wall, peak RSS of the largest process, user+sys CPU of the
 # tool's process tree), the servers' CPU is read from /proc, and the target's content is checked
 # against the source: per table the row count and an order-independent checksum of the source
@@ -108,7 +111,7 @@ esac
 # Options
 
 SCALE=1 ROUNDS=3 TOOLS=$ALL_TOOLS JSON_OUT="" SSLMODE="" JAVA_OPTS="" WORK="$ROOT/target/bench" KEEP=no PLAIN=no
-TIMEOUT=1800
+TIMEOUT=1800 BASELINE=
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE=${2:?--scale needs a value}; shift 2 ;;
@@ -120,6 +123,7 @@ while [ $# -gt 0 ]; do
     --workdir) WORK=${2:?--workdir needs a directory}; shift 2 ;;
     --timeout) TIMEOUT=${2:?--timeout needs seconds}; shift 2 ;;
     --keep) KEEP=yes; shift ;;
+    --baseline) BASELINE=${2:?--baseline needs a git revision}; shift 2 ;;
     --plain-target) PLAIN=yes; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown option: $1" ;;
@@ -135,7 +139,12 @@ case "$SSLMODE" in
 esac
 IFS=, read -r -a WANTED <<<"$TOOLS"
 for tool in "${WANTED[@]}"; do
-  [[ ",$ALL_TOOLS," == *",$tool,"* ]] || die "unknown tool '$tool' (tools: $ALL_TOOLS)"
+  if [[ $tool == *@base ]]; then
+    [ -n "$BASELINE" ] || die "tool '$tool' needs --baseline REV"
+    [[ $tool == direct@base || $tool == flink@base ]] || die "unknown tool '$tool' (baseline tools: direct@base,flink@base)"
+  else
+    [[ ",$ALL_TOOLS," == *",$tool,"* ]] || die "unknown tool '$tool' (tools: $ALL_TOOLS)"
+  fi
 done
 mkdir -p "$WORK"
 WORK="$(cd "$WORK" && pwd)"
@@ -541,6 +550,12 @@ find_tools() {
         else
           skip "$tool" "not installed and apt-get failed"
         fi ;;
+      direct@base|flink@base)
+        if baseline_built || build_baseline; then
+          RUNNABLE+=("$tool")
+        else
+          skip "$tool" "pg2citus as of $BASELINE could not be built (see logs/baseline-build.log)"
+        fi ;;
       direct|flink|pipes|pipes-keys)
         # The pipes take their schema from pg2citus's plan.
         if [ -f "$ROOT/pipeline/target/pg2citus.jar" ] || build_jar; then
@@ -555,6 +570,21 @@ find_tools() {
     skip pipes-keys "pg2citus plan failed (logs/plan.log)"
     mapfile -t RUNNABLE < <(printf '%s\n' "${RUNNABLE[@]}" | grep -v '^pipes')
   fi
+}
+
+baseline_built() {
+  [ -f "$WORK/baseline/pipeline/target/pg2citus.jar" ] &&
+    [ "$(git -C "$WORK/baseline" rev-parse HEAD 2>/dev/null)" = "$(git -C "$ROOT" rev-parse "$BASELINE^{commit}")" ]
+}
+
+# The baseline's launcher, in a worktree of revision $BASELINE (rebuilt when the revision changes).
+build_baseline() {
+  local dir="$WORK/baseline"
+  log "building pg2citus as of $BASELINE in $dir"
+  git -C "$ROOT" worktree remove --force "$dir" 2>/dev/null || rm -rf "$dir"
+  git -C "$ROOT" worktree prune
+  git -C "$ROOT" worktree add --detach "$dir" "$BASELINE" >"$RUN/logs/baseline-build.log" 2>&1 &&
+    mvn -B -q -f "$dir/pom.xml" -DskipTests package >>"$RUN/logs/baseline-build.log" 2>&1
 }
 
 build_jar() {
@@ -641,10 +671,11 @@ timed() {
       measure "$name" pgcopydb clone --source "$(uri postgres source $SOURCE_DB)" \
         --target "$(uri postgres plain $TARGET_DB target)" --dir "$RUN/pgcopydb" \
         --table-jobs 2 --index-jobs 2 --no-owner --no-acl ;;
-    direct|flink)
-      local runner=()
-      [ "$tool" = flink ] && runner=(--runner=FlinkRunner)
-      measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$ROOT/scripts/pg2citus" migrate \
+    direct|flink|direct@base|flink@base)
+      local runner=() root=$ROOT
+      [[ $tool == flink* ]] && runner=(--runner=FlinkRunner)
+      [[ $tool == *@base ]] && root="$WORK/baseline"
+      measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$root/scripts/pg2citus" migrate \
         -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
         --rejects-dir "$RUN/logs/$name.rejects" "${runner[@]}" ;;
   esac
@@ -656,7 +687,7 @@ data_phase() {
   case "$tool" in
     pipes|pipes-keys)
       [ -s "$RUN/logs/$name.data" ] && { echo "$(cat "$RUN/logs/$name.data") pipes"; return 0; } ;;
-    direct|flink)
+    direct|flink|direct@base|flink@base)
       s=$(calc j="$(cat "$RUN/logs/$name.summary.json" 2>/dev/null || echo '{}')" <<<"
         SELECT round((p->>'millis')::numeric / 1000, 3) FROM jsonb_array_elements(:'j'::jsonb->'phases') p
          WHERE p->>'name' = 'data'" 2>/dev/null) && [ -n "$s" ] && { echo "$s summary-data-phase"; return 0; } ;;
