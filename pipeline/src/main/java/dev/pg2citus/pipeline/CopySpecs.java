@@ -8,7 +8,7 @@ import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.plan.Backfill;
 import dev.pg2citus.plan.Placement;
 import dev.pg2citus.sql.Sql;
-import dev.pg2citus.write.TableCopy;
+import dev.pg2citus.read.TableCopy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

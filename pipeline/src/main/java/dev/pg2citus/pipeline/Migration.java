@@ -14,7 +14,7 @@ import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.sql.Sql;
 import dev.pg2citus.write.ProgressStore;
-import dev.pg2citus.write.TableCopy;
+import dev.pg2citus.read.TableCopy;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

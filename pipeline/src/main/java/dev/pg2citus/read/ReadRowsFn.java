@@ -1,7 +1,6 @@
 package dev.pg2citus.read;
 
 import dev.pg2citus.config.ConnectionSpec;
-import dev.pg2citus.write.TableCopy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Map;

@@ -4,6 +4,7 @@ import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.TableCopy;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 

@@ -2,9 +2,11 @@ package dev.pg2citus.write;
 
 import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.TableCopy;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,10 +33,17 @@ public final class PartitionCommit implements Serializable {
     this.batchBytes = batchBytes;
   }
 
+  /** The rows of a claimed partition: what reads them and gives them to the sink. */
+  public interface PartitionFeed {
+    TableCopy table(ReadPartition partition);
+
+    RowFeed rows(ReadPartition partition);
+  }
+
   /**
-   * Runs the transaction on {@code target} (autocommit off); null when the partition was done
-   * already. {@code progress}, an autocommit connection to the target, is told the rows written
-   * after each batch, for the progress log.
+   * Runs the transaction of one given partition on {@code target} (autocommit off); null when
+   * the partition was done already. {@code progress}, an autocommit connection to the target, is
+   * told the rows written after each batch, for the progress log.
    */
   public ProgressStore.Done run(Connection target, Connection progress, ReadPartition partition, TableCopy table,
       RowFeed feed) throws SQLException {
@@ -45,40 +54,72 @@ public final class PartitionCommit implements Serializable {
         LOG.info("{}: done by an earlier attempt, skipped", partition);
         return null;
       }
-      CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes,
-          rows -> reportProgress(progress, partition, rows));
-      try {
-        feed.feed(sink);
-      } catch (SQLException | RuntimeException e) {
-        try {
-          sink.abort(); // an open COPY holds the connection: end it before rolling back
-        } catch (SQLException abort) {
-          e.addSuppressed(abort);
-        }
-        throw e;
+      return write(target, progress, partition, table, feed, start);
+    } catch (SQLException | RuntimeException e) {
+      throw rolledBack(target, partition, e);
+    }
+  }
+
+  /**
+   * Claims the largest partition of {@code tables} still to do and runs its transaction; null when
+   * none is left ({@link ProgressStore#claimNext}).
+   */
+  public ProgressStore.Done runNext(Connection target, Connection progress, Collection<String> tables,
+      PartitionFeed feed) throws SQLException {
+    long start = System.nanoTime();
+    ReadPartition partition = null;
+    try {
+      partition = ProgressStore.claimNext(target, tables);
+      if (partition == null) {
+        target.rollback();
+        return null;
       }
-      long written = sink.flush();
-      ProgressStore.Done done = new ProgressStore.Done(sink.rows(), written, sink.rejects().size(), sink.bytes(),
-          (System.nanoTime() - start) / 1_000_000);
-      if (!sink.rejects().isEmpty()) {
-        ProgressStore.reject(target, partition, sink.rejects());
-      }
-      ProgressStore.markDone(target, partition, done);
-      target.commit();
-      LOG.info("{}: {} rows written, {} rejected in {} ms", partition, written, done.rowsRejected(), done.millis());
-      return done;
+      return write(target, progress, partition, feed.table(partition), feed.rows(partition), start);
+    } catch (SQLException | RuntimeException e) {
+      throw rolledBack(target, partition, e);
+    }
+  }
+
+  private ProgressStore.Done write(Connection target, Connection progress, ReadPartition partition, TableCopy table,
+      RowFeed feed, long start) throws SQLException {
+    CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes,
+        rows -> reportProgress(progress, partition, rows));
+    try {
+      feed.feed(sink);
     } catch (SQLException | RuntimeException e) {
       try {
-        target.rollback();
-      } catch (SQLException rollback) {
-        e.addSuppressed(rollback);
+        sink.abort(); // an open COPY holds the connection: end it before rolling back
+      } catch (SQLException abort) {
+        e.addSuppressed(abort);
       }
-      String message = String.valueOf(e.getMessage());
-      if (message.startsWith(partition.toString())) {
-        throw e;
-      }
-      throw new SQLException(partition + ": " + message, e instanceof SQLException sql ? sql.getSQLState() : null, e);
+      throw e;
     }
+    long written = sink.flush();
+    ProgressStore.Done done = new ProgressStore.Done(sink.rows(), written, sink.rejects().size(), sink.bytes(),
+        (System.nanoTime() - start) / 1_000_000);
+    if (!sink.rejects().isEmpty()) {
+      ProgressStore.reject(target, partition, sink.rejects());
+    }
+    ProgressStore.markDone(target, partition, done);
+    target.commit();
+    LOG.info("{}: {} rows written, {} rejected in {} ms", partition, written, done.rowsRejected(), done.millis());
+    return done;
+  }
+
+  /** Rolls the partition's transaction back; the error to throw names the partition. */
+  private static SQLException rolledBack(Connection target, ReadPartition partition, Exception e) {
+    try {
+      target.rollback();
+    } catch (SQLException rollback) {
+      e.addSuppressed(rollback);
+    }
+    String message = String.valueOf(e.getMessage());
+    String where = partition == null ? "claiming the next partition" : partition.toString();
+    String state = e instanceof SQLException sql ? sql.getSQLState() : null;
+    if (message.startsWith(where)) {
+      return e instanceof SQLException sql ? sql : new SQLException(message, null, e);
+    }
+    return new SQLException(where + ": " + message, state, e);
   }
 
   private static void reportProgress(Connection progress, ReadPartition partition, long rows) {

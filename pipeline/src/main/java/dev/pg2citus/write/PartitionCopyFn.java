@@ -5,8 +5,10 @@ import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.SourceCopy;
+import dev.pg2citus.read.TableCopy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
@@ -14,15 +16,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves one read partition: reads it from the source under the run's snapshot as COPY text, fills
- * an added distribution column from the backfill side input, and writes it to the target with COPY,
- * all in one target transaction that also marks the partition done ({@link PartitionCommit}).
+ * A copy worker: takes partitions from the run record's queue, largest first, until none is left
+ * ({@link PartitionCommit#runNext}). Each partition is read from the source under the run's
+ * snapshot as COPY text, gets its added distribution column from the backfill side input, and is
+ * written to the target with COPY, in one target transaction that also marks it done.
  *
- * <p>The partition, not the bundle, is the unit of work: runners cut bundles differently (and
- * retry them), so the transaction boundary is the partition's own. A partition already marked done
- * is skipped; a half-written one never exists, since its transaction rolled back.
+ * <p>The elements are worker numbers, not partitions: a queue in the target lets whichever worker
+ * is free take the next partition, so the largest start first and no worker idles while another
+ * holds two — which a runner's hashing of partitions onto workers would not promise. A partition,
+ * not a bundle, is the unit of work: runners cut bundles differently and retry them, so the
+ * transaction boundary is the partition's own; a retried worker finds done partitions marked.
  */
-public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Done> {
+public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionCopyFn.class);
   private final ConnectionSpec source;
   private final ConnectionSpec target;
@@ -36,7 +41,10 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
   private transient Connection targetConnection;
   private transient Connection progressConnection;
 
-  /** See {@link dev.pg2citus.pipeline.MigrationPipeline} for how the arguments are built. */
+  /**
+   * @param tables the tables whose partitions this worker takes, by record name
+   * @param keyMaps the backfill side inputs, by map id
+   */
   public PartitionCopyFn(ConnectionSpec source, ConnectionSpec target, String snapshot, Map<String, TableCopy> tables,
       Map<String, PCollectionView<KeyMap>> keyMaps, OnOrphan onOrphan, PartitionCommit commit) {
     this.source = source;
@@ -48,7 +56,7 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
     this.commit = commit;
   }
 
-  /** Connects on first use and again after a failure, so a retried partition gets fresh connections. */
+  /** Connects on first use and again after a failure, so a retried worker gets fresh connections. */
   private void connect() throws SQLException {
     if (sourceConnection == null) {
       sourceConnection = source.open();
@@ -62,16 +70,26 @@ public final class PartitionCopyFn extends DoFn<ReadPartition, ProgressStore.Don
 
   @ProcessElement
   public void process(ProcessContext context) throws SQLException {
-    ReadPartition partition = context.element();
     connect();
-    TableCopy table = tables.get(partition.table());
-    Backfilled backfilled = table.backfill() == null ? null : new Backfilled(table.backfill(),
-        context.sideInput(keyMaps.get(table.backfill().mapId())), onOrphan, partition);
+    List<String> queue = List.copyOf(tables.keySet());
+    PartitionCommit.PartitionFeed feed = new PartitionCommit.PartitionFeed() {
+      @Override
+      public TableCopy table(ReadPartition partition) {
+        return tables.get(partition.table());
+      }
+
+      @Override
+      public PartitionCommit.RowFeed rows(ReadPartition partition) {
+        TableCopy table = tables.get(partition.table());
+        Backfilled backfilled = table.backfill() == null ? null : new Backfilled(table.backfill(),
+            context.sideInput(keyMaps.get(table.backfill().mapId())), onOrphan, partition);
+        return sink -> SourceCopy.stream(sourceConnection, snapshot, table.copyOutSql(partition.predicate()),
+            backfilled == null ? sink::add : row -> backfilled.give(sink, row));
+      }
+    };
     try {
-      ProgressStore.Done done = commit.run(targetConnection, progressConnection, partition, table, sink ->
-          SourceCopy.stream(sourceConnection, snapshot, table.copyOutSql(partition.predicate()), backfilled == null
-              ? sink::add : row -> backfilled.give(sink, row)));
-      if (done != null) {
+      ProgressStore.Done done;
+      while ((done = commit.runNext(targetConnection, progressConnection, queue, feed)) != null) {
         context.output(done);
       }
     } catch (SQLException | RuntimeException e) {

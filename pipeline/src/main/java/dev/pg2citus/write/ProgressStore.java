@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -145,6 +146,23 @@ public final class ProgressStore {
           throw new IllegalStateException(p + " is not in " + PARTITIONS + "; the run record was replaced");
         }
         return !rs.getBoolean(1);
+      }
+    }
+  }
+
+  /**
+   * Claims the largest partition of {@code tables} that is neither done nor claimed by another
+   * worker, inside the caller's open transaction (its row stays locked until that transaction
+   * ends); null when none is left. This is the data phase's work queue: whichever worker is free
+   * takes the next partition, largest first, whatever runner spread the workers.
+   */
+  static ReadPartition claimNext(Connection target, Collection<String> tables) throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement("SELECT table_name, partition_no, predicate, estimated_rows"
+        + " FROM " + PARTITIONS + " WHERE NOT done AND table_name = ANY (?)"
+        + " ORDER BY estimated_rows DESC, table_name, partition_no LIMIT 1 FOR UPDATE SKIP LOCKED")) {
+      ps.setArray(1, target.createArrayOf("text", tables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new ReadPartition(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getLong(4)) : null;
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.pg2citus.write;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.read.ReadRowsFn;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,4 +1,4 @@
-package dev.pg2citus.write;
+package dev.pg2citus.read;
 
 import java.io.Serializable;
 import java.util.List;
