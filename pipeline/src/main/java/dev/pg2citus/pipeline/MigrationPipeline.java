@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   direct:  Create(copy workers) → Reshuffle → PartitionCopyFn(side inputs: key maps), each worker
- *            taking partitions from the run record's queue, largest first
+ *            taking partitions from the run record's queue, smallest first
  *            key map: Create(spec) → ReadKeyMapFn.AsMap → [ComposeFn(next map)] → View.asSingleton
  *   shuffle: Create(partitions) → Reshuffle → ReadRowsFn ─┐
  *            key pairs: ReadKeyMapFn.AsPairs → [CoGroupByKey hops] ┴→ CoGroupByKey → JoinRowsFn

@@ -8,7 +8,7 @@ import java.io.Serializable;
  * @param table the leaf table, {@code schema.name} unquoted (the progress table's key)
  * @param number the partition's number within its table, stable across a resumed run
  * @param predicate the SQL condition that selects its rows ({@code true} for a whole table)
- * @param estimatedRows the planner's estimate, used to start the largest work first and for progress
+ * @param estimatedRows the planner's estimate, which orders the work queue (smallest first) and the progress log
  */
 public record ReadPartition(String table, int number, String predicate, long estimatedRows)
     implements Serializable {

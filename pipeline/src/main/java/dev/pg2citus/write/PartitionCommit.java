@@ -61,7 +61,7 @@ public final class PartitionCommit implements Serializable {
   }
 
   /**
-   * Claims the largest partition of {@code tables} still to do and runs its transaction; null when
+   * Claims the next partition of {@code tables} still to do and runs its transaction; null when
    * none is left ({@link ProgressStore#claimNext}).
    */
   public ProgressStore.Done runNext(Connection target, Connection progress, Collection<String> tables,

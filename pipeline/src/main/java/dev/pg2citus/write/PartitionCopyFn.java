@@ -16,14 +16,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A copy worker: takes partitions from the run record's queue, largest first, until none is left
+ * A copy worker: takes partitions from the run record's queue, smallest first, until none is left
  * ({@link PartitionCommit#runNext}). Each partition is read from the source under the run's
  * snapshot as COPY text, gets its added distribution column from the backfill side input, and is
  * written to the target with COPY, in one target transaction that also marks it done.
  *
  * <p>The elements are worker numbers, not partitions: a queue in the target lets whichever worker
- * is free take the next partition, so the largest start first and no worker idles while another
- * holds two — which a runner's hashing of partitions onto workers would not promise. A partition,
+ * is free take the next partition, so no worker idles while another holds two — which a runner's
+ * hashing of partitions onto workers would not promise. A partition,
  * not a bundle, is the unit of work: runners cut bundles differently and retry them, so the
  * transaction boundary is the partition's own; a retried worker finds done partitions marked.
  */

@@ -151,15 +151,19 @@ public final class ProgressStore {
   }
 
   /**
-   * Claims the largest partition of {@code tables} that is neither done nor claimed by another
+   * Claims the smallest partition of {@code tables} that is neither done nor claimed by another
    * worker, inside the caller's open transaction (its row stays locked until that transaction
    * ends); null when none is left. This is the data phase's work queue: whichever worker is free
-   * takes the next partition, largest first, whatever runner spread the workers.
+   * takes the next partition, whatever runner spread the workers.
+   *
+   * <p>Smallest first: partitions are at most {@code load.split-threshold} rows, so the order
+   * costs the last one little, and small tables (the parents and lookup tables others reference)
+   * are done early, so their keys are built before the large tables that reference them are in.
    */
   static ReadPartition claimNext(Connection target, Collection<String> tables) throws SQLException {
     try (PreparedStatement ps = target.prepareStatement("SELECT table_name, partition_no, predicate, estimated_rows"
         + " FROM " + PARTITIONS + " WHERE NOT done AND table_name = ANY (?)"
-        + " ORDER BY estimated_rows DESC, table_name, partition_no LIMIT 1 FOR UPDATE SKIP LOCKED")) {
+        + " ORDER BY estimated_rows, table_name, partition_no LIMIT 1 FOR UPDATE SKIP LOCKED")) {
       ps.setArray(1, target.createArrayOf("text", tables.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? new ReadPartition(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getLong(4)) : null;

@@ -124,12 +124,13 @@ public final class ConfigOptions {
         return (int) v;
       });
   public static final ConfigOption<Integer> SPLIT_THRESHOLD = ConfigOption.integer("load.split-threshold",
-      1_000_000, 1_000, Integer.MAX_VALUE, "With automatic partitions: about this many rows per read partition.");
+      250_000, 1_000, Integer.MAX_VALUE, "With automatic partitions: about this many rows per read partition "
+          + "(each is one target transaction; workers take them from a queue, smallest first).");
   public static final ConfigOption<Integer> SIDE_INPUT_MAX_KEYS = ConfigOption.integer("load.side-input-max-keys",
-      2_000_000, 0, Integer.MAX_VALUE,
-      "Backfill maps estimated at this many keys or more (a side input costs about 400 bytes of heap a key) "
-          + "are joined by a shuffle instead; 0 always shuffles. The shuffle saves memory on Flink, not on the "
-          + "Direct runner.");
+      10_000_000, 0, Integer.MAX_VALUE,
+      "Backfill maps estimated at this many keys or more (a side input costs about 20 bytes of heap a key plus "
+          + "the text of key and value) are joined by a shuffle instead; 0 always shuffles. The shuffle saves "
+          + "memory on Flink, not on the Direct runner.");
   public static final ConfigOption<Verify> VERIFY = ConfigOption.choice("load.verify", Verify.COUNTS,
       "`counts`: every table's source rows (in the snapshot) = written + rejected, and the target holds what was "
           + "written; `checksums`: also an order-independent checksum of every column's text on both sides "

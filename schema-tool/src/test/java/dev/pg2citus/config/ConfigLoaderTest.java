@@ -182,7 +182,7 @@ class ConfigLoaderTest {
 
     assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT), config.citus());
     assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
-        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 2_000_000, Verify.CHECKSUMS, 2), config.load());
+        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2), config.load());
   }
 
   @Test
@@ -201,7 +201,7 @@ class ConfigLoaderTest {
 
     assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT), config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
-        OnOrphan.REJECT, true, 25_000, 16L << 20, 0, 1_000_000, 2_000_000, Verify.COUNTS, 4), config.load());
+        OnOrphan.REJECT, true, 25_000, 16L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4), config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());
     assertEquals(ConfigOptions.BATCH_BYTES.defaultValue(), config.load().batchBytes());
