@@ -107,10 +107,12 @@ public final class ConfigOptions {
   public static final ConfigOption<Boolean> SNAPSHOT = ConfigOption.bool("load.consistent-snapshot", true,
       "Read every table under one exported snapshot, so the target is one moment of the source. Turn it "
           + "off where a snapshot cannot be exported or held (some poolers and replicas).");
-  public static final ConfigOption<Integer> BATCH_ROWS = ConfigOption.integer("load.batch-rows", 25_000, 1,
-      10_000_000, "Rows per COPY batch.");
-  public static final ConfigOption<Long> BATCH_BYTES = ConfigOption.bytes("load.batch-bytes", 16L << 20, "16MB",
-      "Bytes per COPY batch; a batch ends at whichever limit comes first.");
+  public static final ConfigOption<Integer> BATCH_ROWS = ConfigOption.integer("load.batch-rows", 100_000, 1,
+      10_000_000, "Rows per COPY statement (each costs Citus a round of shard connections; progress is "
+          + "reported after each).");
+  public static final ConfigOption<Long> BATCH_BYTES = ConfigOption.bytes("load.batch-bytes", 64L << 20, "64MB",
+      "Bytes per COPY statement; a batch ends at whichever limit comes first. With `on-error: reject` each "
+          + "worker keeps its open batch in memory, to isolate bad rows.");
   public static final ConfigOption<Integer> PARTITIONS = ConfigOption.structured("load.partitions-per-table",
       "auto | integer 1..4096", 0, "auto",
       "Read partitions per table; `auto` splits by `split-threshold`.", node -> {
@@ -128,7 +130,7 @@ public final class ConfigOptions {
           + "(each is one target transaction; workers take them from a queue, smallest first).");
   public static final ConfigOption<Integer> SIDE_INPUT_MAX_KEYS = ConfigOption.integer("load.side-input-max-keys",
       10_000_000, 0, Integer.MAX_VALUE,
-      "Backfill maps estimated at this many keys or more (a side input costs about 20 bytes of heap a key plus "
+      "Backfill maps estimated at this many keys or more (a side input costs about 12 bytes of heap a key plus "
           + "the text of key and value) are joined by a shuffle instead; 0 always shuffles. The shuffle saves "
           + "memory on Flink, not on the Direct runner.");
   public static final ConfigOption<Verify> VERIFY = ConfigOption.choice("load.verify", Verify.COUNTS,

@@ -201,7 +201,7 @@ class ConfigLoaderTest {
 
     assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT), config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
-        OnOrphan.REJECT, true, 25_000, 16L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4), config.load());
+        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4), config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());
     assertEquals(ConfigOptions.BATCH_BYTES.defaultValue(), config.load().batchBytes());
@@ -217,7 +217,7 @@ class ConfigLoaderTest {
           partitions-per-table: auto
         """);
     assertEquals(32, config.citus().shardCount());
-    assertEquals(25_000, config.load().batchRows());
+    assertEquals(100_000, config.load().batchRows());
     assertEquals(0, config.load().partitionsPerTable());
   }
 
