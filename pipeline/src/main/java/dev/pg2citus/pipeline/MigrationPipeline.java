@@ -9,22 +9,21 @@ import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.ReadRowsFn;
+import dev.pg2citus.read.TableCopy;
+import dev.pg2citus.write.CopyPartitions;
 import dev.pg2citus.write.PartitionCommit;
 import dev.pg2citus.write.PartitionCopyFn;
-import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.write.WriteGroupedFn;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.GroupByKey;
@@ -48,8 +47,8 @@ import org.slf4j.LoggerFactory;
  * is estimated above {@code load.side-input-max-keys} takes the shuffle path:
  *
  * <pre>
- *   direct:  Create(copy workers) → Reshuffle → PartitionCopyFn(side inputs: key maps), each worker
- *            taking partitions from the run record's queue, smallest first
+ *   direct:  CopyPartitions: Create(copy workers) → Reshuffle → PartitionCopyFn(side inputs: key maps),
+ *            each worker taking partitions from the run record's queue, smallest first
  *            key map: Create(spec) → ReadKeyMapFn.AsMap → [ComposeFn(next map)] → View.asSingleton
  *   shuffle: Create(partitions) → Reshuffle → ReadRowsFn ─┐
  *            key pairs: ReadKeyMapFn.AsPairs → [CoGroupByKey hops] ┴→ CoGroupByKey → JoinRowsFn
@@ -65,8 +64,6 @@ public final class MigrationPipeline {
   private static final KvCoder<String, KV<KV<String, String>, byte[]>> JOINED = KvCoder.of(StringUtf8Coder.of(),
       KvCoder.of(KvCoder.of(NullableCoder.of(StringUtf8Coder.of()), NullableCoder.of(StringUtf8Coder.of())),
           ByteArrayCoder.of()));
-
-  private static final int WORKERS_PER_SLOT = 4;
 
   private final Pipeline pipeline;
   private final MigrationConfig config;
@@ -114,12 +111,9 @@ public final class MigrationPipeline {
       direct.forEach(p -> queued.put(p.table(), tables.get(p.table())));
       queued.values().stream().map(TableCopy::backfill).filter(b -> b != null).map(TableCopy.Backfill::mapId)
           .distinct().forEach(this::view);
-      pipeline
-          .apply("Copy workers", Create.of(workerNumbers(load.workers())).withCoder(VarIntCoder.of()))
-          .apply("Copy workers/spread", Reshuffle.viaRandomKey())
-          .apply("Copy partitions", ParDo.of(new PartitionCopyFn(config.source(), config.target(), snapshot, queued,
-                  views, load.onOrphan(), commit))
-              .withSideInputs(new ArrayList<PCollectionView<?>>(views.values())));
+      pipeline.apply("Copy partitions", CopyPartitions.of(queued, commit)
+          .from(config.source()).to(config.target()).inSnapshot(snapshot)
+          .withKeyMaps(views).withWorkers(load.workers()).onOrphan(load.onOrphan()));
     }
     if (!byMap.isEmpty()) {
       if (pipeline.getOptions().getRunner().getSimpleName().equals("DirectRunner")) {
@@ -128,14 +122,6 @@ public final class MigrationPipeline {
       }
       shuffle(byMap, commit);
     }
-  }
-
-  /**
-   * More copy workers than the runner's parallelism, so that every worker slot gets one whichever
-   * way the runner hashes them onto slots; a worker that finds the queue empty ends at once.
-   */
-  private static List<Integer> workerNumbers(int workers) {
-    return IntStream.range(0, WORKERS_PER_SLOT * workers).boxed().toList();
   }
 
   private PCollection<ReadPartition> spread(String name, List<ReadPartition> partitions) {

@@ -45,7 +45,7 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
    * @param tables the tables whose partitions this worker takes, by record name
    * @param keyMaps the backfill side inputs, by map id
    */
-  public PartitionCopyFn(ConnectionSpec source, ConnectionSpec target, String snapshot, Map<String, TableCopy> tables,
+  PartitionCopyFn(ConnectionSpec source, ConnectionSpec target, String snapshot, Map<String, TableCopy> tables,
       Map<String, PCollectionView<KeyMap>> keyMaps, OnOrphan onOrphan, PartitionCommit commit) {
     this.source = source;
     this.target = target;
