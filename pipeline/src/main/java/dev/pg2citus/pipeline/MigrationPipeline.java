@@ -1,8 +1,8 @@
 package dev.pg2citus.pipeline;
 
-import dev.pg2citus.backfill.ComposeFn;
 import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.backfill.KeyMapSpec;
+import dev.pg2citus.backfill.ReadKeyMap;
 import dev.pg2citus.backfill.ReadKeyMapFn;
 import dev.pg2citus.backfill.ShuffleJoin;
 import dev.pg2citus.config.ConnectionSpec;
@@ -30,7 +30,6 @@ import org.apache.beam.sdk.transforms.GroupByKey;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.Reshuffle;
-import org.apache.beam.sdk.transforms.View;
 import org.apache.beam.sdk.transforms.join.CoGroupByKey;
 import org.apache.beam.sdk.transforms.join.KeyedPCollectionTuple;
 import org.apache.beam.sdk.values.KV;
@@ -49,7 +48,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   direct:  CopyPartitions: Create(copy workers) → Reshuffle → PartitionCopyFn(side inputs: key maps),
  *            each worker taking partitions from the run record's queue, smallest first
- *            key map: Create(spec) → ReadKeyMapFn.AsMap → [ComposeFn(next map)] → View.asSingleton
+ *            key map: ReadKeyMap: Create(spec) → ReadKeyMapFn.AsMap → [ComposeFn(next map)] → View.asSingleton
  *   shuffle: Create(partitions) → Reshuffle → ReadRowsFn ─┐
  *            key pairs: ReadKeyMapFn.AsPairs → [CoGroupByKey hops] ┴→ CoGroupByKey → JoinRowsFn
  *            → GroupByKey(partition) → WriteGroupedFn
@@ -137,25 +136,17 @@ public final class MigrationPipeline {
       return existing;
     }
     KeyMapSpec spec = specs.keyMaps().get(id);
-    PCollection<KeyMap> map = spec(spec, "Backfill map " + (views.size() + 1))
-        .apply("Read keys " + spec.id(), ParDo.of(new ReadKeyMapFn.AsMap(config.source(), snapshot)))
-        .setCoder(KeyMap.Coder.of());
-    if (spec.next() != null) {
-      PCollectionView<KeyMap> next = view(spec.next());
-      map = map.apply("Compose " + id, ParDo.of(new ComposeFn(next)).withSideInputs(next)).setCoder(KeyMap.Coder.of());
-    }
-    PCollectionView<KeyMap> view = map.apply("View " + id, View.asSingleton());
+    PCollectionView<KeyMap> next = spec.next() == null ? null : view(spec.next());
+    PCollectionView<KeyMap> view = pipeline.apply("Backfill map " + (views.size() + 1) + " " + id,
+        ReadKeyMap.of(spec).from(config.source()).inSnapshot(snapshot).composedWith(next));
     views.put(id, view);
     return view;
   }
 
-  private PCollection<KeyMapSpec> spec(KeyMapSpec spec, String name) {
-    return pipeline.apply(name + " " + spec.id(), Create.of(spec).withCoder(SerializableCoder.of(KeyMapSpec.class)));
-  }
-
   /** The pairs of map {@code id}, for the shuffle join. */
   private PCollection<KV<String, String>> read(KeyMapSpec spec, String name) {
-    return spec(spec, name)
+    return pipeline
+        .apply(name + " " + spec.id(), Create.of(spec).withCoder(SerializableCoder.of(KeyMapSpec.class)))
         .apply("Read key pairs " + spec.id(), ParDo.of(new ReadKeyMapFn.AsPairs(config.source(), snapshot)))
         .setCoder(PAIR);
   }
