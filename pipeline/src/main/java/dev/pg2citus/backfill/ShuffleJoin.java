@@ -1,5 +1,6 @@
 package dev.pg2citus.backfill;
 
+import dev.pg2citus.read.PartitionRow;
 import dev.pg2citus.read.ReadRowsFn;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.join.CoGbkResult;
@@ -38,24 +39,22 @@ public final class ShuffleJoin {
    * Rows grouped with their key's value: each row goes on towards its partition with the key and
    * the value (null when the key leads nowhere), so the writer can reject it with the reason.
    */
-  public static final class JoinRowsFn
-      extends DoFn<KV<String, CoGbkResult>, KV<String, KV<KV<String, String>, byte[]>>> {
-    private final TupleTag<KV<String, byte[]>> rows;
+  public static final class JoinRowsFn extends DoFn<KV<String, CoGbkResult>, KV<String, JoinedRow>> {
+    private final TupleTag<PartitionRow> rows;
     private final TupleTag<String> values;
 
-    public JoinRowsFn(TupleTag<KV<String, byte[]>> rows, TupleTag<String> values) {
+    public JoinRowsFn(TupleTag<PartitionRow> rows, TupleTag<String> values) {
       this.rows = rows;
       this.values = values;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, CoGbkResult> group,
-        OutputReceiver<KV<String, KV<KV<String, String>, byte[]>>> out) {
+    public void process(@Element KV<String, CoGbkResult> group, OutputReceiver<KV<String, JoinedRow>> out) {
       boolean nullKey = group.getKey().equals(ReadRowsFn.NULL_KEY);
+      String key = nullKey ? null : group.getKey();
       String value = nullKey ? null : group.getValue().getOnly(values, null);
-      KV<String, String> keyAndValue = KV.of(nullKey ? null : group.getKey(), value);
-      for (KV<String, byte[]> row : group.getValue().getAll(rows)) {
-        out.output(KV.of(row.getKey(), KV.of(keyAndValue, row.getValue())));
+      for (PartitionRow row : group.getValue().getAll(rows)) {
+        out.output(KV.of(row.partition(), new JoinedRow(key, value, row.row())));
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.pg2citus.pipeline;
 
+import dev.pg2citus.backfill.JoinedRow;
 import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.backfill.KeyMapSpec;
 import dev.pg2citus.backfill.ReadKeyMap;
@@ -7,6 +8,7 @@ import dev.pg2citus.backfill.ReadKeyMapFn;
 import dev.pg2citus.backfill.ShuffleJoin;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.read.PartitionRow;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.ReadRowsFn;
 import dev.pg2citus.read.TableCopy;
@@ -19,9 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.NullableCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.Create;
@@ -60,9 +60,7 @@ import org.slf4j.LoggerFactory;
 public final class MigrationPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(MigrationPipeline.class);
   private static final KvCoder<String, String> PAIR = KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of());
-  private static final KvCoder<String, KV<KV<String, String>, byte[]>> JOINED = KvCoder.of(StringUtf8Coder.of(),
-      KvCoder.of(KvCoder.of(NullableCoder.of(StringUtf8Coder.of()), NullableCoder.of(StringUtf8Coder.of())),
-          ByteArrayCoder.of()));
+  private static final KvCoder<String, JoinedRow> JOINED = KvCoder.of(StringUtf8Coder.of(), JoinedRow.Coder.of());
 
   private final Pipeline pipeline;
   private final MigrationConfig config;
@@ -176,24 +174,24 @@ public final class MigrationPipeline {
 
   private void shuffle(Map<String, List<ReadPartition>> byMap, PartitionCommit commit) {
     List<ReadPartition> all = new ArrayList<>();
-    List<PCollection<KV<String, KV<KV<String, String>, byte[]>>>> parts = new ArrayList<>();
+    List<PCollection<KV<String, JoinedRow>>> parts = new ArrayList<>();
     for (var entry : byMap.entrySet()) {
       String id = entry.getKey();
       all.addAll(entry.getValue());
-      TupleTag<KV<String, byte[]>> rows = new TupleTag<>();
+      TupleTag<PartitionRow> rows = new TupleTag<>();
       TupleTag<String> values = new TupleTag<>();
-      PCollection<KV<String, KV<String, byte[]>>> keyed = spread("Shuffled partitions " + id, entry.getValue())
+      PCollection<KV<String, PartitionRow>> keyed = spread("Shuffled partitions " + id, entry.getValue())
           .apply("Read rows " + id, ParDo.of(new ReadRowsFn(config.source(), snapshot, tables)))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of())));
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), PartitionRow.Coder.of()));
       parts.add(KeyedPCollectionTuple.of(rows, keyed).and(values, shuffled(id))
           .apply("Join rows " + id, CoGroupByKey.create())
           .apply("Attach values " + id, ParDo.of(new ShuffleJoin.JoinRowsFn(rows, values)))
           .setCoder(JOINED));
     }
     parts.add(pipeline
-        .apply("Partition markers", Create.of(all).withCoder(SerializableCoder.of(ReadPartition.class)))
-        .apply("Mark partitions", MapElements.into(JOINED.getEncodedTypeDescriptor())
-            .via((ReadPartition p) -> KV.of(ReadRowsFn.key(p), KV.of(KV.of((String) null, (String) null), new byte[0]))))
+        .apply("Partition starts", Create.of(all).withCoder(SerializableCoder.of(ReadPartition.class)))
+        .apply("Start partitions", MapElements.into(JOINED.getEncodedTypeDescriptor())
+            .via((ReadPartition p) -> KV.of(ReadRowsFn.key(p), JoinedRow.partitionStart())))
         .setCoder(JOINED));
     MigrationConfig.Load load = config.load();
     ConnectionSpec target = config.target();

@@ -12,7 +12,7 @@ import org.apache.beam.sdk.values.KV;
  * foreign-key fields ({@link #NULL_KEY} when one is NULL), with the partition it belongs to, so
  * the rows can be joined with the key map and regrouped by partition for writing.
  */
-public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, KV<String, byte[]>>> {
+public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, PartitionRow>> {
   /** The key of rows whose foreign key has a NULL: COPY text never holds a NUL character. */
   public static final String NULL_KEY = "\u0000";
 
@@ -38,14 +38,14 @@ public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, KV<String, 
   }
 
   @ProcessElement
-  public void process(@Element ReadPartition partition, OutputReceiver<KV<String, KV<String, byte[]>>> out)
+  public void process(@Element ReadPartition partition, OutputReceiver<KV<String, PartitionRow>> out)
       throws SQLException {
     TableCopy table = tables.get(partition.table());
     String partitionKey = key(partition);
     try {
       SourceCopy.stream(connection, snapshot, table.copyOutSql(partition.predicate()), row -> {
         String key = CopyText.fields(row, table.backfill().keyFields());
-        out.output(KV.of(key == null ? NULL_KEY : key, KV.of(partitionKey, row)));
+        out.output(KV.of(key == null ? NULL_KEY : key, new PartitionRow(partitionKey, row)));
       });
     } catch (SQLException e) {
       throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);

@@ -1,8 +1,8 @@
 package dev.pg2citus.write;
 
 import dev.pg2citus.backfill.KeyMap;
-import dev.pg2citus.config.ConfigOptions;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
+import dev.pg2citus.config.ConfigOptions;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.read.TableCopy;
 import java.util.ArrayList;

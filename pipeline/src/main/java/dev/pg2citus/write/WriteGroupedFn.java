@@ -1,10 +1,11 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.backfill.JoinedRow;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.read.ReadPartition;
-import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.read.ReadRowsFn;
+import dev.pg2citus.read.TableCopy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
@@ -15,12 +16,11 @@ import org.apache.beam.sdk.values.KV;
 
 /**
  * Writes a partition whose rows arrive from the shuffle join, grouped by partition: each row with
- * its foreign key and the distribution value found for it, plus one empty marker row so that a
- * partition without rows is marked done too. The same partition transaction as the side-input
- * path ({@link PartitionCommit}).
+ * its foreign key and the distribution value found for it ({@link JoinedRow}), and the partition's
+ * start, so that a partition without rows is marked done too. The same partition transaction as
+ * the side-input path ({@link PartitionCommit}).
  */
-public final class WriteGroupedFn
-    extends DoFn<KV<String, Iterable<KV<KV<String, String>, byte[]>>>, ProgressStore.Done> {
+public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, ProgressStore.Done> {
   private final ConnectionSpec target;
   private final Map<String, TableCopy> tables;
   private final Map<String, ReadPartition> partitions = new LinkedHashMap<>();
@@ -46,17 +46,15 @@ public final class WriteGroupedFn
   }
 
   @ProcessElement
-  public void process(@Element KV<String, Iterable<KV<KV<String, String>, byte[]>>> group,
-      OutputReceiver<ProgressStore.Done> out) throws SQLException {
+  public void process(@Element KV<String, Iterable<JoinedRow>> group, OutputReceiver<ProgressStore.Done> out)
+      throws SQLException {
     ReadPartition partition = partitions.get(group.getKey());
     TableCopy table = tables.get(partition.table());
     ProgressStore.Done done = commit.run(connection, progress, partition, table, sink -> {
-      for (KV<KV<String, String>, byte[]> row : group.getValue()) {
-        if (row.getValue().length == 0) {
-          continue; // the partition's marker: it is written (and marked done) even when it has no rows
+      for (JoinedRow row : group.getValue()) {
+        if (!row.isPartitionStart()) {
+          Backfilled.give(sink, row.row(), row.key(), row.value(), table.backfill(), onOrphan, partition);
         }
-        Backfilled.give(sink, row.getValue(), row.getKey().getKey(), row.getKey().getValue(), table.backfill(),
-            onOrphan, partition);
       }
     });
     if (done != null) {
