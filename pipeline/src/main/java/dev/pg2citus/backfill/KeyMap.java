@@ -22,6 +22,7 @@ import org.apache.beam.sdk.coders.CustomCoder;
 public final class KeyMap {
   private static final byte TAB = '\t';
   private static final int MAX_PART = 0xFFFF;
+  private static final int INITIAL_KEYS_MAX = 1 << 24;
 
   private final byte[] data;
   private final int used;
@@ -161,9 +162,11 @@ public final class KeyMap {
     private int[] slots;
     private int size;
 
-    public Builder(int expectedKeys) {
-      data = new byte[Math.max(64, expectedKeys * 16)];
-      slots = new int[tableSize(expectedKeys)];
+    /** Sized for {@code expectedKeys} (an estimate: it grows past it, and starts at most at 16M keys). */
+    public Builder(long expectedKeys) {
+      int keys = (int) Math.max(1, Math.min(INITIAL_KEYS_MAX, expectedKeys));
+      data = new byte[Math.max(64, keys * 16)];
+      slots = new int[tableSize(keys)];
     }
 
     /** Adds {@code key[keyOffset…]} → {@code value[valueOffset…]}. */

@@ -38,7 +38,7 @@ public abstract class ReadKeyMapFn<T> extends DoFn<KeyMapSpec, T> {
 
     @ProcessElement
     public void process(@Element KeyMapSpec spec, OutputReceiver<KeyMap> out) throws SQLException {
-      KeyMap.Builder map = new KeyMap.Builder((int) Math.min(1 << 28, Math.max(16, spec.estimatedKeys())));
+      KeyMap.Builder map = new KeyMap.Builder(spec.estimatedKeys());
       read(spec, (row, keyEnd, valueStart, valueEnd) -> map.put(row, 0, keyEnd, row, valueStart, valueEnd - valueStart));
       KeyMap built = map.build();
       LOG.info("backfill map {}: {} keys in {} MB", spec.id(), built.size(), built.bytes() >> 20);
