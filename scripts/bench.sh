@@ -576,7 +576,7 @@ find_tools() {
 }
 
 baseline_built() {
-  [ -f "$WORK/baseline/pipeline/target/pg2citus.jar" ] &&
+  [ -f "$WORK/baseline/pipeline/cli/target/pg2citus.jar" ] &&
     [ "$(git -C "$WORK/baseline" rev-parse HEAD 2>/dev/null)" = "$(git -C "$ROOT" rev-parse "$BASELINE^{commit}")" ]
 }
 
@@ -776,7 +776,7 @@ versions() {
   VERSION_PG=$(q source postgres "SHOW server_version")
   VERSION_PGLOADER=$(pgloader --version 2>/dev/null | head -1 || true)
   VERSION_PGCOPYDB=$(pgcopydb --version 2>/dev/null | grep -m1 '^pgcopydb version' || true)
-  VERSION_PG2CITUS=$(java -jar "$ROOT/pipeline/target/pg2citus.jar" --version 2>/dev/null | head -1 || true)
+  VERSION_PG2CITUS=$(java -jar "$ROOT/pipeline/cli/target/pg2citus.jar" --version 2>/dev/null | head -1 || true)
   VERSION_JAVA=$(java -version 2>&1 | head -1 || true)
 }
 

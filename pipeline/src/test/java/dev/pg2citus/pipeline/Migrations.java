@@ -13,23 +13,23 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * Runs migrations in tests on the real Direct runner, with its immutability and encodability
  * checks on (they catch DoFns that mutate or cannot encode what they emit).
  */
-final class Migrations {
+public final class Migrations {
   private Migrations() {}
 
-  static PipelineOptions directRunner(int parallelism) {
+  public static PipelineOptions directRunner(int parallelism) {
     return PipelineOptionsFactory.fromArgs("--runner=DirectRunner", "--targetParallelism=" + parallelism).create();
   }
 
   /** A fresh migration with rejects in a temporary directory. */
-  static MigrationSummary run(MigrationConfig config) throws SQLException, IOException {
+  public static MigrationSummary run(MigrationConfig config) throws SQLException, IOException {
     return run(config, false, rejectsDir());
   }
 
-  static MigrationSummary run(MigrationConfig config, boolean resume, Path rejects) throws SQLException, IOException {
+  public static MigrationSummary run(MigrationConfig config, boolean resume, Path rejects) throws SQLException, IOException {
     return new Migration(config, directRunner(3), new Migration.Options(resume, rejects, 60)).run();
   }
 
-  static Path rejectsDir() throws IOException {
+  public static Path rejectsDir() throws IOException {
     return Files.createTempDirectory("pg2citus-rejects");
   }
 }

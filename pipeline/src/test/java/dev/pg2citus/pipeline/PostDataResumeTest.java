@@ -8,7 +8,7 @@ import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.ddl.Step;
 import dev.pg2citus.report.MigrationSummary;
-import dev.pg2citus.testing.TestConfigs;
+import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.report.MigrationSummary;
-import dev.pg2citus.testing.TestConfigs;
+import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
 import java.io.IOException;
 import java.io.StringWriter;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.embedded.EmbeddedDefault;
-import dev.pg2citus.testing.TestConfigs;
+import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
 import java.sql.SQLException;
 import java.util.List;

@@ -15,7 +15,7 @@ import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.report.PhaseReport;
-import dev.pg2citus.testing.TestConfigs;
+import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;

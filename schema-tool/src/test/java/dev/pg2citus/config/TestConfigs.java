@@ -1,7 +1,6 @@
-package dev.pg2citus.testing;
+package dev.pg2citus.config;
 
-import dev.pg2citus.config.ConfigLoader;
-import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.testing.TestPostgres;
 import java.util.Map;
 
 /** Builds configurations for tests: connection sections for real databases, plus the test's own YAML. */

@@ -1,4 +1,4 @@
-package dev.pg2citus.pipeline;
+package dev.pg2citus.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.pipeline.Migrations;
 import dev.pg2citus.report.MigrationSummary;
-import dev.pg2citus.testing.TestConfigs;
+import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -68,7 +69,7 @@ class ResumeTest {
   /** Runs migrate in a child JVM and kills it (SIGKILL) once some, not all, partitions are done. */
   private static long[] killMidway(Path config, String dst, Path dir) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.pg2citus.cli.Main", "migrate", "--config", config.toString(),
+        "-cp", System.getProperty("java.class.path"), "dev.pg2citus.cli.Pg2Citus", "migrate", "--config", config.toString(),
         "--rejects-dir", dir.resolve("rejects").toString(), "--summary-json", dir.resolve("s.json").toString(),
         "--targetParallelism=1");
     pb.redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());

@@ -7,25 +7,18 @@ import java.sql.SQLException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/**
- * The {@code pg2citus} command line. The pipeline module adds its commands to {@link #commandLine()}.
- */
+/** The {@code pg2citus} command line: every command, one clear line per error, and exit codes. */
 @Command(name = "pg2citus", mixinStandardHelpOptions = true, version = "pg2citus 0.1.0",
     description = "Moves a PostgreSQL database into Citus.",
-    subcommands = {PlanCommand.class, CreateCommand.class, FinalizeCommand.class, ConfigReferenceCommand.class,
+    subcommands = {PlanCommand.class, CreateCommand.class, MigrateCommand.class, FinalizeCommand.class,
+        ConfigReferenceCommand.class,
         CommandLine.HelpCommand.class})
 public final class Pg2Citus {
   private Pg2Citus() {}
 
-  /**
-   * The command line with the schema tool's commands and {@code more} (the pipeline's); errors
-   * become one clear line and an exit code.
-   */
-  public static CommandLine commandLine(Object... more) {
+  /** The command line; errors become one clear line and an exit code. */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Pg2Citus());
-    for (Object command : more) {
-      cli.addSubcommand(command);
-    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("error: " + ConnectionSpec.redact(e.getMessage()));
       commandLine.getErr().flush();
