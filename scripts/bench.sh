@@ -576,7 +576,8 @@ find_tools() {
 }
 
 baseline_built() {
-  [ -f "$WORK/baseline/pipeline/cli/target/pg2citus.jar" ] &&
+  # (the launcher jar moved to pipeline/cli/ with the module layout; older revisions have it in pipeline/)
+  { [ -f "$WORK/baseline/pipeline/cli/target/pg2citus.jar" ] || [ -f "$WORK/baseline/pipeline/target/pg2citus.jar" ]; } &&
     [ "$(git -C "$WORK/baseline" rev-parse HEAD 2>/dev/null)" = "$(git -C "$ROOT" rev-parse "$BASELINE^{commit}")" ]
 }
 

@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -201,11 +202,20 @@ public final class Migration {
         progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
             options.progressSeconds(), TimeUnit.SECONDS);
         try {
-          pipeline.run().waitUntilFinish();
+          PipelineResult.State state = pipeline.run().waitUntilFinish();
+          if (state != PipelineResult.State.DONE) {
+            errors.add("the Beam job ended " + state + " instead of DONE");
+          }
         } catch (RuntimeException e) {
           errors.add(rootMessage(e));
         } finally {
           progress.shutdownNow();
+        }
+        // The run record, not the runner, says whether every partition committed.
+        int left = ProgressStore.pending(target).size();
+        if (left > 0) {
+          errors.add("the data phase stopped with " + left + " of " + partitions.size() + " partitions not copied"
+              + " (the committed ones are kept): run `migrate --resume` to copy the rest");
         }
         if (errors.isEmpty()) {
           postData.loadEnded();

@@ -21,7 +21,8 @@ import picocli.CommandLine.Unmatched;
 /** The whole migration: create, copy the rows with Beam, finalize, verify, summarize. */
 @Command(name = "migrate", mixinStandardHelpOptions = true,
     description = {"Run the whole migration: create, the Beam data phase, finalize, verification, summary.",
-        "Beam options (--runner=FlinkRunner, --flinkMaster=…, --targetParallelism=…) pass through."})
+        "Beam options pass through: --runner=FlinkRunner, --flinkMaster=HOST:PORT (a session cluster; the job",
+        "jar pg2citus-job.jar is staged unless --filesToStage names one), --parallelism=N."})
 final class MigrateCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions options;
@@ -75,9 +76,10 @@ final class MigrateCommand implements Callable<Integer> {
   }
 
   /**
-   * Beam's options from the pass-through arguments, with pg2citus' defaults: the Direct runner,
-   * {@code load.workers} as the parallelism, and the Direct runner's per-element immutability and
-   * encodability checks off (they copy every row; tests keep them on).
+   * Beam's options from the pass-through arguments, with pg2citus' defaults: the Direct runner (Flink
+   * where it is absent), {@code load.workers} as the parallelism, and the Direct runner's per-element
+   * immutability and encodability checks off (they copy every row; tests keep them on). A Flink
+   * cluster gets the job jar ({@link FlinkSubmission}).
    */
   private PipelineOptions pipelineOptions(MigrationConfig config) {
     List<String> args = new ArrayList<>(beamArgs);
@@ -86,7 +88,21 @@ final class MigrateCommand implements Callable<Integer> {
     addDefault(args, "--parallelism", workers);
     addDefault(args, "--enforceImmutability", "false");
     addDefault(args, "--enforceEncodability", "false");
-    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
+    if (!directRunnerPresent()) {
+      addDefault(args, "--runner", "FlinkRunner"); // the job jar, run by `flink run`, has no Direct runner
+    }
+    PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
+    FlinkSubmission.prepare(options);
+    return options;
+  }
+
+  private static boolean directRunnerPresent() {
+    try {
+      Class.forName("org.apache.beam.runners.direct.DirectRunner", false, MigrateCommand.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   private static void addDefault(List<String> args, String name, String value) {

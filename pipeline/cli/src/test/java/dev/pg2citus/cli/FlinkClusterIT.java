@@ -1,0 +1,292 @@
+package dev.pg2citus.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.testing.TestCitus;
+import dev.pg2citus.testing.TestPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The data phase on a real Flink session cluster: a JobManager and two TaskManagers, each its own
+ * JVM, started by {@code scripts/flink-cluster.sh}; each migration is the launcher jar in a child
+ * JVM submitting to it with the job jar staged, as a user runs it. The runs share the cluster and go
+ * in order: a clean run (checked against the Direct runner's target row by row), a run that loses
+ * a TaskManager and recovers, and a run that loses them all, fails, and is finished by {@code
+ * --resume}.
+ */
+@TestMethodOrder(OrderAnnotation.class)
+class FlinkClusterIT {
+  private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+  private static final Path SCRIPT = ROOT.resolve("scripts/flink-cluster.sh");
+  private static final Path LAUNCHER = Path.of("target/pg2citus.jar").toAbsolutePath();
+  private static final List<String> TABLES = List.of("companies", "campaigns", "ads", "clicks", "impressions");
+  /** Small partitions, so that a run is still copying when a TaskManager is killed. */
+  private static final String YAML = """
+      distribute:
+        - companies using id
+      load:
+        split-threshold: 10000
+      """;
+
+  @TempDir
+  static Path clusterDir;
+  private static int port;
+  private static String source;
+
+  @BeforeAll
+  static void startClusterAndSource() throws Exception {
+    port = freePort();
+    cluster("start", "--taskmanagers", "2", "--slots", "2", "--port", String.valueOf(port));
+    source = TestPostgres.freshDatabase("flink_src");
+    TestPostgres.execute(source, EmbeddedDefault.resource(EmbeddedDefault.SCHEMA_RESOURCE)
+        + EmbeddedDefault.resource(EmbeddedDefault.DATA_RESOURCE));
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    cluster("stop");
+    for (Path pid : pidFiles()) {
+      throw new AssertionError("stop left " + pid);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void clusterRunGivesTheDirectRunnersTargetRowForRow(@TempDir Path dir) throws Exception {
+    String onCluster = TestPostgres.freshDatabase("flink_dst");
+    Run run = migrate(dir, onCluster, "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + port, "--parallelism=2");
+    assertEquals(0, run.waitFor(), run::log);
+    assertTrue(run.log().contains("migration complete"), run::log);
+
+    String direct = TestPostgres.freshDatabase("direct_dst");
+    Run local = migrate(dir, direct, "--runner=DirectRunner");
+    assertEquals(0, local.waitFor(), local::log);
+    for (String table : TABLES) {
+      assertEquals(digest(TestPostgres::connect, direct, table), digest(TestPostgres::connect, onCluster, table),
+          table + ": the same rows as the Direct runner's target, every column");
+    }
+    assertSameRowsAsSource(onCluster);
+  }
+
+  @Test
+  @Order(2)
+  void clusterRunIntoCitus(@TempDir Path dir) throws Exception {
+    TestCitus.assumeAvailable();
+    String target = TestCitus.freshDatabase("flink_citus");
+    Path config = dir.resolve("citus.yaml");
+    Files.writeString(config, "source:\n  url: '" + url(source) + "'\ntarget:\n  url: '"
+        + TestCitus.jdbcUrl(target) + "?user=" + TestCitus.user() + "'\n" + YAML);
+    Run run = start(dir, config, "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + port, "--parallelism=2");
+    assertEquals(0, run.waitFor(), run::log);
+    for (String table : TABLES) {
+      assertEquals(digest(TestPostgres::connect, source, table), digest(TestCitus::connect, target, table),
+          table + ": every source row on Citus, exactly");
+    }
+  }
+
+  @Test
+  @Order(3)
+  void killedTaskManagerIsSurvivedWithEveryRowOnce(@TempDir Path dir) throws Exception {
+    String target = TestPostgres.freshDatabase("flink_kill_dst");
+    Run run = migrate(dir, target, "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + port, "--parallelism=2");
+    awaitSomePartitionsDone(target, run);
+    kill(taskManagerPids().get(0));
+
+    assertEquals(0, run.waitFor(), run::log);
+    assertSameRowsAsSource(target);
+    cluster("taskmanager"); // back to two for the next run
+  }
+
+  @Test
+  @Order(4)
+  void jobThatCannotRecoverFailsClearlyAndResumeFinishesIt(@TempDir Path dir) throws Exception {
+    String target = TestPostgres.freshDatabase("flink_lost_dst");
+    String[] flink = {"--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + port, "--parallelism=2"};
+    Run run = migrate(dir, target, flink);
+    awaitSomePartitionsDone(target, run);
+    for (long pid : taskManagerPids()) {
+      kill(pid);
+    }
+
+    assertNotEquals(0, run.waitFor(), run::log);
+    assertTrue(run.log().contains("migrate --resume"), run::log);
+    assertTrue(run.log().contains("migration NOT complete"), run::log);
+
+    cluster("taskmanager");
+    Run resumed = migrate(dir, target, concat(flink, "--resume"));
+    assertEquals(0, resumed.waitFor(), resumed::log);
+    assertSameRowsAsSource(target);
+  }
+
+  /** Every table holds the source's rows, each once, identical in every source column. */
+  private static void assertSameRowsAsSource(String target) throws SQLException {
+    for (String table : TABLES) {
+      assertEquals(digest(TestPostgres::connect, source, table), digest(TestPostgres::connect, target, table),
+          table + ": every source row exactly once");
+    }
+  }
+
+  /** The row count and an md5 of every row's text in a fixed order: equal digests, equal tables. */
+  private static String digest(Connector connector, String database, String table) throws SQLException {
+    try (Connection c = connector.connect(database); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) || ' rows, md5 ' || md5(coalesce(string_agg(t::text, E'\\n'"
+            + " ORDER BY t::text), '')) FROM " + table + " t")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private interface Connector {
+    Connection connect(String database) throws SQLException;
+  }
+
+  private static void awaitSomePartitionsDone(String target, Run run) throws Exception {
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (System.currentTimeMillis() < deadline && run.process.isAlive()) {
+      long[] p = progress(target);
+      if (p != null && p[0] > 0 && p[0] < p[1]) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the run ended or stalled before a TaskManager could be killed:\n" + run.log());
+  }
+
+  /** Partitions done and in all, or null before the run record exists. */
+  private static long[] progress(String target) throws SQLException {
+    if (TestPostgres.scalar(target, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('pg2citus.partitions')")
+        == 0) {
+      return null;
+    }
+    try (Connection c = TestPostgres.connect(target); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM pg2citus.partitions")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2)};
+    }
+  }
+
+  private Run migrate(Path dir, String target, String... args) throws IOException {
+    Path config = dir.resolve(target + ".yaml");
+    Files.writeString(config, "source:\n  url: '" + url(source) + "'\ntarget:\n  url: '" + url(target) + "'\n"
+        + "  plain-postgresql: true\n" + YAML);
+    return start(dir, config, args);
+  }
+
+  private static int runs;
+
+  /** {@code migrate} in a child JVM from the launcher jar, as {@code scripts/pg2citus} runs it. */
+  private static Run start(Path dir, Path config, String... args) throws IOException {
+    Path log = dir.resolve("migrate-" + ++runs + ".log");
+    List<String> command = new ArrayList<>(List.of(java(), "-jar", LAUNCHER.toString(), "migrate",
+        "--config", config.toString(), "--rejects-dir", dir.resolve("rejects").toString(),
+        "--summary-json", dir.resolve("summary-" + runs + ".json").toString(), "--progress-seconds", "2"));
+    command.addAll(List.of(args));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    return new Run(p, log);
+  }
+
+  private record Run(Process process, Path logFile) {
+    int waitFor() throws InterruptedException {
+      if (!process.waitFor(300, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new AssertionError("migrate did not end within 5 minutes:\n" + log());
+      }
+      return process.exitValue();
+    }
+
+    String log() {
+      try {
+        return Files.readString(logFile);
+      } catch (IOException e) {
+        return "(no log: " + e + ")";
+      }
+    }
+  }
+
+  private static void cluster(String command, String... args) throws Exception {
+    List<String> line = new ArrayList<>(List.of("bash", SCRIPT.toString(), command, "--dir", clusterDir.toString()));
+    line.addAll(List.of(args));
+    Path log = clusterDir.resolve("script-" + command + ".log");
+    Process p = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Supplier<String> output = () -> {
+      try {
+        return Files.readString(log);
+      } catch (IOException e) {
+        return e.toString();
+      }
+    };
+    assertTrue(p.waitFor(240, TimeUnit.SECONDS), () -> "flink-cluster.sh " + command + " hangs:\n" + output.get());
+    assertEquals(0, p.exitValue(), () -> "flink-cluster.sh " + command + ":\n" + output.get());
+  }
+
+  private static List<Path> pidFiles() throws IOException {
+    Path pids = clusterDir.resolve("pid");
+    if (!Files.isDirectory(pids)) {
+      return List.of();
+    }
+    try (var files = Files.list(pids)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".pid")).sorted().toList();
+    }
+  }
+
+  private static List<Long> taskManagerPids() throws IOException {
+    List<Long> result = new ArrayList<>();
+    for (Path f : pidFiles()) {
+      if (f.getFileName().toString().startsWith("taskmanager")) {
+        long pid = Long.parseLong(Files.readString(f).trim());
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          result.add(pid);
+        }
+      }
+    }
+    assertTrue(!result.isEmpty(), "no TaskManager runs");
+    return result;
+  }
+
+  /** SIGKILL: the TaskManager gets no chance to cancel its tasks or close its connections. */
+  private static void kill(long pid) throws Exception {
+    Process p = new ProcessBuilder("kill", "-9", String.valueOf(pid)).start();
+    assertEquals(0, p.waitFor());
+  }
+
+  private static String url(String db) {
+    return TestPostgres.jdbcUrl(db) + "?user=" + TestPostgres.user();
+  }
+
+  private static String java() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private static String[] concat(String[] a, String b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + 1);
+    r[a.length] = b;
+    return r;
+  }
+}
