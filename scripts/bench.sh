@@ -7,7 +7,8 @@
 #   --scale S        data size: 10·S companies, 100·S campaigns, 1000·S ads, 50,000·S clicks,
 #                    100,000·S impressions (scale 10 = 1,511,100 rows, ~350 MB); fractions work (default 1)
 #   --rounds N       runs per tool; rounds are interleaved: round 1 runs every tool, then round 2… (default 3)
-#   --tools LIST     comma-separated, from: pipes,pipes-keys,pgloader,pgcopydb,direct,flink (default: all)
+#   --tools LIST     comma-separated, from: pipes,pipes-keys,pgloader,pgcopydb,direct,flink, and cluster@N
+#                    (default: all but cluster@N)
 #   --json FILE      every run's figures and the medians (default: <workdir>/bench-<scale>.json)
 #   --sslmode MODE   appends sslmode=MODE to every tool's target URL (Citus turns ssl on: try prefer
 #                    against disable); without it each tool uses its own default
@@ -35,6 +36,10 @@
 #   direct      scripts/pg2citus migrate on Beam's Direct runner
 #   flink       scripts/pg2citus migrate --runner=FlinkRunner (embedded Flink)
 #   direct@base, flink@base   the same, with pg2citus as of --baseline REV
+#   cluster@N   scripts/pg2citus migrate on a Flink session cluster (scripts/flink-cluster.sh: two
+#               TaskManagers with enough slots for the largest N, started once, stopped at exit) at
+#               --parallelism=N; e.g. cluster@1,cluster@2,cluster@4 measure the scale-out. Peak RSS
+#               and CPU are the launcher's: the cluster's JVMs are outside the measured process tree
 # Each run is measured with GNU time (wall, peak RSS of the largest process, user+sys CPU of the
 # tool's process tree), the servers' CPU is read from /proc, and the target's content is checked
 # against the source: per table the row count and an order-independent checksum of the source
@@ -45,7 +50,7 @@ set -euo pipefail
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 ROOT="$(cd "$(dirname "$SELF")/.." && pwd)"
 PG_BIN="${PG2CITUS_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
-SCHEMA_SQL="$ROOT/schema-tool/src/main/resources/dev/pg2citus/embedded/hackathon-schema.sql"
+SCHEMA_SQL="$ROOT/schema-tool/embedded/src/main/resources/dev/pg2citus/embedded/hackathon-schema.sql"
 ALL_TOOLS="pipes,pipes-keys,pgloader,pgcopydb,direct,flink"
 TABLES=(companies campaigns ads clicks impressions)
 SOURCE_DB=hackathon
@@ -144,6 +149,8 @@ for tool in "${WANTED[@]}"; do
   if [[ $tool == *@base ]]; then
     [ -n "$BASELINE" ] || die "tool '$tool' needs --baseline REV"
     [[ $tool == direct@base || $tool == flink@base ]] || die "unknown tool '$tool' (baseline tools: direct@base,flink@base)"
+  elif [[ $tool == cluster@* ]]; then
+    [[ $tool =~ ^cluster@[1-9][0-9]*$ ]] || die "tool '$tool': cluster@N needs a parallelism N ≥ 1"
   else
     [[ ",$ALL_TOOLS," == *",$tool,"* ]] || die "unknown tool '$tool' (tools: $ALL_TOOLS)"
   fi
@@ -164,6 +171,7 @@ WATCHDOG_PGID=""   # the process that stops it after --timeout seconds
 RUN=""             # this run's directory under $WORK
 VERSION_CITUS=""
 SOURCE_SIZE=""
+CLUSTER_PORT=""    # the Flink session cluster's REST port, once a cluster@N tool started it
 
 as_server_user() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -232,6 +240,7 @@ cleanup() {
   trap - EXIT INT TERM
   [ -z "$WATCHDOG_PGID" ] || kill -TERM -- "-$WATCHDOG_PGID" 2>/dev/null || true
   [ -z "$TOOL_PGID" ] || stop_group "$TOOL_PGID"
+  [ -z "$CLUSTER_PORT" ] || "$ROOT/scripts/flink-cluster.sh" stop --dir "$RUN/flink-cluster" >/dev/null 2>&1 || true
   if [ "$KEEP" = yes ] && [ ${#STARTED[@]} -gt 0 ]; then
     log "--keep: servers left running:"
     for name in "${STARTED[@]}"; do
@@ -558,6 +567,12 @@ find_tools() {
         else
           skip "$tool" "pg2citus as of $BASELINE could not be built (see logs/baseline-build.log)"
         fi ;;
+      cluster@*)
+        if "$ROOT/scripts/pg2citus" --version >"$RUN/logs/build.log" 2>&1 && start_cluster; then
+          RUNNABLE+=("$tool")
+        else
+          skip "$tool" "no Flink session cluster (see logs/build.log, logs/flink-cluster.log)"
+        fi ;;
       direct|flink|pipes|pipes-keys)
         # The pipes take their schema from pg2citus's plan.
         # (the launcher rebuilds a jar older than the sources: here, untimed)
@@ -573,6 +588,20 @@ find_tools() {
     skip pipes-keys "pg2citus plan failed (logs/plan.log)"
     mapfile -t RUNNABLE < <(printf '%s\n' "${RUNNABLE[@]}" | grep -v '^pipes')
   fi
+}
+
+# The session cluster for the cluster@N tools: two TaskManagers with slots for the largest N.
+start_cluster() {
+  [ -z "$CLUSTER_PORT" ] || return 0
+  local most slots port
+  most=$(printf '%s\n' "${WANTED[@]}" | sed -n 's/^cluster@//p' | sort -n | tail -1)
+  slots=$(((most + 1) / 2))
+  port=$(free_port)
+  log "starting a Flink session cluster: 2 TaskManagers x $slots slots, REST on 127.0.0.1:$port"
+  "$ROOT/scripts/flink-cluster.sh" start --taskmanagers 2 --slots "$slots" --port "$port" \
+    --dir "$RUN/flink-cluster" >"$RUN/logs/flink-cluster.log" 2>&1 || return 1
+  CLUSTER_PORT=$port
+  NOTES+=("cluster@N: Flink session cluster of 2 TaskManagers x $slots slots on this machine's $(nproc) cores; RSS and CPU are the launcher's")
 }
 
 baseline_built() {
@@ -678,6 +707,11 @@ timed() {
       measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$root/scripts/pg2citus" migrate \
         -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
         --rejects-dir "$RUN/logs/$name.rejects" "${runner[@]}" ;;
+    cluster@*)
+      measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$ROOT/scripts/pg2citus" migrate \
+        -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
+        --rejects-dir "$RUN/logs/$name.rejects" --runner=FlinkRunner --flinkMaster="127.0.0.1:$CLUSTER_PORT" \
+        --parallelism="${tool#cluster@}" ;;
   esac
 }
 
@@ -687,7 +721,7 @@ data_phase() {
   case "$tool" in
     pipes|pipes-keys)
       [ -s "$RUN/logs/$name.data" ] && { echo "$(cat "$RUN/logs/$name.data") pipes"; return 0; } ;;
-    direct|flink|direct@base|flink@base)
+    direct|flink|direct@base|flink@base|cluster@*)
       s=$(calc j="$(cat "$RUN/logs/$name.summary.json" 2>/dev/null || echo '{}')" <<<"
         SELECT round((p->>'millis')::numeric / 1000, 3) FROM jsonb_array_elements(:'j'::jsonb->'phases') p
          WHERE p->>'name' = 'data'" 2>/dev/null) && [ -n "$s" ] && { echo "$s summary-data-phase"; return 0; } ;;

@@ -201,21 +201,24 @@ public final class Migration {
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
         progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
             options.progressSeconds(), TimeUnit.SECONDS);
+        String failure = null;
         try {
           PipelineResult.State state = pipeline.run().waitUntilFinish();
           if (state != PipelineResult.State.DONE) {
-            errors.add("the Beam job ended " + state + " instead of DONE");
+            failure = "the Beam job ended " + state + " instead of DONE";
           }
         } catch (RuntimeException e) {
-          errors.add(rootMessage(e));
+          failure = rootMessage(e);
         } finally {
           progress.shutdownNow();
         }
         // The run record, not the runner, says whether every partition committed.
         int left = ProgressStore.pending(target).size();
-        if (left > 0) {
-          errors.add("the data phase stopped with " + left + " of " + partitions.size() + " partitions not copied"
-              + " (the committed ones are kept): run `migrate --resume` to copy the rest");
+        String notCopied = left == 0 ? null : left + " of " + partitions.size() + " partitions not copied (the"
+            + " committed ones are kept): run `migrate --resume` to copy the rest";
+        if (failure != null || notCopied != null) {
+          errors.add(failure == null ? "the data phase stopped with " + notCopied
+              : notCopied == null ? failure : failure + "; " + notCopied);
         }
         if (errors.isEmpty()) {
           postData.loadEnded();

@@ -11,6 +11,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.flink.api.java.ExecutionEnvironment;
 import org.apache.flink.client.program.ContextEnvironment;
 import org.apache.flink.configuration.DeploymentOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a data phase on a Flink cluster needs from the launcher before it is submitted.
@@ -25,6 +27,7 @@ import org.apache.flink.configuration.DeploymentOptions;
  * </ul>
  */
 final class FlinkSubmission {
+  private static final Logger LOG = LoggerFactory.getLogger(FlinkSubmission.class);
   /** The job jar's name; the build puts it beside the launcher jar. */
   static final String JOB_JAR = "pg2citus-job.jar";
   /** {@code --flinkMaster} values that do not name a cluster. */
@@ -44,15 +47,19 @@ final class FlinkSubmission {
           + " or `flink run -d`)");
     }
     String master = flink.getFlinkMaster();
-    if (master == null || NOT_A_CLUSTER.contains(master) || flink.getFilesToStage() != null) {
+    if (master == null || NOT_A_CLUSTER.contains(master)) {
       return;
     }
-    Path jobJar = jobJar();
-    if (!Files.isRegularFile(jobJar)) {
-      throw new IllegalArgumentException("no job jar to send to the Flink cluster at " + master + ": " + jobJar
-          + " is missing (build it with `mvn -DskipTests package`) or name one with --filesToStage=JAR");
+    if (flink.getFilesToStage() == null) {
+      Path jobJar = jobJar();
+      if (!Files.isRegularFile(jobJar)) {
+        throw new IllegalArgumentException("no job jar to send to the Flink cluster at " + master + ": " + jobJar
+            + " is missing (build it with `mvn -DskipTests package`) or name one with --filesToStage=JAR");
+      }
+      flink.setFilesToStage(List.of(jobJar.toString()));
     }
-    flink.setFilesToStage(List.of(jobJar.toString()));
+    LOG.info("the data phase goes to the Flink cluster at {} with parallelism {}, staging {}", master,
+        flink.getParallelism(), flink.getFilesToStage());
   }
 
   /** Under {@code flink run}, whether Flink's client waits for the job; elsewhere true. */

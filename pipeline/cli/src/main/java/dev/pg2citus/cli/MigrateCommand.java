@@ -78,17 +78,20 @@ final class MigrateCommand implements Callable<Integer> {
   /**
    * Beam's options from the pass-through arguments, with pg2citus' defaults: the Direct runner (Flink
    * where it is absent), {@code load.workers} as the parallelism, and the Direct runner's per-element
-   * immutability and encodability checks off (they copy every row; tests keep them on). A Flink
-   * cluster gets the job jar ({@link FlinkSubmission}).
+   * immutability and encodability checks off (they copy every row; tests keep them on), as is Flink's
+   * copy of every element between chained operators. A Flink cluster gets the job jar ({@link
+   * FlinkSubmission}).
    */
   private PipelineOptions pipelineOptions(MigrationConfig config) {
     List<String> args = new ArrayList<>(beamArgs);
     String workers = String.valueOf(config.load().workers());
-    addDefault(args, "--targetParallelism", workers);
     addDefault(args, "--parallelism", workers);
-    addDefault(args, "--enforceImmutability", "false");
-    addDefault(args, "--enforceEncodability", "false");
-    if (!directRunnerPresent()) {
+    addDefault(args, "--fasterCopy", "true"); // Flink: no deep copy between operators (no DoFn mutates what it emits)
+    if (directRunnerPresent()) {
+      addDefault(args, "--targetParallelism", workers);
+      addDefault(args, "--enforceImmutability", "false");
+      addDefault(args, "--enforceEncodability", "false");
+    } else {
       addDefault(args, "--runner", "FlinkRunner"); // the job jar, run by `flink run`, has no Direct runner
     }
     PipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation().create();
