@@ -38,8 +38,8 @@
 #   direct@base, flink@base   the same, with pg2citus as of --baseline REV
 #   cluster@N   scripts/pg2citus migrate on a Flink session cluster (scripts/flink-cluster.sh: two
 #               TaskManagers with enough slots for the largest N, started once, stopped at exit) at
-#               --parallelism=N; e.g. cluster@1,cluster@2,cluster@4 measure the scale-out. Peak RSS
-#               and CPU are the launcher's: the cluster's JVMs are outside the measured process tree
+#               --parallelism=N; e.g. cluster@1,cluster@2,cluster@4 measure the scale-out. CPU adds
+#               the cluster JVMs' to the launcher's; peak RSS is the launcher's
 # Each run is measured with GNU time (wall, peak RSS of the largest process, user+sys CPU of the
 # tool's process tree), the servers' CPU is read from /proc, and the target's content is checked
 # against the source: per table the row count and an order-independent checksum of the source
@@ -503,12 +503,22 @@ servers_cpu_ticks() {
   done | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# The CPU ticks of the session cluster's JVMs (0 without one): work the cluster@N tools do there.
+cluster_cpu_ticks() {
+  local f
+  for f in "$RUN"/flink-cluster/pid/*.pid; do
+    [ -f "$f" ] && awk '{ print $14 + $15 }' "/proc/$(cat "$f")/stat" 2>/dev/null || true
+  done | awk '{ s += $1 } END { print s + 0 }'
+}
+
 # measure NAME CMD…: runs CMD under GNU time in its own process group, output to logs/NAME.log.
-# Sets M_EXIT, M_WALL, M_RSS_KB, M_CPU (user+sys of the tool's processes), M_SERVER_CPU.
+# Sets M_EXIT, M_WALL, M_RSS_KB, M_CPU (user+sys of the tool's processes, and of the session
+# cluster's JVMs when MEASURE_CLUSTER=yes), M_SERVER_CPU.
 measure() {
-  local name=$1 before after line start user="" sys=""
+  local name=$1 before after line start user="" sys="" cluster_before cluster_after
   shift
   before=$(servers_cpu_ticks)
+  cluster_before=$(cluster_cpu_ticks)
   start=$(date +%s.%N)
   # setsid: a process group of its own (GNU time, the tool and its children), to stop as one.
   setsid /usr/bin/time -f '%e %M %U %S' -o "$RUN/logs/$name.time" "$@" >"$RUN/logs/$name.log" 2>&1 &
@@ -520,6 +530,7 @@ measure() {
   wait "$WATCHDOG_PGID" 2>/dev/null || true
   TOOL_PGID="" WATCHDOG_PGID=""
   after=$(servers_cpu_ticks)
+  cluster_after=$(cluster_cpu_ticks)
   # GNU time writes "Command exited with non-zero status N" first when the command fails.
   line=$(tail -1 "$RUN/logs/$name.time" 2>/dev/null || true)
   read -r M_WALL M_RSS_KB user sys <<<"$line" || true
@@ -527,7 +538,9 @@ measure() {
     # GNU time itself was stopped: the wall time from here, no RSS or CPU.
     M_WALL=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }') M_RSS_KB=0 user=0 sys=0
   fi
-  M_CPU=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  [ "${MEASURE_CLUSTER:-no}" = yes ] || cluster_after=$cluster_before
+  M_CPU=$(awk -v u="$user" -v s="$sys" -v c=$((cluster_after - cluster_before)) -v hz="$CLK_TCK" \
+    'BEGIN { printf "%.2f", u + s + c / hz }')
   M_SERVER_CPU=$(awk -v a="$before" -v b="$after" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
 }
 
@@ -601,7 +614,7 @@ start_cluster() {
   "$ROOT/scripts/flink-cluster.sh" start --taskmanagers 2 --slots "$slots" --port "$port" \
     --dir "$RUN/flink-cluster" >"$RUN/logs/flink-cluster.log" 2>&1 || return 1
   CLUSTER_PORT=$port
-  NOTES+=("cluster@N: Flink session cluster of 2 TaskManagers x $slots slots on this machine's $(nproc) cores; RSS and CPU are the launcher's")
+  NOTES+=("cluster@N: Flink session cluster of 2 TaskManagers x $slots slots on this machine's $(nproc) cores; CPU is the launcher's and the cluster JVMs', peak RSS the launcher's")
 }
 
 baseline_built() {
@@ -708,7 +721,7 @@ timed() {
         -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
         --rejects-dir "$RUN/logs/$name.rejects" "${runner[@]}" ;;
     cluster@*)
-      measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$ROOT/scripts/pg2citus" migrate \
+      MEASURE_CLUSTER=yes measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$ROOT/scripts/pg2citus" migrate \
         -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
         --rejects-dir "$RUN/logs/$name.rejects" --runner=FlinkRunner --flinkMaster="127.0.0.1:$CLUSTER_PORT" \
         --parallelism="${tool#cluster@}" ;;
