@@ -4,7 +4,7 @@
 #
 # Usage: scripts/flink-cluster.sh [options] start | stop | status | taskmanager | run [flink run args…]
 #
-#   start        write DIR/conf, start a JobManager and N TaskManagers, and return once the REST API
+#   start        write DIR/conf, start a JobManager and N TaskManagers, and return once the web UI / REST API
 #                answers and every TaskManager is registered with its slots. Exits 1 when a cluster
 #                of the same DIR is already running (stop it first), or when it does not come up in
 #                time (the tail of the failing process's log is printed).
@@ -327,7 +327,7 @@ wait_ready() { # taskmanager names…
 describe_overview() { # overview json → one line
   local o=$1
   [ -n "$o" ] || { echo "REST overview unavailable"; return; }
-  printf '%s taskmanagers, %s slots (%s available), %s jobs running, Flink %s, REST http://127.0.0.1:%s' \
+  printf '%s taskmanagers, %s slots (%s available), %s jobs running, Flink %s, web UI and REST http://127.0.0.1:%s' \
     "$(json_number taskmanagers "$o")" "$(json_number slots-total "$o")" "$(json_number slots-available "$o")" \
     "$(json_number jobs-running "$o")" "$(sed -n 's/.*"flink-version":"\([^"]*\)".*/\1/p' <<<"$o")" "$PORT"
 }
