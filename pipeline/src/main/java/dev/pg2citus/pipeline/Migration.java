@@ -301,12 +301,30 @@ public final class Migration {
   }
 
   /** The message of the first SQLException in the chain: it names the table and partition that failed. */
+  /**
+   * What went wrong, from the innermost causes up to the first SQLException: a runner's wrappers say
+   * little ("Job execution failed"), the last one alone can say too little ("Timeout has occurred"),
+   * so the last three distinct messages are kept, outermost first.
+   */
   private static String rootMessage(Throwable e) {
+    List<String> messages = new ArrayList<>();
     Throwable t = e;
-    while (!(t instanceof SQLException) && t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
+    while (true) {
+      Throwable cause = t.getCause() == t ? null : t.getCause();
+      String m = t.getMessage();
+      // A wrapper's message is often just its cause's toString().
+      if (m != null && !m.isBlank() && (cause == null || !m.equals(cause.toString())) && !messages.contains(m)) {
+        messages.add(m);
+      }
+      if (t instanceof SQLException || cause == null) {
+        break;
+      }
+      t = cause;
     }
-    return t.getMessage() == null ? t.toString() : t.getMessage();
+    if (messages.isEmpty()) {
+      return t.toString();
+    }
+    return String.join(": ", messages.subList(Math.max(0, messages.size() - 3), messages.size()));
   }
 
   /** Logs per table: rows done, rows per second, percent of the estimate. */
