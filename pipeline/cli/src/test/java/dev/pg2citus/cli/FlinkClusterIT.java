@@ -18,7 +18,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer.OrderAnnotation;
@@ -31,9 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The data phase on a real Flink session cluster: a JobManager and two TaskManagers, each its own
  * JVM, started by {@code scripts/flink-cluster.sh}; each migration is the launcher jar in a child
  * JVM submitting to it with the job jar staged, as a user runs it. The runs share the cluster and go
- * in order: a clean run (checked against the Direct runner's target row by row), a run that loses
- * a TaskManager and recovers, and a run that loses them all, fails, and is finished by {@code
- * --resume}.
+ * in order: a clean run (checked against the Direct runner's target row by row), one into Citus, a
+ * run that loses a TaskManager and recovers, a run that loses them all, fails, and is finished by
+ * {@code --resume}, and the job jar run by Flink's own client ({@code flink run}).
  */
 @TestMethodOrder(OrderAnnotation.class)
 class FlinkClusterIT {
@@ -147,6 +146,30 @@ class FlinkClusterIT {
     assertSameRowsAsSource(target);
   }
 
+  @Test
+  @Order(5)
+  void jobJarRunsUnderFlinksOwnClientAndDetachedIsRefused(@TempDir Path dir) throws Exception {
+    Path jobJar = Path.of("target", FlinkSubmission.JOB_JAR).toAbsolutePath();
+    String target = TestPostgres.freshDatabase("flink_run_dst");
+    Path config = dir.resolve("run.yaml");
+    Files.writeString(config, "source:\n  url: '" + url(source) + "'\ntarget:\n  url: '" + url(target) + "'\n"
+        + "  plain-postgresql: true\n" + YAML);
+    List<String> migrate = List.of("-c", "dev.pg2citus.cli.Pg2Citus", jobJar.toString(), "migrate", "--config",
+        config.toString(), "--rejects-dir", dir.resolve("rejects").toString(), "--summary-json",
+        dir.resolve("summary.json").toString(), "--parallelism=2");
+
+    List<String> detached = new ArrayList<>(List.of("-d"));
+    detached.addAll(migrate);
+    String refused = clusterOutput(2, "run", detached);
+    assertTrue(refused.contains("a detached Flink job cannot be used"), refused);
+    assertEquals(0, TestPostgres.scalar(target, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "a refused submission writes nothing");
+
+    String ran = clusterOutput(0, "run", migrate);
+    assertTrue(ran.contains("migration complete"), ran);
+    assertSameRowsAsSource(target);
+  }
+
   /** Every table holds the source's rows, each once, identical in every source column. */
   private static void assertSameRowsAsSource(String target) throws SQLException {
     for (String table : TABLES) {
@@ -248,19 +271,20 @@ class FlinkClusterIT {
   }
 
   private static void cluster(String command, String... args) throws Exception {
-    List<String> line = new ArrayList<>(List.of("bash", SCRIPT.toString(), command, "--dir", clusterDir.toString()));
-    line.addAll(List.of(args));
+    clusterOutput(0, command, List.of(args));
+  }
+
+  /** Runs {@code scripts/flink-cluster.sh --dir DIR COMMAND ARGS}, expects {@code exit}, returns its output. */
+  private static String clusterOutput(int exit, String command, List<String> args) throws Exception {
+    List<String> line = new ArrayList<>(List.of("bash", SCRIPT.toString(), "--dir", clusterDir.toString(), command));
+    line.addAll(args);
     Path log = clusterDir.resolve("script-" + command + ".log");
     Process p = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Supplier<String> output = () -> {
-      try {
-        return Files.readString(log);
-      } catch (IOException e) {
-        return e.toString();
-      }
-    };
-    assertTrue(p.waitFor(240, TimeUnit.SECONDS), () -> "flink-cluster.sh " + command + " hangs:\n" + output.get());
-    assertEquals(0, p.exitValue(), () -> "flink-cluster.sh " + command + ":\n" + output.get());
+    boolean ended = p.waitFor(300, TimeUnit.SECONDS);
+    String output = Files.readString(log);
+    assertTrue(ended, () -> "flink-cluster.sh " + command + " hangs:\n" + output);
+    assertEquals(exit, p.exitValue(), () -> "flink-cluster.sh " + command + ":\n" + output);
+    return output;
   }
 
   private static List<Path> pidFiles() throws IOException {
