@@ -31,11 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The failure is made to wait for the test: companies' names are of a domain whose check, on
  * the target only, waits for an advisory lock the test holds, then fails while a switch says so.
+ * The gate lives in a schema without migrated tables, so pg2citus does not carry the source's.
  */
 class PostDataResumeTest {
   private static final String SOURCE = """
-      CREATE FUNCTION gate(text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
-      CREATE DOMAIN gated_text AS text CHECK (gate(VALUE));
+      CREATE SCHEMA gates;
+      CREATE FUNCTION gates.gate(text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT true';
+      CREATE DOMAIN gated_text AS text CHECK (gates.gate(VALUE));
       CREATE TABLE companies (id bigint PRIMARY KEY, name gated_text NOT NULL);
       CREATE TABLE campaigns (id bigint PRIMARY KEY, company_id bigint NOT NULL REFERENCES companies (id),
           name text NOT NULL);
@@ -52,7 +54,8 @@ class PostDataResumeTest {
   private static final String TARGET_GATE = """
       CREATE TABLE gate_switch (fail boolean NOT NULL);
       INSERT INTO gate_switch VALUES (false);
-      CREATE FUNCTION gate(text) RETURNS boolean LANGUAGE plpgsql AS $$
+      CREATE SCHEMA gates;
+      CREATE FUNCTION gates.gate(text) RETURNS boolean LANGUAGE plpgsql AS $$
       BEGIN
         PERFORM pg_advisory_xact_lock_shared(42);
         IF (SELECT fail FROM gate_switch) THEN

@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * An immutable picture of the selected part of a source database: tables, the collations, user
- * types and sequences they use, and the extensions they need.
+ * types and sequences they use, the extensions they need, the routines, views and triggers that go
+ * with them, and what is not carried.
  */
 public final class Catalog {
   private final Map<TableName, Table> tables;
@@ -17,13 +18,17 @@ public final class Catalog {
   private final List<UserType> types;
   private final List<SequenceInfo> sequences;
   private final List<Extension> extensions;
+  private final List<SchemaObject> objects;
+  private final List<SkippedObject> skipped;
 
   public Catalog(
       List<Table> tables,
       List<Collation> collations,
       List<UserType> types,
       List<SequenceInfo> sequences,
-      List<Extension> extensions) {
+      List<Extension> extensions,
+      List<SchemaObject> objects,
+      List<SkippedObject> skipped) {
     Map<TableName, Table> byName = new LinkedHashMap<>();
     tables.forEach(t -> byName.put(t.name(), t));
     this.tables = Collections.unmodifiableMap(byName);
@@ -31,6 +36,8 @@ public final class Catalog {
     this.types = List.copyOf(types);
     this.sequences = List.copyOf(sequences);
     this.extensions = List.copyOf(extensions);
+    this.objects = List.copyOf(objects);
+    this.skipped = List.copyOf(skipped);
   }
 
   /** Tables in a stable order (schema, name). */
@@ -58,6 +65,16 @@ public final class Catalog {
     return extensions;
   }
 
+  /** Routines, views (in dependency order) and triggers that go with the tables. */
+  public List<SchemaObject> objects() {
+    return objects;
+  }
+
+  /** The source's objects that are not carried, each with its reason. */
+  public List<SkippedObject> skipped() {
+    return skipped;
+  }
+
   /** Every foreign key whose referenced table is {@code name}. */
   public List<ForeignKey> foreignKeysTo(TableName name) {
     List<ForeignKey> result = new ArrayList<>();
@@ -73,6 +90,6 @@ public final class Catalog {
 
   /** The same catalog with some tables replaced (cast rules produce it). */
   public Catalog withTables(List<Table> newTables) {
-    return new Catalog(newTables, collations, types, sequences, extensions);
+    return new Catalog(newTables, collations, types, sequences, extensions, objects, skipped);
   }
 }

@@ -62,8 +62,9 @@ public final class CatalogReader {
           indexes.getOrDefault(oid, List.of()), c.foreignKeys, c.checks, h.comment, h.estimatedRows));
     }
     String oids = oidArray(headers.keySet());
+    ObjectReader objects = new ObjectReader(connection, headers.keySet()).read();
     return new Catalog(tables, readCollations(oids), readTypes(oids), readSequences(headers.keySet()),
-        readExtensions(oids));
+        readExtensions(oids), objects.objects(), objects.skipped());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.pg2citus.ddl;
 
 import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.catalog.SequenceInfo;
 import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
@@ -12,20 +13,23 @@ import dev.pg2citus.sql.Sql;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
  * The SQL of the two schema phases, in the order they must run:
  *
  * <ul>
- *   <li>{@link #create()} (pre-data): drop when asked; schemas, extensions, types, sequences, tables
- *       with columns only; then distribution — reference tables first, then each colocation group
- *       root first, on empty tables so Citus moves no rows.
+ *   <li>{@link #create()} (pre-data): drop when asked; schemas, extensions, types, routines,
+ *       sequences, tables with columns only; then distribution — reference tables first, then each
+ *       colocation group root first, on empty tables so Citus moves no rows; then views.
  *   <li>{@link #postData()} (post-data): primary keys, unique constraints, indexes, foreign keys,
- *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the source.
+ *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the
+ *       source, then {@link #afterLoad()}: materialized views and triggers.
  * </ul>
  */
 public final class SchemaScripts {
@@ -84,6 +88,7 @@ public final class SchemaScripts {
     target.catalog().collations().forEach(c ->
         out.add(new DdlStatement(Step.COLLATION, c.name().toString(), c.createSql())));
     target.catalog().types().forEach(t -> out.add(new DdlStatement(Step.TYPE, t.name().toString(), t.createSql())));
+    routines(out, false);
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity()) {
         SequenceInfo e = asOwnerColumn(s);
@@ -94,6 +99,7 @@ public final class SchemaScripts {
     for (Table t : tables()) {
       out.add(new DdlStatement(Step.TABLE, t.name().toString(), createTable(t)));
     }
+    routines(out, true);
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity() && s.ownerTable() != null && target.catalog().table(s.ownerTable()).isPresent()) {
         out.add(new DdlStatement(Step.SEQUENCE_OWNER, s.name().toString(), "ALTER SEQUENCE " + s.name().quoted()
@@ -102,6 +108,74 @@ public final class SchemaScripts {
     }
     comments(out);
     distribution(out);
+    for (SchemaObject v : views(false)) {
+      add(out, Step.VIEW, v, v.definition());
+    }
+    return out;
+  }
+
+  /**
+   * Routines: those whose signature or body uses a table after the tables ({@code afterTables}),
+   * the others before, since column defaults and checks may call them. Bodies are not checked at
+   * creation, as pg_dump does: a body may name objects created later.
+   */
+  private void routines(List<DdlStatement> out, boolean afterTables) {
+    for (SchemaObject r : target.catalog().objects()) {
+      boolean routine = r.kind() == SchemaObject.Kind.FUNCTION || r.kind() == SchemaObject.Kind.PROCEDURE;
+      if (routine && r.needsTables() == afterTables) {
+        add(out, Step.FUNCTION, r, "SET check_function_bodies = off;\n" + r.definition());
+      }
+    }
+  }
+
+  /**
+   * Views in dependency order: plain ones with the tables ({@code deferred} false), and after the
+   * load ({@code deferred} true) materialized views, filled once, and the views that read them.
+   */
+  private List<SchemaObject> views(boolean deferred) {
+    Set<String> late = new HashSet<>();
+    List<SchemaObject> result = new ArrayList<>();
+    for (SchemaObject o : target.catalog().objects()) {
+      if (o.kind() != SchemaObject.Kind.VIEW && o.kind() != SchemaObject.Kind.MATERIALIZED_VIEW) {
+        continue;
+      }
+      boolean isLate = o.kind() == SchemaObject.Kind.MATERIALIZED_VIEW || o.reads().stream().anyMatch(late::contains);
+      if (isLate) {
+        late.add(o.name());
+      }
+      if (isLate == deferred) {
+        result.add(o);
+      }
+    }
+    return result;
+  }
+
+  private static void add(List<DdlStatement> out, Step step, SchemaObject o, String sql) {
+    out.add(new DdlStatement(step, o.name(), sql));
+    if (o.commentSql() != null) {
+      out.add(new DdlStatement(Step.COMMENT, o.name(), o.commentSql()));
+    }
+  }
+
+  /**
+   * After every row is in: materialized views (and the views on them) with their indexes, then
+   * triggers, so that none fires on a migrated row. Citus allows triggers on distributed tables
+   * only with {@code citus.enable_unsafe_triggers}; on plain PostgreSQL the setting is inert.
+   */
+  public List<DdlStatement> afterLoad() {
+    List<DdlStatement> out = new ArrayList<>();
+    if (load.dataOnly() || !load.createTables()) {
+      return out;
+    }
+    for (SchemaObject v : views(true)) {
+      add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
+      v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
+    }
+    for (SchemaObject t : target.catalog().objects()) {
+      if (t.kind() == SchemaObject.Kind.TRIGGER) {
+        add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition());
+      }
+    }
     return out;
   }
 
@@ -232,6 +306,7 @@ public final class SchemaScripts {
     PostDataPlan plan = postData();
     List<DdlStatement> out = new ArrayList<>(plan.tasks().stream().map(PostDataTask::statement).toList());
     out.addAll(plan.sequenceValues(values));
+    out.addAll(afterLoad());
     return out;
   }
 }

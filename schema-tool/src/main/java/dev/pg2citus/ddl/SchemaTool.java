@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -56,7 +57,9 @@ public final class SchemaTool {
 
   /** Pre-data: creates and distributes the target tables. */
   public PhaseReport create() throws SQLException {
-    return run("create", scripts().create());
+    PhaseReport report = run("create", scripts().create());
+    target.catalog().skipped().forEach(s -> report.note("not carried: " + s));
+    return report;
   }
 
   /**
@@ -83,7 +86,8 @@ public final class SchemaTool {
 
   /**
    * Waits for a post-data run and reports it as the finalize phase; unless its load failed, sets
-   * the sequences to the source's values now, the last statements of the phase.
+   * the sequences to the source's values now, then creates materialized views and triggers, the
+   * last statements of the phase.
    */
   public PhaseReport finishPostData(PostDataRun run) throws SQLException {
     PostDataRun.Result result = run.await();
@@ -94,10 +98,11 @@ public final class SchemaTool {
       try (Connection source = config.source().open()) {
         lastValues = new CatalogReader(source).lastValues(target.catalog().sequences());
       }
-      List<DdlStatement> sequences = scripts().postData().sequenceValues(lastValues);
-      if (!sequences.isEmpty()) {
+      List<DdlStatement> last = new ArrayList<>(scripts().postData().sequenceValues(lastValues));
+      last.addAll(scripts().afterLoad());
+      if (!last.isEmpty()) {
         try (Connection connection = config.target().open()) {
-          DdlExecutor.run(connection, sequences, report);
+          DdlExecutor.run(connection, last, report);
         }
       }
     } else {

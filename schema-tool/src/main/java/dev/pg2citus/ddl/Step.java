@@ -7,12 +7,14 @@ public enum Step {
   EXTENSION("extensions"),
   COLLATION("collations"),
   TYPE("types"),
+  FUNCTION("functions"),
   SEQUENCE("sequences"),
   TABLE("tables"),
   SEQUENCE_OWNER("sequence owners"),
   COMMENT("comments"),
   TRUNCATE("truncate"),
   DISTRIBUTE("distribute"),
+  VIEW("views"),
   PRIMARY_KEY("primary keys"),
   UNIQUE("unique constraints"),
   EXCLUSION("exclusion constraints"),
@@ -20,7 +22,9 @@ public enum Step {
   FOREIGN_KEY("foreign keys"),
   CHECK("checks"),
   SEQUENCE_VALUE("sequence values"),
-  ANALYZE("analyze");
+  ANALYZE("analyze"),
+  MATERIALIZED_VIEW("materialized views"),
+  TRIGGER("triggers");
 
   private final String label;
 

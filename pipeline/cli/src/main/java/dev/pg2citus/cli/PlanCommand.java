@@ -23,6 +23,7 @@ final class PlanCommand extends SchemaCommand {
     SchemaScripts scripts = tool.scripts();
     print(out, "create (pre-data)", scripts.create());
     print(out, "finalize (post-data)", scripts.finalizeSchema());
+    tool.target().catalog().skipped().forEach(s -> out.println("-- not carried: " + s));
     if (tool.target().plan().needsCitus() && config.targetIsPlainPostgresql()) {
       out.println("-- the target is plain PostgreSQL: the distribute statements will be skipped");
     }

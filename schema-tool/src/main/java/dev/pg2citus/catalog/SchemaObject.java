@@ -1,0 +1,52 @@
+package dev.pg2citus.catalog;
+
+import dev.pg2citus.sql.Sql;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An object besides tables that the target gets: a function, procedure, view, materialized view
+ * or trigger, with its definition as the source's {@code pg_get_*def} prints it.
+ *
+ * @param kind what it is
+ * @param name its qualified, quoted name, as {@code COMMENT ON} names it (with the argument
+ *     types of a routine, the table of a trigger)
+ * @param definition the statement that creates it on the target, written to be issued again
+ *     safely ({@code OR REPLACE}, {@code IF NOT EXISTS})
+ * @param comment its comment, or null
+ * @param indexes a materialized view's indexes, as {@code CREATE INDEX IF NOT EXISTS} statements
+ * @param reads for a view: the carried views it reads (by name), which must exist before it
+ * @param needsTables whether it can only be created once the tables exist: for a routine, when its
+ *     signature or body uses a table; always for views and triggers
+ */
+public record SchemaObject(Kind kind, String name, String definition, String comment, List<String> indexes,
+    Set<String> reads, boolean needsTables) {
+  /** The kinds carried, with the words {@code COMMENT ON} uses for each. */
+  public enum Kind {
+    FUNCTION("FUNCTION"),
+    PROCEDURE("PROCEDURE"),
+    VIEW("VIEW"),
+    MATERIALIZED_VIEW("MATERIALIZED VIEW"),
+    TRIGGER("TRIGGER");
+
+    private final String sql;
+
+    Kind(String sql) {
+      this.sql = sql;
+    }
+
+    public String sql() {
+      return sql;
+    }
+  }
+
+  public SchemaObject {
+    indexes = List.copyOf(indexes);
+    reads = Set.copyOf(reads);
+  }
+
+  /** The {@code COMMENT ON} statement, or null without a comment. */
+  public String commentSql() {
+    return comment == null ? null : "COMMENT ON " + kind.sql + " " + name + " IS " + Sql.literal(comment);
+  }
+}
