@@ -1,11 +1,13 @@
 package dev.pg2citus.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
@@ -74,6 +76,22 @@ class SchemaObjectsTest {
         "policy \"Shop\".items own_items")) {
       assertTrue(render.contains("not carried: " + notCarried), notCarried + " is listed:\n" + render);
     }
+  }
+
+  @Test
+  void notCarriedErrorRefusesBeforeWritingAndNamesEveryObject() throws Exception {
+    String src = TestPostgres.freshDatabase("objects_esrc");
+    TestPostgres.execute(src, EmbeddedDefault.resource(FIXTURE));
+    String dst = TestPostgres.freshDatabase("objects_edst");
+    MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  not-carried: error\n").withPlainTarget();
+
+    PlanException refused = assertThrows(PlanException.class, () -> Migrations.run(config));
+    for (String notCarried : List.of("aggregate \"Shop\".sum_sq(numeric)", "rule \"Shop\".audit no_audit_delete",
+        "policy \"Shop\".items own_items", "load.not-carried")) {
+      assertTrue(refused.getMessage().contains(notCarried), refused.getMessage());
+    }
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('Shop', 'pg2citus')"),
+        "nothing was written");
   }
 
   @Test

@@ -19,6 +19,9 @@ public final class ConfigOptions {
   /** What to do with a row whose added distribution column finds no value along its foreign keys. */
   public enum OnOrphan { REJECT, STOP }
 
+  /** What a source object that pg2citus does not carry is: a warning, or an error before anything is written. */
+  public enum NotCarried { WARN, ERROR }
+
   /** How the end of a run checks that the target holds the source. */
   public enum Verify { COUNTS, CHECKSUMS }
 
@@ -104,6 +107,10 @@ public final class ConfigOptions {
   public static final ConfigOption<OnOrphan> ON_ORPHAN = ConfigOption.choice("load.on-orphan", OnOrphan.REJECT,
       "A row whose foreign key to its distribution column is NULL or points at no row: `reject` writes it "
           + "to the reject files with the reason and counts it; `stop` stops the run.");
+  public static final ConfigOption<NotCarried> NOT_CARRIED = ConfigOption.choice("load.not-carried", NotCarried.WARN,
+      "Source objects pg2citus does not carry yet (aggregates, rules, row-level security policies, extended "
+          + "statistics, operators, grants): `warn` lists each with its reason in the plan and the summary; "
+          + "`error` refuses the run before anything is written, listing them all.");
   public static final ConfigOption<Boolean> SNAPSHOT = ConfigOption.bool("load.consistent-snapshot", true,
       "Read every table under one exported snapshot, so the target is one moment of the source. Turn it "
           + "off where a snapshot cannot be exported or held (some poolers and replicas).");
@@ -147,7 +154,8 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
+      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
+      SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
 
   /** Fails on any key of {@code root} that no option defines. */
   public static void checkKnownKeys(YamlNode root) {

@@ -3,6 +3,7 @@ package dev.pg2citus.config;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigOptions.Colocation;
 import dev.pg2citus.config.ConfigOptions.OnError;
+import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConfigOptions.Verify;
 import java.util.List;
@@ -47,13 +48,14 @@ public record MigrationConfig(
       int splitThreshold,
       int sideInputMaxKeys,
       Verify verify,
-      int workers) {
+      int workers,
+      NotCarried notCarried) {
 
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
           schemaOnly || schema, analyze, indexWorkers, resetSequences, onError, onOrphan, consistentSnapshot,
-          batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers);
+          batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers, notCarried);
     }
   }
 

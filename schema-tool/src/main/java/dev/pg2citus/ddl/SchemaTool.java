@@ -3,10 +3,12 @@ package dev.pg2citus.ddl;
 import dev.pg2citus.catalog.Catalog;
 import dev.pg2citus.catalog.CatalogReader;
 import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.plan.CastRules;
 import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
+import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.report.PhaseReport;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -30,7 +32,10 @@ public final class SchemaTool {
     this.target = target;
   }
 
-  /** Reads the source catalog, applies table filters and cast rules, and plans the distribution. */
+  /**
+   * Reads the source catalog, applies table filters and cast rules, and plans the distribution;
+   * with {@code load.not-carried: error}, refuses a source with objects that would not be carried.
+   */
   public static SchemaTool load(MigrationConfig config) throws SQLException {
     try (Connection source = config.source().open()) {
       CatalogReader reader = new CatalogReader(source);
@@ -43,6 +48,11 @@ public final class SchemaTool {
         }
       });
       DistributionPlan plan = DistributionPlanner.plan(catalog, config);
+      if (config.load().notCarried() == NotCarried.ERROR && !catalog.skipped().isEmpty()) {
+        throw new PlanException(catalog.skipped().size() + " source objects would not be carried (load.not-carried:"
+            + " error), nothing was written:\n  " + String.join("\n  ", catalog.skipped().stream()
+                .map(Object::toString).toList()) + "\nset load.not-carried: warn to migrate without them");
+      }
       return new SchemaTool(config, new TargetSchema(catalog, plan));
     }
   }

@@ -10,6 +10,7 @@ import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigLoader.Overrides;
 import dev.pg2citus.config.ConfigOptions.Colocation;
 import dev.pg2citus.config.ConfigOptions.OnError;
+import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConfigOptions.Verify;
 import java.nio.file.Files;
@@ -110,6 +111,7 @@ class ConfigLoaderTest {
           reset-sequences: false
           on-error: REJECT
           on-orphan: stop
+          not-carried: error
           verify: checksums
           consistent-snapshot: false
           batch-rows: 1_000
@@ -182,7 +184,8 @@ class ConfigLoaderTest {
 
     assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT), config.citus());
     assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
-        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2), config.load());
+        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR),
+        config.load());
   }
 
   @Test
@@ -201,7 +204,8 @@ class ConfigLoaderTest {
 
     assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT), config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
-        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4), config.load());
+        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN),
+        config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());
     assertEquals(ConfigOptions.BATCH_BYTES.defaultValue(), config.load().batchBytes());
