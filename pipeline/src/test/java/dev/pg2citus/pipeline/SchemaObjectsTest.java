@@ -48,8 +48,7 @@ class SchemaObjectsTest {
 
   @Test
   void everyObjectArrivesAsDefinedAndTriggersWaitForTheLoad() throws Exception {
-    String src = TestPostgres.freshDatabase("objects_src");
-    TestPostgres.execute(src, EmbeddedDefault.resource(FIXTURE));
+    String src = fixture();
     String dst = TestPostgres.freshDatabase("objects_dst");
     MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "").withPlainTarget();
 
@@ -80,8 +79,7 @@ class SchemaObjectsTest {
 
   @Test
   void notCarriedErrorRefusesBeforeWritingAndNamesEveryObject() throws Exception {
-    String src = TestPostgres.freshDatabase("objects_esrc");
-    TestPostgres.execute(src, EmbeddedDefault.resource(FIXTURE));
+    String src = fixture();
     String dst = TestPostgres.freshDatabase("objects_edst");
     MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  not-carried: error\n").withPlainTarget();
 
@@ -97,8 +95,7 @@ class SchemaObjectsTest {
   @Test
   void onCitusTheObjectsArriveAndTheTriggerFiresOnTheDistributedTable() throws Exception {
     TestCitus.assumeAvailable();
-    String src = TestPostgres.freshDatabase("objects_csrc");
-    TestPostgres.execute(src, EmbeddedDefault.resource(FIXTURE));
+    String src = fixture();
     // Citus refuses a function on a distributed table's row type ("circular dependencies between
     // distributed objects"): the README lists it among what Citus refuses.
     TestPostgres.execute(src, "DROP VIEW \"Shop\".\"Cheapest\"; DROP FUNCTION \"Shop\".total(\"Shop\".items)");
@@ -120,6 +117,13 @@ class SchemaObjectsTest {
     }
     assertEquals(List.of("1"), citusRows(dst, "SELECT touched::text FROM \"Shop\".items WHERE id = 1000"),
         "the trigger fires on the distributed table after the migration");
+  }
+
+  /** A source database holding the fixture. */
+  private static String fixture() throws SQLException {
+    String src = TestPostgres.freshDatabase("objects_src");
+    TestPostgres.execute(src, EmbeddedDefault.resource(FIXTURE));
+    return src;
   }
 
   private static List<String> rows(String db, String sql) throws SQLException {
