@@ -204,7 +204,7 @@ public final class DistributionPlanner {
         if (placed.containsKey(t.name()) || t.isPartition()) {
           continue;
         }
-        List<ForeignKey> hops = t.foreignKeys().stream()
+        List<ForeignKey> hops = declaredKeys(t).stream()
             .filter(fk -> !fk.referenced().equals(t.name()) && isDistributed(fk.referenced()))
             .toList();
         if (hops.stream().anyMatch(fk -> reached.contains(fk.referenced()))) {
@@ -219,6 +219,25 @@ public final class DistributionPlanner {
         checkSinglePath(catalog.table(p.table()).orElseThrow(), p);
       }
     }
+  }
+
+  /**
+   * The foreign keys of a table as its rows see them: its own, and for a partitioned table also
+   * those declared on its partitions (PostgreSQL allows either), one per columns and referenced
+   * table — the partitioned table is distributed with its partitions, so those keys lead to it.
+   */
+  private List<ForeignKey> declaredKeys(Table table) {
+    if (!table.isPartitioned()) {
+      return table.foreignKeys();
+    }
+    Map<String, ForeignKey> keys = new LinkedHashMap<>();
+    table.foreignKeys().forEach(fk -> keys.putIfAbsent(fk.columns() + " " + fk.referenced(), fk));
+    for (Table t : catalog.tables()) {
+      if (t.isPartition() && topParent(t).equals(table.name())) {
+        t.foreignKeys().forEach(fk -> keys.putIfAbsent(fk.columns() + " " + fk.referenced(), fk));
+      }
+    }
+    return List.copyOf(keys.values());
   }
 
   private Placement placeDiscovered(Table table, List<ForeignKey> hops) {
