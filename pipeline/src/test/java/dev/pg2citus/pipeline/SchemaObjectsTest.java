@@ -12,10 +12,8 @@ import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -139,12 +137,6 @@ class SchemaObjectsTest {
   }
 
   private static List<String> rows(Connection c, String sql) throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      while (rs.next()) {
-        out.add(rs.getString(1));
-      }
-    }
-    return out;
+    return TestPostgres.rows(c, sql);
   }
 }

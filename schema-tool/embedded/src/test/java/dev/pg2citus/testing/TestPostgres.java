@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The PostgreSQL server that tests share: one {@link LocalPostgres} per JVM, started on first use
@@ -56,6 +58,17 @@ public final class TestPostgres {
       rs.next();
       return rs.getLong(1);
     }
+  }
+
+  /** The first column of every row a query returns, as text. */
+  public static List<String> rows(Connection c, String sql) throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   /** Runs a SQL script of one or more statements separated by semicolons. */
