@@ -330,15 +330,20 @@ public final class DistributionPlanner {
 
   // ---- reference tables
 
+  /**
+   * Places the tables that distributed and reference tables reference. Without a rule or {@code
+   * citus.auto-reference-tables}, such a table is an error; the search goes on past it as if it
+   * were a reference table, so one error names every table that needs a rule, each once.
+   */
   private void placeReferencedTables() {
-    List<String> missing = new ArrayList<>();
+    Map<TableName, String> missing = new LinkedHashMap<>();
     Deque<TableName> queue = new ArrayDeque<>(placed.keySet());
     while (!queue.isEmpty()) {
       Placement from = placed.get(queue.poll());
       if (from.kind() == Kind.LOCAL) {
         continue;
       }
-      for (ForeignKey fk : catalog.table(from.table()).orElseThrow().foreignKeys()) {
+      for (ForeignKey fk : declaredKeys(catalog.table(from.table()).orElseThrow())) {
         TableName to = fk.referenced();
         Placement target = placed.get(to);
         if (to.equals(from.table())) {
@@ -347,14 +352,16 @@ public final class DistributionPlanner {
         if (catalog.table(to).isEmpty()) {
           warnings.add("foreign key " + fk.name() + " of " + from.table() + " references " + to
               + ", which the table filters leave out: it is not created");
-        } else if (target == null && config.citus().autoReferenceTables()) {
-          placed.put(to, new Placement(to, Kind.REFERENCE, null, null, null, null, null,
-              "referenced by " + from.table().name() + " (citus.auto-reference-tables)"));
-          queue.add(to);
         } else if (target == null) {
-          missing.add(to + " (referenced by " + fk.describe() + "): add '" + NameRef.spell(to.name())
-              + " as reference table' or set citus.auto-reference-tables: true");
-        } else if (from.kind() == Kind.REFERENCE && target.isDistributed()) {
+          boolean auto = config.citus().autoReferenceTables();
+          placed.put(to, new Placement(to, Kind.REFERENCE, null, null, null, null, null,
+              "referenced by " + from.table().name() + (auto ? " (citus.auto-reference-tables)" : "")));
+          queue.add(to);
+          if (!auto) {
+            missing.put(to, to + " (referenced by " + fk.describe() + "): add '" + NameRef.spell(to.name())
+                + " as reference table'");
+          }
+        } else if (from.kind() == Kind.REFERENCE && target.isDistributed() && !missing.containsKey(from.table())) {
           throw new PlanException("reference table " + from.table() + " references distributed table " + to
               + " (" + fk.describe() + "), which Citus does not allow; distribute " + from.table().name()
               + " or make " + to.name() + " a reference table");
@@ -362,8 +369,9 @@ public final class DistributionPlanner {
       }
     }
     if (!missing.isEmpty()) {
-      throw new PlanException("tables that distributed or reference tables reference, but no rule covers:\n    "
-          + String.join("\n    ", new LinkedHashSet<>(missing)));
+      throw new PlanException(missing.size() + " tables that distributed or reference tables reference have no"
+          + " rule:\n    " + String.join("\n    ", missing.values())
+          + "\n  or set citus.auto-reference-tables: true for all of them");
     }
   }
 

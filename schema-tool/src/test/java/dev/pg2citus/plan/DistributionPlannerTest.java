@@ -439,7 +439,10 @@ class DistributionPlannerTest {
           - companies using id
         """);
     assertMentions(missing, "public.countries", "companies(country_code) → countries(code)",
-        "add 'countries as reference table'", "citus.auto-reference-tables: true");
+        "add 'countries as reference table'", "citus.auto-reference-tables: true",
+        "2 tables", "public.continents", "add 'continents as reference table'");
+    assertEquals(1, missing.getMessage().split("'countries as reference table'", -1).length - 1,
+        "each table once, and the ones it references in the same run: " + missing.getMessage());
 
     DistributionPlan auto = plan(db, """
         distribute:
