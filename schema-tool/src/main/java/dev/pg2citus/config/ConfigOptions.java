@@ -25,6 +25,9 @@ public final class ConfigOptions {
   /** How the end of a run checks that the target holds the source. */
   public enum Verify { COUNTS, CHECKSUMS }
 
+  /** What happens to a foreign key action Citus refuses: the plan fails, or the action is left out. */
+  public enum RefusedKeyActions { ERROR, DROP }
+
   /** How distributed tables are colocated. */
   public enum Colocation {
     /** Each foreign-key tree is colocated with its root; unrelated roots get groups of their own. */
@@ -79,6 +82,12 @@ public final class ConfigOptions {
           + "(otherwise that is an error suggesting a rule).");
   public static final ConfigOption<Colocation> COLOCATION = ConfigOption.choice("citus.colocation",
       Colocation.BY_ROOT, "How distributed tables are colocated.");
+  public static final ConfigOption<RefusedKeyActions> REFUSED_KEY_ACTIONS = ConfigOption.choice(
+      "citus.refused-key-actions", RefusedKeyActions.ERROR,
+      "Citus refuses ON UPDATE CASCADE, SET NULL or SET DEFAULT and ON DELETE SET NULL or SET DEFAULT on a "
+          + "foreign key that holds the distribution column: `error` fails the plan before anything is "
+          + "written, naming every such key; `drop` creates those keys without the refused action (listed "
+          + "in the plan's warnings). A plain PostgreSQL target keeps every action.");
 
   public static final ConfigOption<Boolean> INCLUDE_DROP = ConfigOption.bool("load.include-drop", false,
       "Drop the target tables (CASCADE) and the types they use before creating them.");
@@ -152,7 +161,7 @@ public final class ConfigOptions {
       SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_PROPERTIES,
       TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_PLAIN,
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
-      SHARD_COUNT, AUTO_REFERENCE, COLOCATION,
+      SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
       ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
       SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);

@@ -5,6 +5,7 @@ import dev.pg2citus.config.ConfigOptions.Colocation;
 import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
+import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.ConfigOptions.Verify;
 import java.util.List;
 
@@ -25,7 +26,8 @@ public record MigrationConfig(
     Load load) {
 
   /** Citus options. */
-  public record Citus(int shardCount, boolean autoReferenceTables, Colocation colocation) {}
+  public record Citus(int shardCount, boolean autoReferenceTables, Colocation colocation,
+      RefusedKeyActions refusedKeyActions) {}
 
   /** Load options, as pgloader's {@code WITH} clause has them. */
   public record Load(

@@ -7,6 +7,7 @@ import dev.pg2citus.catalog.Index;
 import dev.pg2citus.catalog.KeyConstraint;
 import dev.pg2citus.catalog.Table;
 import dev.pg2citus.plan.DistributionPlan;
+import dev.pg2citus.plan.DistributionPlanner;
 import dev.pg2citus.plan.Placement;
 import dev.pg2citus.sql.Sql;
 import java.util.ArrayList;
@@ -84,16 +85,20 @@ public final class TargetSchema {
   public String foreignKeyDefinition(ForeignKey fk) {
     Placement from = plan.of(fk.table());
     Placement to = plan.of(fk.referenced());
+    String definition;
     if (!from.isDistributed() || !to.isDistributed()
         || from.column().equals(fk.columnReferencing(to.column()))) {
-      return fk.definition();
+      definition = fk.definition();
+    } else {
+      List<String> columns = new ArrayList<>(List.of(from.column()));
+      columns.addAll(fk.columns());
+      List<String> referenced = new ArrayList<>(List.of(to.column()));
+      referenced.addAll(fk.referencedColumns());
+      definition = "FOREIGN KEY (" + Sql.idents(columns) + ") REFERENCES " + fk.referenced().quoted()
+          + "(" + Sql.idents(referenced) + ")" + fk.options();
     }
-    List<String> columns = new ArrayList<>(List.of(from.column()));
-    columns.addAll(fk.columns());
-    List<String> referenced = new ArrayList<>(List.of(to.column()));
-    referenced.addAll(fk.referencedColumns());
-    return "FOREIGN KEY (" + Sql.idents(columns) + ") REFERENCES " + fk.referenced().quoted()
-        + "(" + Sql.idents(referenced) + ")" + fk.options();
+    return plan.dropsRefusedActions(fk) ? DistributionPlanner.REFUSED_ACTION.matcher(definition).replaceAll("")
+        : definition;
   }
 
   /** Whether a foreign key is created: its referenced table is migrated too, and Citus can enforce it. */

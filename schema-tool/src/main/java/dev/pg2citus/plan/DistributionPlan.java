@@ -19,16 +19,18 @@ public final class DistributionPlan {
   private final Map<TableName, Placement> placements;
   private final List<String> warnings;
   private final Set<ForeignKey> droppedForeignKeys;
+  private final Set<ForeignKey> refusedActionsDropped;
   private final int shardCount;
   private final Colocation colocation;
 
-  DistributionPlan(List<Placement> ordered, List<String> warnings, Set<ForeignKey> droppedForeignKeys, int shardCount,
-      Colocation colocation) {
+  DistributionPlan(List<Placement> ordered, List<String> warnings, Set<ForeignKey> droppedForeignKeys,
+      Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation) {
     Map<TableName, Placement> byName = new LinkedHashMap<>();
     ordered.forEach(p -> byName.put(p.table(), p));
     this.placements = byName;
     this.warnings = List.copyOf(warnings);
     this.droppedForeignKeys = Set.copyOf(droppedForeignKeys);
+    this.refusedActionsDropped = Set.copyOf(refusedActionsDropped);
     this.shardCount = shardCount;
     this.colocation = colocation;
   }
@@ -64,6 +66,11 @@ public final class DistributionPlan {
   /** Whether Citus can keep {@code fk} (see the warnings for the ones it cannot). */
   public boolean keeps(ForeignKey fk) {
     return !droppedForeignKeys.contains(fk);
+  }
+
+  /** Whether {@code fk} is created without the actions Citus refuses ({@code citus.refused-key-actions: drop}). */
+  public boolean dropsRefusedActions(ForeignKey fk) {
+    return refusedActionsDropped.contains(fk);
   }
 
   public int shardCount() {

@@ -7,6 +7,7 @@ import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.catalog.UserType;
 import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.DistributionRule;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.config.NameRef;
@@ -54,6 +55,7 @@ public final class DistributionPlanner {
   private final Map<TableName, DistributionRule> ruleOf = new LinkedHashMap<>();
   private final List<String> warnings = new ArrayList<>();
   private final Set<ForeignKey> dropped = new HashSet<>();
+  private final Set<ForeignKey> actionsDropped = new HashSet<>();
 
   private DistributionPlanner(Catalog catalog, MigrationConfig config) {
     this.catalog = catalog;
@@ -89,9 +91,9 @@ public final class DistributionPlanner {
     findForeignKeysCitusCannotKeep();
     warnAboutKeyTypes();
     warnAboutUnsupportedShapes();
-    warnAboutForeignKeyActions();
+    checkForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
-    return new DistributionPlan(ordered(groups), warnings, dropped, config.citus().shardCount(),
+    return new DistributionPlan(ordered(groups), warnings, dropped, actionsDropped, config.citus().shardCount(),
         config.citus().colocation());
   }
 
@@ -401,23 +403,45 @@ public final class DistributionPlanner {
     }
   }
 
-  private static final Pattern REFUSED_ACTION = Pattern.compile(
-      "ON UPDATE (CASCADE|SET NULL|SET DEFAULT)|ON DELETE (SET NULL|SET DEFAULT)");
+  /** The actions Citus refuses on a foreign key that holds the distribution column. */
+  public static final Pattern REFUSED_ACTION = Pattern.compile(
+      " ON UPDATE (CASCADE|SET NULL|SET DEFAULT)| ON DELETE (SET NULL|SET DEFAULT)");
 
-  /** Citus refuses these actions on a foreign key that holds the distribution column. */
-  private void warnAboutForeignKeyActions() {
+  /**
+   * Citus refuses some actions on a foreign key that holds the distribution column: with {@code
+   * citus.refused-key-actions: error} every such key is named in one error; with {@code drop} they
+   * are created without the action. A plain PostgreSQL target keeps them as they are.
+   */
+  private void checkForeignKeyActions() {
+    List<String> refused = new ArrayList<>();
     for (Placement p : placed.values()) {
       if (!p.isDistributed()) {
         continue;
       }
-      for (ForeignKey fk : catalog.table(p.table()).orElseThrow().foreignKeys()) {
+      for (ForeignKey fk : declaredKeys(catalog.table(p.table()).orElseThrow())) {
         boolean holdsColumn = fk.columns().contains(p.column()) || isDistributed(fk.referenced());
         Matcher action = REFUSED_ACTION.matcher(fk.options());
-        if (holdsColumn && action.find()) {
-          warnings.add("foreign key " + fk.name() + " (" + fk.describe() + ") has " + action.group()
-              + ", which Citus refuses on a key that holds the distribution column: it will fail in finalize");
+        if (!holdsColumn || !action.find() || dropped.contains(fk)) {
+          continue;
+        }
+        String key = "foreign key " + fk.name() + " (" + fk.describe() + ") has" + action.group();
+        if (config.targetIsPlainPostgresql()) {
+          warnings.add(key + ", which Citus refuses on a key that holds the distribution column; the plain"
+              + " PostgreSQL target keeps it");
+        } else if (config.citus().refusedKeyActions() == RefusedKeyActions.DROP) {
+          actionsDropped.add(fk);
+          warnings.add(key + ", which Citus refuses on a key that holds the distribution column: it is created"
+              + " without it (citus.refused-key-actions: drop)");
+        } else {
+          refused.add(key);
         }
       }
+    }
+    if (!refused.isEmpty()) {
+      throw new PlanException(refused.size() + " foreign keys have actions Citus refuses on a key that holds the"
+          + " distribution column:\n    " + String.join("\n    ", refused)
+          + "\n  set citus.refused-key-actions: drop to create them without those actions, or make the"
+          + " referenced tables reference tables");
     }
   }
 

@@ -12,6 +12,7 @@ import dev.pg2citus.config.ConfigOptions.Colocation;
 import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
+import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.ConfigOptions.Verify;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,6 +100,7 @@ class ConfigLoaderTest {
           shard-count: ${SHARDS}
           auto-reference-tables: true
           colocation: citus-default
+          refused-key-actions: drop
         load:
           include-drop: true
           truncate: yes
@@ -182,7 +184,7 @@ class ConfigLoaderTest {
     assertEquals(new ConfigLocation("test.yaml", 32, "distribute[0]"), rules.get(0).location());
     assertEquals(new ConfigLocation("test.yaml", 35, "distribute[3]"), rules.get(3).location());
 
-    assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT), config.citus());
+    assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT, RefusedKeyActions.DROP), config.citus());
     assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
         OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR),
         config.load());
@@ -202,7 +204,7 @@ class ConfigLoaderTest {
     assertTrue(config.rules().isEmpty());
     assertTrue(config.selects(new TableName("any", "table")), "no include selects every table");
 
-    assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT), config.citus());
+    assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR), config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
         OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN),
         config.load());

@@ -18,6 +18,7 @@ import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.DistributionRule;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.config.NameRef;
+import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.plan.Placement.Kind;
 import dev.pg2citus.testing.TestPostgres;
 import java.io.IOException;
@@ -606,6 +607,45 @@ class DistributionPlannerTest {
             to: bigint
         """);
     assertMentions(unknownType, "test.yaml:6", "casts[0]", "type 'integr' does not exist");
+  }
+
+  // ---- foreign key actions Citus refuses
+
+  @Test
+  void refusedKeyActionsFailThePlanInOneGoOrAreDropped() throws Exception {
+    String db = database(tutorialSql() + """
+        ALTER TABLE campaigns DROP CONSTRAINT campaigns_company_id_fkey,
+          ADD CONSTRAINT campaigns_company_id_fkey FOREIGN KEY (company_id) REFERENCES companies (id)
+            ON UPDATE CASCADE ON DELETE CASCADE;
+        ALTER TABLE ads DROP CONSTRAINT ads_campaign_id_fkey,
+          ADD CONSTRAINT ads_campaign_id_fkey FOREIGN KEY (campaign_id) REFERENCES campaigns (id) ON DELETE SET NULL;
+        """);
+    PlanException refused = planFails(PlanException.class, db, """
+        distribute:
+          - companies using id
+        """);
+    assertMentions(refused, "2 foreign keys", "campaigns_company_id_fkey", "ON UPDATE CASCADE", "ads_campaign_id_fkey",
+        "ON DELETE SET NULL", "citus.refused-key-actions: drop");
+
+    String drop = """
+        distribute:
+          - companies using id
+        citus:
+          refused-key-actions: drop
+        """;
+    MigrationConfig config = config(db, drop);
+    Catalog catalog = catalog(db, config);
+    DistributionPlan dropped = DistributionPlanner.plan(catalog, config);
+    TargetSchema target = new TargetSchema(catalog, dropped);
+    ForeignKey campaigns = catalog.table(CAMPAIGNS).orElseThrow().foreignKeys().get(0);
+    assertEquals("FOREIGN KEY (company_id) REFERENCES public.companies(id) ON DELETE CASCADE",
+        target.foreignKeyDefinition(campaigns), "the refused action is left out, the others kept");
+    assertTrue(dropped.warnings().stream().anyMatch(w -> w.contains("campaigns_company_id_fkey")
+        && w.contains("citus.refused-key-actions: drop")), dropped.warnings().toString());
+
+    DistributionPlan plain = DistributionPlanner.plan(catalog, config(db, drop).withPlainTarget());
+    assertEquals("FOREIGN KEY (company_id) REFERENCES public.companies(id) ON UPDATE CASCADE ON DELETE CASCADE",
+        new TargetSchema(catalog, plain).foreignKeyDefinition(campaigns), "a plain target keeps every action");
   }
 
   // ---- table filters
