@@ -76,6 +76,35 @@ class SchemaObjectsTest {
   }
 
   @Test
+  void objectsThatNeedWhatIsLeftOutAreListedNotBroken() throws Exception {
+    String src = TestPostgres.freshDatabase("objects_fsrc");
+    TestPostgres.execute(src, """
+        CREATE SCHEMA helpers;
+        CREATE FUNCTION helpers.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TABLE kept (id int PRIMARY KEY);
+        CREATE TABLE left_out (id int PRIMARY KEY);
+        CREATE FUNCTION count_left_out(l left_out) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION kept_id(k kept) RETURNS int LANGUAGE sql AS 'SELECT k.id';
+        CREATE TRIGGER kept_stamp BEFORE INSERT ON kept FOR EACH ROW EXECUTE FUNCTION helpers.stamp();
+        INSERT INTO kept SELECT generate_series(1, 10);
+        """);
+    String dst = TestPostgres.freshDatabase("objects_fdst");
+    MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, """
+        tables:
+          exclude: [left_out]
+        """).withPlainTarget());
+
+    assertTrue(summary.ok(), summary::render);
+    assertTrue(summary.render().contains("not carried: function public.count_left_out(public.left_out): it uses a table"),
+        summary::render);
+    assertTrue(summary.render().contains("not carried: trigger kept_stamp ON public.kept: its function helpers.stamp()"),
+        summary::render);
+    assertEquals(1, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_proc WHERE proname = 'kept_id'"),
+        "a function on a migrated table's row type is carried");
+    assertEquals(10, TestPostgres.scalar(dst, "SELECT count(*) FROM kept"));
+  }
+
+  @Test
   void notCarriedErrorRefusesBeforeWritingAndNamesEveryObject() throws Exception {
     String src = fixture();
     String dst = TestPostgres.freshDatabase("objects_edst");

@@ -73,10 +73,12 @@ final class ObjectReader {
         SELECT p.oid::regprocedure::text, p.prokind,
                CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END,
                obj_description(p.oid, 'pg_proc'),
-               EXISTS (SELECT 1 FROM pg_depend d LEFT JOIN pg_type ty ON d.refclassid = 'pg_type'::regclass
-                                                                   AND ty.oid = d.refobjid
-                        WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                          AND (ty.typrelid <> 0 OR d.refclassid = 'pg_class'::regclass))
+               ARRAY(SELECT DISTINCT r.oid::bigint || ':' || r.relkind::text
+                       FROM pg_depend d LEFT JOIN pg_type ty ON d.refclassid = 'pg_type'::regclass
+                                                            AND ty.oid = d.refobjid
+                       JOIN pg_class r ON r.oid = coalesce(nullif(ty.typrelid, 0), d.refobjid)
+                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                        AND (ty.typrelid <> 0 OR d.refclassid = 'pg_class'::regclass) AND r.oid >= 16384)
           FROM pg_proc p
          WHERE p.pronamespace = ANY (?::bigint[]::oid[]) AND %s
            AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
@@ -94,8 +96,17 @@ final class ObjectReader {
                 + " target before finalize (its definition: pg_dump --schema-only)"));
             continue;
           }
+          // The user relations it uses ("oid:relkind"); the tables among them must be migrated.
+          List<String> uses = List.of((String[]) rs.getArray(5).getArray());
+          boolean tableLeftOut = uses.stream().anyMatch(u -> (u.endsWith(":r") || u.endsWith(":p"))
+              && !tables.contains(Long.parseLong(u.substring(0, u.indexOf(':')))));
+          if (tableLeftOut) {
+            skipped.add(new SkippedObject(kind.equals("p") ? "procedure" : "function", name, "it uses a table that"
+                + " is not migrated (a table filter leaves it out): include the table, or create it on the target"));
+            continue;
+          }
           objects.add(new SchemaObject(kind.equals("p") ? SchemaObject.Kind.PROCEDURE : SchemaObject.Kind.FUNCTION,
-              name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(), rs.getBoolean(5)));
+              name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(), !uses.isEmpty()));
         }
       }
     }
@@ -120,11 +131,7 @@ final class ObjectReader {
       ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          Set<Long> reads = new HashSet<>();
-          Array a = rs.getArray(7);
-          for (Object o : (Object[]) a.getArray()) {
-            reads.add(((Number) o).longValue());
-          }
+          Set<Long> reads = oids(rs.getArray(7));
           String def = rs.getString(4).strip();
           pending.put(rs.getLong(1), new View(rs.getLong(1), rs.getString(2), rs.getString(3).equals("m"),
               def.endsWith(";") ? def.substring(0, def.length() - 1) : def, rs.getString(5), rs.getString(6), reads));
@@ -165,6 +172,14 @@ final class ObjectReader {
     return carried;
   }
 
+  private static Set<Long> oids(Array array) throws SQLException {
+    Set<Long> result = new HashSet<>();
+    for (Object o : (Object[]) array.getArray()) {
+      result.add(((Number) o).longValue());
+    }
+    return result;
+  }
+
   private List<String> indexes(long matview) throws SQLException {
     List<String> result = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(
@@ -183,15 +198,22 @@ final class ObjectReader {
     String sql = """
         SELECT quote_ident(t.tgname) || ' ON ' || t.tgrelid::regclass::text, pg_get_triggerdef(t.oid),
                obj_description(t.oid, 'pg_trigger'), t.tgenabled, t.tgconstraint <> 0, t.tgrelid::regclass::text,
-               quote_ident(t.tgname)
-          FROM pg_trigger t
+               quote_ident(t.tgname), t.tgfoid::regprocedure::text,
+               t.tgfoid < 16384 OR f.pronamespace = ANY (?::bigint[]::oid[]) OR %s
+          FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid
          WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgrelid = ANY (?::bigint[]::oid[])
          ORDER BY 1
-        """;
+        """.formatted(NOT_FROM_EXTENSION.formatted("t.tgfoid").replace("NOT EXISTS", "EXISTS"));
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      ps.setArray(1, connection.createArrayOf("bigint", relations.toArray()));
+      ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
+      ps.setArray(2, connection.createArrayOf("bigint", relations.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          if (!rs.getBoolean(9)) {
+            skipped.add(new SkippedObject("trigger", rs.getString(1), "its function " + rs.getString(8) + " is in a"
+                + " schema without migrated tables, so it is not carried: create it on the target, then the trigger"));
+            continue;
+          }
           String def = rs.getString(2);
           if (!rs.getBoolean(5)) {
             def = def.replaceFirst("^CREATE TRIGGER ", "CREATE OR REPLACE TRIGGER ");
