@@ -713,18 +713,17 @@ timed() {
       measure "$name" pgcopydb clone --source "$(uri postgres source $SOURCE_DB)" \
         --target "$(uri postgres plain $TARGET_DB target)" --dir "$RUN/pgcopydb" \
         --table-jobs 2 --index-jobs 2 --no-owner --no-acl ;;
-    direct|flink|direct@base|flink@base)
-      local runner=() root=$ROOT
+    direct|flink|direct@base|flink@base|cluster@*)
+      local runner=() root=$ROOT cluster=no
       [[ $tool == flink* ]] && runner=(--runner=FlinkRunner)
       [[ $tool == *@base ]] && root="$WORK/baseline"
-      measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$root/scripts/pg2citus" migrate \
-        -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
+      if [[ $tool == cluster@* ]]; then
+        runner=(--runner=FlinkRunner --flinkMaster="127.0.0.1:$CLUSTER_PORT" --parallelism="${tool#cluster@}")
+        cluster=yes
+      fi
+      MEASURE_CLUSTER=$cluster measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" \
+        "$root/scripts/pg2citus" migrate -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
         --rejects-dir "$RUN/logs/$name.rejects" "${runner[@]}" ;;
-    cluster@*)
-      MEASURE_CLUSTER=yes measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" "$ROOT/scripts/pg2citus" migrate \
-        -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
-        --rejects-dir "$RUN/logs/$name.rejects" --runner=FlinkRunner --flinkMaster="127.0.0.1:$CLUSTER_PORT" \
-        --parallelism="${tool#cluster@}" ;;
   esac
 }
 

@@ -30,8 +30,9 @@ public final class CatalogReader {
   private static final String USER_SCHEMAS =
       "n.nspname NOT IN ('pg_catalog', 'information_schema', 'citus', 'columnar', 'columnar_internal')"
           + " AND n.nspname NOT LIKE 'pg\\_%'";
-  private static final String NOT_FROM_EXTENSION =
-      "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = %s AND e.deptype = 'e')";
+  /** Whether the object whose oid is {@code %s} belongs to an extension (which the target installs). */
+  static final String FROM_EXTENSION = "EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = %s AND e.deptype = 'e')";
+  static final String NOT_FROM_EXTENSION = "NOT " + FROM_EXTENSION;
 
   private final Connection connection;
 

@@ -23,8 +23,7 @@ import java.util.Set;
 final class ObjectReader {
   /** Oids below this are the system's own (PostgreSQL's FirstNormalObjectId). */
   private static final long FIRST_USER_OID = 16384;
-  private static final String NOT_FROM_EXTENSION =
-      "NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.objid = %s AND e.deptype = 'e')";
+  private static final String NOT_FROM_EXTENSION = CatalogReader.NOT_FROM_EXTENSION;
 
   private final Connection connection;
   private final Set<Long> tables;
@@ -73,18 +72,21 @@ final class ObjectReader {
         SELECT p.oid::regprocedure::text, p.prokind,
                CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END,
                obj_description(p.oid, 'pg_proc'),
-               ARRAY(SELECT DISTINCT r.oid::bigint || ':' || r.relkind::text
-                       FROM pg_depend d LEFT JOIN pg_type ty ON d.refclassid = 'pg_type'::regclass
-                                                            AND ty.oid = d.refobjid
-                       JOIN pg_class r ON r.oid = coalesce(nullif(ty.typrelid, 0), d.refobjid)
-                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                        AND (ty.typrelid <> 0 OR d.refclassid = 'pg_class'::regclass) AND r.oid >= 16384)
-          FROM pg_proc p
+               uses.tables, uses.relations > 0
+          FROM pg_proc p,
+               -- the user relations it uses, by row type or in its body; the tables among them
+               LATERAL (SELECT coalesce(array_agg(DISTINCT r.oid::bigint) FILTER (WHERE r.relkind IN ('r', 'p')),
+                                        '{}') AS tables, count(*) AS relations
+                          FROM pg_depend d LEFT JOIN pg_type ty ON d.refclassid = 'pg_type'::regclass
+                                                               AND ty.oid = d.refobjid
+                          JOIN pg_class r ON r.oid = coalesce(nullif(ty.typrelid, 0), d.refobjid)
+                         WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND r.oid >= %d
+                           AND (ty.typrelid <> 0 OR d.refclassid = 'pg_class'::regclass)) uses
          WHERE p.pronamespace = ANY (?::bigint[]::oid[]) AND %s
            AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
                                                        AND i.deptype = 'i')
          ORDER BY 1
-        """.formatted(NOT_FROM_EXTENSION.formatted("p.oid"));
+        """.formatted(FIRST_USER_OID, NOT_FROM_EXTENSION.formatted("p.oid"));
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
       try (ResultSet rs = ps.executeQuery()) {
@@ -96,17 +98,13 @@ final class ObjectReader {
                 + " target before finalize (its definition: pg_dump --schema-only)"));
             continue;
           }
-          // The user relations it uses ("oid:relkind"); the tables among them must be migrated.
-          List<String> uses = List.of((String[]) rs.getArray(5).getArray());
-          boolean tableLeftOut = uses.stream().anyMatch(u -> (u.endsWith(":r") || u.endsWith(":p"))
-              && !tables.contains(Long.parseLong(u.substring(0, u.indexOf(':')))));
-          if (tableLeftOut) {
+          if (!tables.containsAll(oids(rs.getArray(5)))) { // the tables it uses must be migrated
             skipped.add(new SkippedObject(kind.equals("p") ? "procedure" : "function", name, "it uses a table that"
                 + " is not migrated (a table filter leaves it out): include the table, or create it on the target"));
             continue;
           }
           objects.add(new SchemaObject(kind.equals("p") ? SchemaObject.Kind.PROCEDURE : SchemaObject.Kind.FUNCTION,
-              name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(), !uses.isEmpty()));
+              name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(), rs.getBoolean(6)));
         }
       }
     }
@@ -199,11 +197,11 @@ final class ObjectReader {
         SELECT quote_ident(t.tgname) || ' ON ' || t.tgrelid::regclass::text, pg_get_triggerdef(t.oid),
                obj_description(t.oid, 'pg_trigger'), t.tgenabled, t.tgconstraint <> 0, t.tgrelid::regclass::text,
                quote_ident(t.tgname), t.tgfoid::regprocedure::text,
-               t.tgfoid < 16384 OR f.pronamespace = ANY (?::bigint[]::oid[]) OR %s
+               t.tgfoid < %d OR f.pronamespace = ANY (?::bigint[]::oid[]) OR %s
           FROM pg_trigger t JOIN pg_proc f ON f.oid = t.tgfoid
          WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgrelid = ANY (?::bigint[]::oid[])
          ORDER BY 1
-        """.formatted(NOT_FROM_EXTENSION.formatted("t.tgfoid").replace("NOT EXISTS", "EXISTS"));
+        """.formatted(FIRST_USER_OID, CatalogReader.FROM_EXTENSION.formatted("t.tgfoid"));
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
       ps.setArray(2, connection.createArrayOf("bigint", relations.toArray()));

@@ -97,7 +97,7 @@ class FlinkClusterIT {
     TestCitus.assumeAvailable();
     String target = TestCitus.freshDatabase("flink_citus");
     Path config = dir.resolve("citus.yaml");
-    Files.writeString(config, "source:\n  url: '" + url(source) + "'\ntarget:\n  url: '"
+    Files.writeString(config, "source:\n  url: '" + TestPostgres.jdbcUrlWithUser(source) + "'\ntarget:\n  url: '"
         + TestCitus.jdbcUrl(target) + "?user=" + TestCitus.user() + "'\n" + YAML);
     Run run = start(dir, config, "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + port, "--parallelism=2");
     assertEquals(0, run.waitFor(), run::log);
@@ -115,7 +115,7 @@ class FlinkClusterIT {
     Run run = migrate(dir, target, "--runner=FlinkRunner", "--flinkMaster=127.0.0.1:" + port, "--parallelism=2");
     awaitSomePartitionsDone(target, run);
     kill(taskManagerPids().get(0));
-    long[] atKill = progress(target);
+    long[] atKill = RunRecord.partitions(target);
     assertTrue(atKill[0] < atKill[1], "partitions were left to copy when the TaskManager died");
 
     assertEquals(0, run.waitFor(), run::log);
@@ -133,7 +133,7 @@ class FlinkClusterIT {
     for (long pid : taskManagerPids()) {
       kill(pid);
     }
-    long[] atKill = progress(target);
+    long[] atKill = RunRecord.partitions(target);
     assertTrue(atKill[0] < atKill[1], "partitions were left to copy when the TaskManagers died");
 
     assertNotEquals(0, run.waitFor(), run::log);
@@ -151,9 +151,7 @@ class FlinkClusterIT {
   void jobJarRunsUnderFlinksOwnClientAndDetachedIsRefused(@TempDir Path dir) throws Exception {
     Path jobJar = Path.of("target", FlinkSubmission.JOB_JAR).toAbsolutePath();
     String target = TestPostgres.freshDatabase("flink_run_dst");
-    Path config = dir.resolve("run.yaml");
-    Files.writeString(config, "source:\n  url: '" + url(source) + "'\ntarget:\n  url: '" + url(target) + "'\n"
-        + "  plain-postgresql: true\n" + YAML);
+    Path config = plainTargetConfig(dir, target);
     List<String> migrate = List.of("-c", "dev.pg2citus.cli.Pg2Citus", jobJar.toString(), "migrate", "--config",
         config.toString(), "--rejects-dir", dir.resolve("rejects").toString(), "--summary-json",
         dir.resolve("summary.json").toString(), "--parallelism=2");
@@ -210,7 +208,7 @@ class FlinkClusterIT {
   private static void awaitSomePartitionsDone(String target, Run run) throws Exception {
     long deadline = System.currentTimeMillis() + 180_000;
     while (System.currentTimeMillis() < deadline && run.process.isAlive()) {
-      long[] p = progress(target);
+      long[] p = RunRecord.partitions(target);
       if (p != null && p[0] > 0 && p[0] < p[1]) {
         return;
       }
@@ -219,24 +217,16 @@ class FlinkClusterIT {
     throw new AssertionError("the run ended or stalled before a TaskManager could be killed:\n" + run.log());
   }
 
-  /** Partitions done and in all, or null before the run record exists. */
-  private static long[] progress(String target) throws SQLException {
-    if (TestPostgres.scalar(target, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('pg2citus.partitions')")
-        == 0) {
-      return null;
-    }
-    try (Connection c = TestPostgres.connect(target); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM pg2citus.partitions")) {
-      rs.next();
-      return new long[] {rs.getLong(1), rs.getLong(2)};
-    }
+  private Run migrate(Path dir, String target, String... args) throws IOException {
+    return start(dir, plainTargetConfig(dir, target), args);
   }
 
-  private Run migrate(Path dir, String target, String... args) throws IOException {
+  /** A configuration from the shared source into {@code target}, a plain PostgreSQL database. */
+  private static Path plainTargetConfig(Path dir, String target) throws IOException {
     Path config = dir.resolve(target + ".yaml");
-    Files.writeString(config, "source:\n  url: '" + url(source) + "'\ntarget:\n  url: '" + url(target) + "'\n"
-        + "  plain-postgresql: true\n" + YAML);
-    return start(dir, config, args);
+    Files.writeString(config, "source:\n  url: '" + TestPostgres.jdbcUrlWithUser(source) + "'\ntarget:\n  url: '"
+        + TestPostgres.jdbcUrlWithUser(target) + "'\n  plain-postgresql: true\n" + YAML);
+    return config;
   }
 
   private static int runs;
@@ -315,10 +305,6 @@ class FlinkClusterIT {
   private static void kill(long pid) throws Exception {
     Process p = new ProcessBuilder("kill", "-9", String.valueOf(pid)).start();
     assertEquals(0, p.waitFor());
-  }
-
-  private static String url(String db) {
-    return TestPostgres.jdbcUrl(db) + "?user=" + TestPostgres.user();
   }
 
   private static String java() {

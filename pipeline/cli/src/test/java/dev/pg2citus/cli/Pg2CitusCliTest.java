@@ -37,14 +37,11 @@ class Pg2CitusCliTest {
     return db;
   }
 
-  private static String url(String db) {
-    return TestPostgres.jdbcUrl(db) + "?user=" + TestPostgres.user();
-  }
-
   @Test
   void planWithSourceTargetAndDistributeNeedsNoConfigFile() throws SQLException {
     String src = tutorialSource();
-    Run run = run("plan", "--source", url(src), "--target", url(src), "--distribute", "companies using id");
+    Run run = run("plan", "--source", TestPostgres.jdbcUrlWithUser(src), "--target", TestPostgres.jdbcUrlWithUser(src),
+        "--distribute", "companies using id");
     assertEquals(ExitCodes.OK, run.exitCode(), run.err());
     assertTrue(run.out().contains("5 distributed in 1 colocation group"), run.out());
     assertTrue(run.out().contains("SELECT create_distributed_table('\"public\".\"ads\"', 'company_id', "
@@ -65,7 +62,7 @@ class Pg2CitusCliTest {
           plain-postgresql: true
         distribute:
           - companies using id
-        """.formatted(url(src), url(dst)));
+        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrlWithUser(dst)));
     Run create = run("create", "--config", config.toString());
     assertEquals(ExitCodes.OK, create.exitCode(), create.out() + create.err());
     assertTrue(create.out().contains("distribution skipped"), create.out());
@@ -98,7 +95,8 @@ class Pg2CitusCliTest {
   @Test
   void unknownTableInARuleIsBadInput() throws SQLException {
     String src = tutorialSource();
-    Run run = run("plan", "--source", url(src), "--target", url(src), "--distribute", "compnies using id");
+    Run run = run("plan", "--source", TestPostgres.jdbcUrlWithUser(src), "--target", TestPostgres.jdbcUrlWithUser(src),
+        "--distribute", "compnies using id");
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
     assertTrue(run.err().contains("--distribute 'compnies using id'"), run.err());
     assertTrue(run.err().contains("table compnies does not exist in the source"), run.err());

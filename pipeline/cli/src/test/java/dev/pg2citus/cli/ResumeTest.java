@@ -42,7 +42,8 @@ class ResumeTest {
         + EmbeddedDefault.resource(EmbeddedDefault.DATA_RESOURCE));
     String dst = TestPostgres.freshDatabase("resume_dst");
     Path config = dir.resolve("run.yaml");
-    Files.writeString(config, "source:\n  url: '" + url(src) + "'\ntarget:\n  url: '" + url(dst) + "'\n"
+    Files.writeString(config, "source:\n  url: '" + TestPostgres.jdbcUrlWithUser(src) + "'\ntarget:\n  url: '"
+        + TestPostgres.jdbcUrlWithUser(dst) + "'\n"
         + "  plain-postgresql: true\n" + YAML);
 
     long[] atKill = killMidway(config, dst, dir);
@@ -77,10 +78,10 @@ class ResumeTest {
     try {
       long deadline = System.currentTimeMillis() + 120_000;
       while (System.currentTimeMillis() < deadline && child.isAlive()) {
-        long[] progress = progress(dst);
+        long[] progress = RunRecord.partitions(dst);
         if (progress != null && progress[0] > 0) {
           child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-          return progress(dst);
+          return RunRecord.partitions(dst);
         }
         Thread.sleep(5);
       }
@@ -92,20 +93,5 @@ class ResumeTest {
 
   private static String log(Path dir) throws IOException {
     return Files.readString(dir.resolve("child.log"));
-  }
-
-  private static String url(String db) {
-    return TestPostgres.jdbcUrl(db) + "?user=" + TestPostgres.user();
-  }
-
-  private static long[] progress(String dst) throws SQLException {
-    if (TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE oid = to_regclass('pg2citus.partitions')") == 0) {
-      return null;
-    }
-    try (Connection c = TestPostgres.connect(dst); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM pg2citus.partitions")) {
-      rs.next();
-      return new long[] {rs.getLong(1), rs.getLong(2)};
-    }
   }
 }

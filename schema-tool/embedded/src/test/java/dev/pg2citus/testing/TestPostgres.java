@@ -41,6 +41,11 @@ public final class TestPostgres {
     return server().jdbcUrl(database);
   }
 
+  /** The JDBC URL with the user in it, as a configuration file or {@code --source} takes it. */
+  public static String jdbcUrlWithUser(String database) {
+    return jdbcUrl(database) + "?user=" + user();
+  }
+
   /** The user to connect as; it needs no password. */
   public static String user() {
     return server().user();
