@@ -56,6 +56,8 @@ public final class DistributionPlanner {
   private final List<String> warnings = new ArrayList<>();
   private final Set<ForeignKey> dropped = new HashSet<>();
   private final Set<ForeignKey> actionsDropped = new HashSet<>();
+  /** What stops the plan; planning goes on past each, so one error lists them all. */
+  private final List<String> problems = new ArrayList<>();
 
   private DistributionPlanner(Catalog catalog, MigrationConfig config) {
     this.catalog = catalog;
@@ -93,6 +95,9 @@ public final class DistributionPlanner {
     warnAboutUnsupportedShapes();
     checkForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
+    if (!problems.isEmpty()) {
+      throw new PlanException(problems);
+    }
     return new DistributionPlan(ordered(groups), warnings, dropped, actionsDropped, config.citus().shardCount(),
         config.citus().colocation());
   }
@@ -250,25 +255,25 @@ public final class DistributionPlanner {
         natives.putIfAbsent(own, hop);
       }
     }
-    if (natives.size() == 1) {
+    if (natives.size() > 1) {
+      problems.add(table.name() + " carries the distribution column in several columns ("
+          + String.join(", ", natives.keySet()) + "); add a rule such as '" + NameRef.spell(table.name().name())
+          + " using " + NameRef.spell(natives.keySet().iterator().next()) + "'");
+    }
+    if (!natives.isEmpty()) { // with several, planning goes on with the first to find further problems
       var entry = natives.entrySet().iterator().next();
       Column column = table.column(entry.getKey()).orElseThrow();
       return new Placement(table.name(), Kind.DISTRIBUTED, column.name(), column.type(), null, null, null,
           "discovered: " + entry.getValue().describe());
     }
-    if (natives.size() > 1) {
-      throw new PlanException(table.name() + " carries the distribution column in several columns ("
-          + String.join(", ", natives.keySet()) + "); add a rule such as '" + NameRef.spell(table.name().name())
-          + " using " + NameRef.spell(natives.keySet().iterator().next()) + "'");
-    }
     if (hops.size() > 1) {
-      throw severalPaths(table, hops);
+      problems.add(severalPaths(table, hops)); // planning goes on along the first
     }
     ForeignKey hop = hops.get(0);
     Placement parent = placed.get(hop.referenced());
     String column = addedColumnName(parent);
     if (table.column(column).isPresent()) {
-      throw new PlanException(table.name() + " must get distribution column " + column + " through "
+      problems.add(table.name() + " must get distribution column " + column + " through "
           + hop.describe() + ", but already has a column of that name; add a rule for " + table.name().name());
     }
     List<ForeignKey> path = new ArrayList<>(List.of(hop));
@@ -310,11 +315,11 @@ public final class DistributionPlanner {
       }
     }
     if (alternatives.size() > 1) {
-      throw severalPaths(table, alternatives);
+      problems.add(severalPaths(table, alternatives));
     }
   }
 
-  private PlanException severalPaths(Table table, List<ForeignKey> hops) {
+  private String severalPaths(Table table, List<ForeignKey> hops) {
     StringBuilder paths = new StringBuilder();
     for (ForeignKey hop : hops) {
       Placement parent = placed.get(hop.referenced());
@@ -326,8 +331,8 @@ public final class DistributionPlanner {
           .append(NameRef.spell(addedColumnName(parent))).append(" from ")
           .append(tables.stream().map(NameRef::spell).collect(Collectors.joining(", "))).append("   (").append(hop.describe()).append(')');
     }
-    return new PlanException(table.name() + " reaches distributed tables along several foreign-key paths;"
-        + " pick one with a rule:" + paths);
+    return table.name() + " reaches distributed tables along several foreign-key paths; pick one with a rule:"
+        + paths;
   }
 
   // ---- reference tables
@@ -364,14 +369,14 @@ public final class DistributionPlanner {
                 + " as reference table'");
           }
         } else if (from.kind() == Kind.REFERENCE && target.isDistributed() && !missing.containsKey(from.table())) {
-          throw new PlanException("reference table " + from.table() + " references distributed table " + to
+          problems.add("reference table " + from.table() + " references distributed table " + to
               + " (" + fk.describe() + "), which Citus does not allow; distribute " + from.table().name()
               + " or make " + to.name() + " a reference table");
         }
       }
     }
     if (!missing.isEmpty()) {
-      throw new PlanException(missing.size() + " tables that distributed or reference tables reference have no"
+      problems.add(missing.size() + " tables that distributed or reference tables reference have no"
           + " rule:\n    " + String.join("\n    ", missing.values())
           + "\n  or set citus.auto-reference-tables: true for all of them");
     }
@@ -438,7 +443,7 @@ public final class DistributionPlanner {
       }
     }
     if (!refused.isEmpty()) {
-      throw new PlanException(refused.size() + " foreign keys have actions Citus refuses on a key that holds the"
+      problems.add(refused.size() + " foreign keys have actions Citus refuses on a key that holds the"
           + " distribution column:\n    " + String.join("\n    ", refused)
           + "\n  set citus.refused-key-actions: drop to create them without those actions, or make the"
           + " referenced tables reference tables");
@@ -547,7 +552,7 @@ public final class DistributionPlanner {
       Set<String> types = members.stream().map(t -> placed.get(t).columnType())
           .collect(Collectors.toCollection(TreeSet::new));
       if (types.size() > 1) {
-        throw new PlanException("colocation group of " + root + " mixes distribution column types ("
+        problems.add("colocation group of " + root + " mixes distribution column types ("
             + inOrder.stream().map(p -> p.table().name() + "." + p.column() + " " + p.columnType())
                 .collect(Collectors.joining(", "))
             + "); colocated tables need one type: add a cast rule");

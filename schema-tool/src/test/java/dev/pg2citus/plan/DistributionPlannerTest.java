@@ -425,6 +425,30 @@ class DistributionPlannerTest {
     assertEquals(t("accounts"), users.colocationRoot());
   }
 
+  @Test
+  void everyProblemOfThePlanIsReportedInOneError() throws Exception {
+    String db = database(tutorialSql() + """
+        CREATE TABLE ad_stats (
+            id bigserial PRIMARY KEY,
+            ad_id bigint REFERENCES ads (id),
+            campaign_id bigint REFERENCES campaigns (id));
+        CREATE TABLE countries (code text PRIMARY KEY);
+        ALTER TABLE companies ADD country_code text REFERENCES countries (code);
+        ALTER TABLE campaigns ADD UNIQUE (company_id, id);
+        CREATE TABLE notes (company_id bigint, campaign_id bigint, body text,
+            FOREIGN KEY (company_id, campaign_id) REFERENCES campaigns (company_id, id) ON UPDATE CASCADE);
+        """);
+    PlanException e = planFails(PlanException.class, db, """
+        distribute:
+          - companies using id
+        """);
+    assertEquals(3, e.problems().size(), e.getMessage());
+    assertMentions(e, "3 problems", "1. ", "2. ", "3. ",
+        "public.ad_stats reaches distributed tables along several foreign-key paths",
+        "add 'countries as reference table'",
+        "notes_company_id_campaign_id_fkey", "ON UPDATE CASCADE");
+  }
+
   // ---- lookup tables
 
   @Test
