@@ -7,6 +7,7 @@ import dev.pg2citus.config.ConfigOptions.Verify;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.PostDataRun;
 import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.plan.DataCheck;
 import dev.pg2citus.read.PartitionPlanner;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.SourceSnapshot;
@@ -75,6 +76,9 @@ public final class Migration {
     // The snapshot is held from before the first row is read until the last count is taken.
     try (SourceSnapshot snapshot = load.schemaOnly() ? null
         : SourceSnapshot.open(config.source(), load.consistentSnapshot())) {
+      if (!options.resume() && snapshot != null && load.checkData()) {
+        checkData(tool, snapshot, summary);
+      }
       if (!options.resume()) {
         discardEarlierRun();
         if (!phase(summary, tool::create)) {
@@ -90,6 +94,20 @@ public final class Migration {
       }
     }
     return summary;
+  }
+
+  /**
+   * The source rows, in the snapshot they will be copied from, checked against the plan before
+   * anything is written: what would fail the run refuses it; rows that will be rejected are noted.
+   */
+  private static void checkData(SchemaTool tool, SourceSnapshot snapshot, MigrationSummary summary)
+      throws SQLException {
+    long start = System.currentTimeMillis();
+    List<DataCheck.Finding> findings = tool.checkData(snapshot.connection());
+    DataCheck.refuseIfNeeded(findings);
+    findings.forEach(f -> LOG.warn("check-data: {}", f));
+    summary.phase("check-data", System.currentTimeMillis() - start, List.of(),
+        findings.stream().map(DataCheck.Finding::toString).toList());
   }
 
   private interface SchemaPhase {

@@ -77,12 +77,12 @@ public final class ConfigLoader {
         SCHEMA_ONLY.read(root), ANALYZE.read(root), INDEX_WORKERS.read(root), RESET_SEQUENCES.read(root),
         ON_ERROR.read(root), ON_ORPHAN.read(root), SNAPSHOT.read(root), BATCH_ROWS.read(root),
         BATCH_BYTES.read(root), PARTITIONS.read(root), SPLIT_THRESHOLD.read(root), SIDE_INPUT_MAX_KEYS.read(root), VERIFY.read(root),
-        WORKERS.read(root), NOT_CARRIED.read(root));
+        WORKERS.read(root), NOT_CARRIED.read(root), CHECK_DATA.read(root));
     if (load.dataOnly() && load.schemaOnly()) {
       throw new ConfigException(SCHEMA_ONLY.find(root).location(), "data-only and schema-only cannot both be true");
     }
     MigrationConfig.Citus citus = new MigrationConfig.Citus(SHARD_COUNT.read(root), AUTO_REFERENCE.read(root),
-        COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root));
+        COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root), LEAVE_OUT_FOREIGN_KEYS.read(root));
     return new MigrationConfig(origin, source, target, TARGET_PLAIN.read(root), TABLES_INCLUDE.read(root),
         TABLES_EXCLUDE.read(root), CASTS.read(root), rules, citus, load);
   }

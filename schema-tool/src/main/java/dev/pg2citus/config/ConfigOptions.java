@@ -88,6 +88,21 @@ public final class ConfigOptions {
           + "foreign key that holds the distribution column: `error` fails the plan before anything is "
           + "written, naming every such key; `drop` creates those keys without the refused action (listed "
           + "in the plan's warnings). A plain PostgreSQL target keeps every action.");
+  public static final ConfigOption<List<NameRef>> LEAVE_OUT_FOREIGN_KEYS = ConfigOption.structured(
+      "citus.leave-out-foreign-keys", "list of table.constraint", List.of(), "none",
+      "Foreign keys not to create on the target, each as `table.constraint` or `schema.table.constraint` "
+          + "(the source's names): for a key whose rows cannot hold on Citus, which the data check names. "
+          + "The plan lists each one left out.", node -> {
+        List<NameRef> keys = new ArrayList<>();
+        for (YamlNode item : node.asList()) {
+          NameRef key = parseName(item, 3, "foreign key");
+          if (key.parts().size() < 2) {
+            throw item.fail("write the foreign key as table.constraint or schema.table.constraint");
+          }
+          keys.add(key);
+        }
+        return keys;
+      });
 
   public static final ConfigOption<Boolean> INCLUDE_DROP = ConfigOption.bool("load.include-drop", false,
       "Drop the target tables (CASCADE) and the types they use before creating them.");
@@ -120,6 +135,11 @@ public final class ConfigOptions {
       "Source objects pg2citus does not carry yet (aggregates, rules, row-level security policies, extended "
           + "statistics, operators, grants): `warn` lists each with its reason in the plan and the summary; "
           + "`error` refuses the run before anything is written, listing them all.");
+  public static final ConfigOption<Boolean> CHECK_DATA = ConfigOption.bool("load.check-data", true,
+      "Before anything is written, check the source rows against the plan: rows whose foreign-key paths lead to "
+          + "different distribution values (a key that could never hold on Citus), rows whose backfill path "
+          + "leads nowhere, NULL distribution values. Each is counted with example keys; what would fail the run "
+          + "refuses it (exit 2). `plan --check-data` runs the checks alone; `false` skips them in `migrate`.");
   public static final ConfigOption<Boolean> SNAPSHOT = ConfigOption.bool("load.consistent-snapshot", true,
       "Read every table under one exported snapshot, so the target is one moment of the source. Turn it "
           + "off where a snapshot cannot be exported or held (some poolers and replicas).");
@@ -161,9 +181,9 @@ public final class ConfigOptions {
       SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_PROPERTIES,
       TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_PLAIN,
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
-      SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS,
+      SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
+      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, CHECK_DATA, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
       SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
 
   /** Fails on any key of {@code root} that no option defines. */

@@ -27,7 +27,11 @@ public record MigrationConfig(
 
   /** Citus options. */
   public record Citus(int shardCount, boolean autoReferenceTables, Colocation colocation,
-      RefusedKeyActions refusedKeyActions) {}
+      RefusedKeyActions refusedKeyActions, List<NameRef> leaveOutForeignKeys) {
+    public Citus {
+      leaveOutForeignKeys = List.copyOf(leaveOutForeignKeys);
+    }
+  }
 
   /** Load options, as pgloader's {@code WITH} clause has them. */
   public record Load(
@@ -51,13 +55,15 @@ public record MigrationConfig(
       int sideInputMaxKeys,
       Verify verify,
       int workers,
-      NotCarried notCarried) {
+      NotCarried notCarried,
+      boolean checkData) {
 
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
           schemaOnly || schema, analyze, indexWorkers, resetSequences, onError, onOrphan, consistentSnapshot,
-          batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers, notCarried);
+          batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers, notCarried,
+          checkData);
     }
   }
 

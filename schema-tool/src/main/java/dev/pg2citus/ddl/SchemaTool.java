@@ -6,6 +6,7 @@ import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.plan.CastRules;
+import dev.pg2citus.plan.DataCheck;
 import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
 import dev.pg2citus.plan.PlanException;
@@ -47,11 +48,21 @@ public final class SchemaTool {
           throw new IllegalStateException("cannot look up type '" + type + "' on the source: " + e.getMessage(), e);
         }
       });
-      DistributionPlan plan = DistributionPlanner.plan(catalog, config);
+      List<String> problems = new ArrayList<>();
       if (config.load().notCarried() == NotCarried.ERROR && !catalog.skipped().isEmpty()) {
-        throw new PlanException(catalog.skipped().size() + " source objects would not be carried (load.not-carried:"
-            + " error), nothing was written:\n  " + String.join("\n  ", catalog.skipped().stream()
-                .map(Object::toString).toList()) + "\nset load.not-carried: warn to migrate without them");
+        problems.add(catalog.skipped().size() + " source objects would not be carried (load.not-carried: error):\n  "
+            + String.join("\n  ", catalog.skipped().stream().map(Object::toString).toList())
+            + "\nset load.not-carried: warn to migrate without them");
+      }
+      DistributionPlan plan;
+      try {
+        plan = DistributionPlanner.plan(catalog, config);
+      } catch (PlanException e) {
+        problems.addAll(0, e.problems());
+        throw new PlanException(problems);
+      }
+      if (!problems.isEmpty()) {
+        throw new PlanException(problems);
       }
       return new SchemaTool(config, new TargetSchema(catalog, plan));
     }
@@ -59,6 +70,14 @@ public final class SchemaTool {
 
   public TargetSchema target() {
     return target;
+  }
+
+  /**
+   * Checks the rows of {@code source} against the plan ({@link DataCheck}); run it in the snapshot
+   * the rows will be read in. The caller decides what to do with what it finds.
+   */
+  public List<DataCheck.Finding> checkData(Connection source) throws SQLException {
+    return DataCheck.run(source, target.catalog(), target.plan(), config);
   }
 
   public SchemaScripts scripts() {

@@ -7,6 +7,7 @@ import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.catalog.UserType;
 import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.DistributionRule;
 import dev.pg2citus.config.MigrationConfig;
@@ -82,6 +83,7 @@ public final class DistributionPlanner {
             + earlier.location());
       }
     }
+    leaveOutForeignKeys();
     ruleOf.forEach(this::placeByRule);
     discover();
     placeReferencedTables();
@@ -234,17 +236,46 @@ public final class DistributionPlanner {
    * table — the partitioned table is distributed with its partitions, so those keys lead to it.
    */
   private List<ForeignKey> declaredKeys(Table table) {
-    if (!table.isPartitioned()) {
-      return table.foreignKeys();
-    }
     Map<String, ForeignKey> keys = new LinkedHashMap<>();
-    table.foreignKeys().forEach(fk -> keys.putIfAbsent(fk.columns() + " " + fk.referenced(), fk));
-    for (Table t : catalog.tables()) {
-      if (t.isPartition() && topParent(t).equals(table.name())) {
-        t.foreignKeys().forEach(fk -> keys.putIfAbsent(fk.columns() + " " + fk.referenced(), fk));
+    keptKeys(table).forEach(fk -> keys.putIfAbsent(fk.columns() + " " + fk.referenced(), fk));
+    if (table.isPartitioned()) {
+      for (Table t : catalog.tables()) {
+        if (t.isPartition() && topParent(t).equals(table.name())) {
+          keptKeys(t).forEach(fk -> keys.putIfAbsent(fk.columns() + " " + fk.referenced(), fk));
+        }
       }
     }
     return List.copyOf(keys.values());
+  }
+
+  /** The foreign keys declared on {@code table} that are not left out. */
+  private List<ForeignKey> keptKeys(Table table) {
+    return table.foreignKeys().stream().filter(fk -> !dropped.contains(fk)).toList();
+  }
+
+  /**
+   * The keys {@code citus.leave-out-foreign-keys} names are not created, and lead neither discovery
+   * nor a path: leaving one out is also how a table with several paths keeps one.
+   */
+  private void leaveOutForeignKeys() {
+    for (NameRef ref : config.citus().leaveOutForeignKeys()) {
+      List<String> parts = ref.parts();
+      String constraint = parts.get(parts.size() - 1);
+      NameRef table = new NameRef(parts.subList(0, parts.size() - 1));
+      List<ForeignKey> matches = catalog.tables().stream()
+          .filter(t -> t.name().name().equals(table.name()) && (table.schema() == null
+              || t.name().schema().equals(table.schema())))
+          .flatMap(t -> t.foreignKeys().stream()).filter(fk -> fk.name().equals(constraint)).toList();
+      if (matches.size() != 1) {
+        throw new ConfigException(new ConfigLocation(config.origin(), 0, "citus.leave-out-foreign-keys"),
+            (matches.isEmpty() ? "no foreign key " : "several foreign keys match ") + ref
+                + (matches.isEmpty() ? " in the source (write table.constraint with the source's names)"
+                    : ": qualify the table with its schema"));
+      }
+      dropped.add(matches.get(0));
+      warnings.add("foreign key " + matches.get(0).name() + " (" + matches.get(0).describe() + ") is left out:"
+          + " it is not created (citus.leave-out-foreign-keys)");
+    }
   }
 
   private Placement placeDiscovered(Table table, List<ForeignKey> hops) {
@@ -307,7 +338,7 @@ public final class DistributionPlanner {
   private void checkSinglePath(Table table, Placement placement) {
     ForeignKey chosen = placement.backfill().hops().get(0);
     List<ForeignKey> alternatives = new ArrayList<>(List.of(chosen));
-    for (ForeignKey fk : table.foreignKeys()) {
+    for (ForeignKey fk : keptKeys(table)) {
       Placement other = placed.get(fk.referenced());
       if (fk != chosen && !fk.referenced().equals(table.name()) && other != null && other.isDistributed()
           && (other.backfill() == null || !other.backfill().passesThrough(table.name()))) {
@@ -460,7 +491,7 @@ public final class DistributionPlanner {
       if (!from.isDistributed()) {
         continue;
       }
-      for (ForeignKey fk : catalog.table(from.table()).orElseThrow().foreignKeys()) {
+      for (ForeignKey fk : keptKeys(catalog.table(from.table()).orElseThrow())) {
         Placement to = placed.get(fk.referenced());
         if (to == null || !to.isDistributed()) {
           continue;

@@ -101,6 +101,7 @@ class ConfigLoaderTest {
           auto-reference-tables: true
           colocation: citus-default
           refused-key-actions: drop
+          leave-out-foreign-keys: [orders.orders_customer_fkey, 'sales."Orders".x_fkey']
         load:
           include-drop: true
           truncate: yes
@@ -114,6 +115,7 @@ class ConfigLoaderTest {
           on-error: REJECT
           on-orphan: stop
           not-carried: error
+          check-data: false
           verify: checksums
           consistent-snapshot: false
           batch-rows: 1_000
@@ -184,9 +186,11 @@ class ConfigLoaderTest {
     assertEquals(new ConfigLocation("test.yaml", 32, "distribute[0]"), rules.get(0).location());
     assertEquals(new ConfigLocation("test.yaml", 35, "distribute[3]"), rules.get(3).location());
 
-    assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT, RefusedKeyActions.DROP), config.citus());
+    assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT, RefusedKeyActions.DROP,
+        List.of(new NameRef(List.of("orders", "orders_customer_fkey")), new NameRef(List.of("sales", "Orders", "x_fkey")))),
+        config.citus());
     assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
-        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR),
+        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR, false),
         config.load());
   }
 
@@ -204,9 +208,10 @@ class ConfigLoaderTest {
     assertTrue(config.rules().isEmpty());
     assertTrue(config.selects(new TableName("any", "table")), "no include selects every table");
 
-    assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR), config.citus());
+    assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR, List.of()),
+        config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
-        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN),
+        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN, true),
         config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());

@@ -4,9 +4,13 @@ import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.DdlStatement;
 import dev.pg2citus.ddl.SchemaScripts;
 import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.plan.DataCheck;
 import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** Prints the distribution plan and every statement the schema phases would run; writes nothing. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -17,8 +21,16 @@ final class PlanCommand extends SchemaCommand {
     return false;
   }
 
+  @Option(names = "--check-data", description = "Only check the source rows against the plan: rows whose foreign-key"
+      + " paths give different distribution values, orphans of backfill paths, NULL distribution values; each counted"
+      + " with example keys. Exit 2 when one would fail the migration. Writes nothing.")
+  boolean checkData;
+
   @Override
-  int run(SchemaTool tool, MigrationConfig config, PrintWriter out) {
+  int run(SchemaTool tool, MigrationConfig config, PrintWriter out) throws SQLException {
+    if (checkData) {
+      return checkData(tool, config, out);
+    }
     out.println(tool.target().plan().render());
     SchemaScripts scripts = tool.scripts();
     print(out, "create (pre-data)", scripts.create());
@@ -28,6 +40,17 @@ final class PlanCommand extends SchemaCommand {
       out.println("-- the target is plain PostgreSQL: the distribute statements will be skipped");
     }
     return 0;
+  }
+
+  private static int checkData(SchemaTool tool, MigrationConfig config, PrintWriter out) throws SQLException {
+    List<DataCheck.Finding> findings;
+    try (Connection source = config.source().open()) {
+      findings = tool.checkData(source);
+    }
+    findings.forEach(f -> out.println((f.refuses() ? "refuses: " : "warning: ") + f));
+    long refusing = findings.stream().filter(DataCheck.Finding::refuses).count();
+    out.println("-- data check: " + findings.size() + " findings, " + refusing + " refuse the migration");
+    return refusing > 0 ? ExitCodes.BAD_INPUT : ExitCodes.OK;
   }
 
   private static void print(PrintWriter out, String phase, List<DdlStatement> statements) {
