@@ -1,6 +1,8 @@
 -- Objects besides tables: routines (one a column default calls, one on a table's row type), views
 -- on views, a materialized view with an index, triggers (one that would change migrated rows if it
--- fired during the load), comments on each kind, and objects that are not carried yet.
+-- fired during the load), an aggregate, a rule, policies, statistics, unused types, owners and
+-- grants, comments on each kind, and an object that is not carried. Needs the roles shop_reader
+-- and shop_owner (SchemaObjectsTest.ROLES).
 CREATE SCHEMA "Shop";
 CREATE FUNCTION "Shop".next_code() RETURNS text LANGUAGE sql AS $$ SELECT 'C-' || 1 $$;
 COMMENT ON FUNCTION "Shop".next_code() IS 'default for item codes';
@@ -37,7 +39,29 @@ CREATE UNIQUE INDEX price_bands_band ON "Shop".price_bands (band);
 COMMENT ON MATERIALIZED VIEW "Shop".price_bands IS 'items per hundred';
 CREATE VIEW "Shop".bands_view AS SELECT band FROM "Shop".price_bands;
 
--- Not carried yet: each must be listed with its reason.
-CREATE AGGREGATE "Shop".sum_sq(numeric) (SFUNC = numeric_add, STYPE = numeric);
+-- An aggregate, a rule, row-level security, extended statistics, types no table uses.
+CREATE AGGREGATE "Shop".sum_sq(numeric) (SFUNC = numeric_add, STYPE = numeric, INITCOND = '0', PARALLEL = SAFE);
+COMMENT ON AGGREGATE "Shop".sum_sq(numeric) IS 'adds up';
 CREATE RULE no_audit_delete AS ON DELETE TO "Shop".audit DO INSTEAD NOTHING;
-CREATE POLICY own_items ON "Shop".items USING (true);
+COMMENT ON RULE no_audit_delete ON "Shop".audit IS 'audit rows stay';
+CREATE POLICY "Cheap items" ON "Shop".items AS RESTRICTIVE FOR SELECT TO shop_reader USING (price < 1000);
+CREATE POLICY all_items ON "Shop".items USING (true) WITH CHECK (price > 0);
+COMMENT ON POLICY all_items ON "Shop".items IS 'everyone';
+ALTER TABLE "Shop".items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE "Shop".audit ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE STATISTICS "Shop".items_code_price (ndistinct, dependencies) ON code, price FROM "Shop".items;
+COMMENT ON STATISTICS "Shop".items_code_price IS 'codes follow prices';
+CREATE DOMAIN "Shop".positive AS numeric CONSTRAINT positive_check CHECK (VALUE > 0);
+CREATE TYPE "Shop".mood AS ENUM ('sad', 'ok');
+
+-- Owners and grants: a role owns the audit table, others read.
+GRANT USAGE ON SCHEMA "Shop" TO shop_reader;
+GRANT SELECT ON "Shop".items, "Shop".cheap TO shop_reader;
+GRANT SELECT, INSERT ON "Shop".audit TO shop_reader WITH GRANT OPTION;
+REVOKE EXECUTE ON FUNCTION "Shop".next_code() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION "Shop".next_code() TO shop_reader;
+ALTER TABLE "Shop".audit OWNER TO shop_owner;
+ALTER FUNCTION "Shop".touch() OWNER TO shop_owner;
+
+-- Not carried: listed with its reason.
+CREATE OPERATOR "Shop".=== (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = numeric_eq);

@@ -322,11 +322,20 @@ public final class CatalogReader {
     return result;
   }
 
-  /** Types the selected columns use, directly or through arrays, domains, composites and ranges. */
+  /**
+   * Types the selected columns use, directly or through arrays, domains, composites and ranges; and
+   * the enums, domains, ranges and composite types of the selected tables' schemas, used or not.
+   */
   private static final String USED_TYPES = """
-      WITH RECURSIVE used(oid) AS (
+      WITH RECURSIVE selected(oid) AS (SELECT unnest(?::oid[])),
+      used(oid) AS (
           SELECT a.atttypid FROM pg_attribute a
-           WHERE a.attrelid = ANY (?::oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+           WHERE a.attrelid IN (SELECT oid FROM selected) AND a.attnum > 0 AND NOT a.attisdropped
+        UNION
+          SELECT t.oid FROM pg_type t
+           WHERE t.typnamespace IN (SELECT relnamespace FROM pg_class WHERE oid IN (SELECT oid FROM selected))
+             AND (t.typtype IN ('e', 'd', 'r')
+                  OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
         UNION
           SELECT d.dep FROM used u JOIN pg_type t ON t.oid = u.oid
            CROSS JOIN LATERAL (

@@ -9,13 +9,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the objects besides tables that go with the selected tables: routines of their schemas,
- * views and materialized views that read only migrated relations (views on views in dependency
- * order), and triggers on migrated tables and views — and lists what it does not carry.
+ * Reads the objects besides tables that go with the selected tables: routines and aggregates of
+ * their schemas, views and materialized views that read only migrated relations (views on views in
+ * dependency order), triggers and rules on migrated tables and views, row-level security policies
+ * and extended statistics of migrated tables — and lists what it does not carry.
  * Definitions come from the source's own {@code pg_get_*def}, so the target gets them as the
  * source prints them. Runs on the reader's connection, with search_path at pg_catalog, so every
  * name is printed qualified.
@@ -62,7 +64,14 @@ final class ObjectReader {
     Set<Long> relations = new HashSet<>(tables);
     relations.addAll(readViews());
     readTriggers(relations);
-    readNotCarried(relations);
+    readRules(relations);
+    readPolicies();
+    readStatistics();
+    List<String> routines = objects.stream().filter(o -> o.kind() == SchemaObject.Kind.FUNCTION
+        || o.kind() == SchemaObject.Kind.PROCEDURE || o.kind() == SchemaObject.Kind.AGGREGATE)
+        .map(SchemaObject::name).toList();
+    objects.addAll(PrivilegeReader.read(connection, tables, relations, routines));
+    readNotCarried();
     return this;
   }
 
@@ -70,7 +79,7 @@ final class ObjectReader {
   private void readRoutines() throws SQLException {
     String sql = """
         SELECT p.oid::regprocedure::text, p.prokind,
-               CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) END,
+               CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) ELSE %s END,
                obj_description(p.oid, 'pg_proc'),
                uses.tables, uses.relations > 0
           FROM pg_proc p,
@@ -85,26 +94,26 @@ final class ObjectReader {
          WHERE p.pronamespace = ANY (?::bigint[]::oid[]) AND %s
            AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
                                                        AND i.deptype = 'i')
-         ORDER BY 1
-        """.formatted(FIRST_USER_OID, NOT_FROM_EXTENSION.formatted("p.oid"));
+         ORDER BY p.prokind = 'a', 1
+        """.formatted(AGGREGATE_DEFINITION, FIRST_USER_OID, NOT_FROM_EXTENSION.formatted("p.oid"));
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String name = rs.getString(1);
           String kind = rs.getString(2);
-          if (kind.equals("a")) {
-            skipped.add(new SkippedObject("aggregate", name, "aggregates are not carried yet: create it on the"
-                + " target before finalize (its definition: pg_dump --schema-only)"));
-            continue;
-          }
+          SchemaObject.Kind as = switch (kind) {
+            case "p" -> SchemaObject.Kind.PROCEDURE;
+            case "a" -> SchemaObject.Kind.AGGREGATE;
+            default -> SchemaObject.Kind.FUNCTION;
+          };
           if (!tables.containsAll(oids(rs.getArray(5)))) { // the tables it uses must be migrated
-            skipped.add(new SkippedObject(kind.equals("p") ? "procedure" : "function", name, "it uses a table that"
-                + " is not migrated (a table filter leaves it out): include the table, or create it on the target"));
+            skipped.add(new SkippedObject(as.sql().toLowerCase(Locale.ROOT), name, "it uses a table that is not"
+                + " migrated (a table filter leaves it out): include the table, or create it on the target"));
             continue;
           }
-          objects.add(new SchemaObject(kind.equals("p") ? SchemaObject.Kind.PROCEDURE : SchemaObject.Kind.FUNCTION,
-              name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(), rs.getBoolean(6)));
+          objects.add(new SchemaObject(as, name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(),
+              rs.getBoolean(6)));
         }
       }
     }
@@ -226,33 +235,136 @@ final class ObjectReader {
     }
   }
 
-  /** What the migrated relations and their schemas have that is not carried yet. */
-  private void readNotCarried(Set<Long> relations) throws SQLException {
-    Object[] rels = relations.toArray();
-    notCarried("rule", "SELECT ev_class::regclass::text || ' ' || quote_ident(rulename) FROM pg_rewrite"
-        + " WHERE rulename <> '_RETURN' AND ev_class = ANY (?::bigint[]::oid[]) ORDER BY 1", rels,
-        "rules are not carried: recreate it on the target after the load");
-    notCarried("policy", "SELECT polrelid::regclass::text || ' ' || quote_ident(polname) FROM pg_policy"
-        + " WHERE polrelid = ANY (?::bigint[]::oid[]) ORDER BY 1", rels,
-        "row-level security policies are not carried: create it, and ENABLE ROW LEVEL SECURITY, on the target");
-    notCarried("statistics", "SELECT oid::regclass::text FROM pg_statistic_ext WHERE stxrelid = ANY (?::bigint[]::oid[])"
-        + " ORDER BY 1", rels, "extended statistics are not carried: CREATE STATISTICS on the target, then ANALYZE");
-    notCarried("privileges", "SELECT oid::regclass::text FROM pg_class WHERE relacl IS NOT NULL"
-        + " AND oid = ANY (?::bigint[]::oid[]) ORDER BY 1", rels,
-        "grants are not carried: the target's objects belong to the target user; GRANT on the target");
+  /** Rules of migrated tables and views (not a view's own {@code _RETURN}), created after the load. */
+  private void readRules(Set<Long> relations) throws SQLException {
+    String sql = """
+        SELECT quote_ident(r.rulename) || ' ON ' || r.ev_class::regclass::text, pg_get_ruledef(r.oid, true),
+               obj_description(r.oid, 'pg_rewrite')
+          FROM pg_rewrite r
+         WHERE r.rulename <> '_RETURN' AND r.ev_class = ANY (?::bigint[]::oid[])
+         ORDER BY 1
+        """;
+    read(sql, relations.toArray(), rs -> {
+      String def = rs.getString(2).strip();
+      objects.add(new SchemaObject(SchemaObject.Kind.RULE, rs.getString(1),
+          def.replaceFirst("^CREATE RULE ", "CREATE OR REPLACE RULE ").replaceFirst(";$", ""), rs.getString(3),
+          List.of(), Set.of(), true));
+    });
+  }
+
+  /**
+   * Row-level security of migrated tables: each policy as {@code CREATE POLICY}, and {@code ENABLE}
+   * / {@code FORCE ROW LEVEL SECURITY} where the source has them; all after the load, so COPY is
+   * not filtered by them.
+   */
+  private void readPolicies() throws SQLException {
+    String sql = """
+        SELECT quote_ident(p.polname) || ' ON ' || c.oid::regclass::text,
+               'DROP POLICY IF EXISTS ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text || E';\n'
+               || 'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text
+               || ' AS ' || CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END
+               || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                                           WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
+               || ' TO ' || (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE r::regrole::text END,
+                                               ', ') FROM unnest(p.polroles) r)
+               || coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
+               || coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''),
+               obj_description(p.oid, 'pg_policy')
+          FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+         WHERE c.oid = ANY (?::bigint[]::oid[])
+         ORDER BY 1
+        """;
+    read(sql, tables.toArray(), rs -> objects.add(new SchemaObject(SchemaObject.Kind.POLICY, rs.getString(1),
+        rs.getString(2), rs.getString(3), List.of(), Set.of(), true)));
+    read("""
+        SELECT c.oid::regclass::text, c.relforcerowsecurity FROM pg_class c
+         WHERE c.relrowsecurity AND c.oid = ANY (?::bigint[]::oid[]) ORDER BY 1
+        """, tables.toArray(), rs -> objects.add(new SchemaObject(SchemaObject.Kind.ROW_SECURITY, rs.getString(1),
+        "ALTER TABLE " + rs.getString(1) + " ENABLE ROW LEVEL SECURITY"
+            + (rs.getBoolean(2) ? ";\nALTER TABLE " + rs.getString(1) + " FORCE ROW LEVEL SECURITY" : ""),
+        null, List.of(), Set.of(), true)));
+  }
+
+  /** Extended statistics of migrated tables, created with the tables so that ANALYZE after the load fills them. */
+  private void readStatistics() throws SQLException {
+    String sql = """
+        SELECT quote_ident(n.nspname) || '.' || quote_ident(s.stxname), pg_get_statisticsobjdef(s.oid),
+               obj_description(s.oid, 'pg_statistic_ext'), s.stxstattarget
+          FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+         WHERE s.stxrelid = ANY (?::bigint[]::oid[])
+         ORDER BY 1
+        """;
+    read(sql, tables.toArray(), rs -> {
+      String def = rs.getString(2).replaceFirst("^CREATE STATISTICS ", "CREATE STATISTICS IF NOT EXISTS ");
+      int target = rs.getInt(4);
+      if (!rs.wasNull() && target >= 0) {
+        def += ";\nALTER STATISTICS " + rs.getString(1) + " SET STATISTICS " + target;
+      }
+      objects.add(new SchemaObject(SchemaObject.Kind.STATISTICS, rs.getString(1), def, rs.getString(3), List.of(),
+          Set.of(), true));
+    });
+  }
+
+  private interface RowReader {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs {@code sql} with {@code oids} as its one parameter, handing each row to {@code row}. */
+  private void read(String sql, Object[] oids, RowReader row) throws SQLException {
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setArray(1, connection.createArrayOf("bigint", oids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          row.read(rs);
+        }
+      }
+    }
+  }
+
+  /** What the migrated schemas have that is not carried. */
+  private void readNotCarried() throws SQLException {
     notCarried("operator", "SELECT oid::regoperator::text FROM pg_operator WHERE oprnamespace = ANY (?::bigint[]::oid[])"
         + " AND " + NOT_FROM_EXTENSION.formatted("oid") + " ORDER BY 1", schemaOids,
         "operators are not carried: create it on the target before the migration");
   }
 
   private void notCarried(String kind, String sql, Object[] oids, String reason) throws SQLException {
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      ps.setArray(1, connection.createArrayOf("bigint", oids));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          skipped.add(new SkippedObject(kind, rs.getString(1), reason));
-        }
-      }
-    }
+    read(sql, oids, rs -> skipped.add(new SkippedObject(kind, rs.getString(1), reason)));
   }
+
+  /**
+   * {@code CREATE OR REPLACE AGGREGATE} from pg_aggregate, as pg_dump writes it; {@code %s} is
+   * replaced by the pg_proc row's alias {@code p}. Support functions print qualified (search_path
+   * is pg_catalog).
+   */
+  private static final String AGGREGATE_DEFINITION = """
+      (SELECT 'CREATE OR REPLACE AGGREGATE ' || p.oid::regproc::text || '(' || pg_get_function_arguments(p.oid)
+              || ') (' || concat_ws(', ',
+                 'SFUNC = ' || a.aggtransfn::regproc::text,
+                 'STYPE = ' || format_type(a.aggtranstype, NULL),
+                 CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END,
+                 CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC = ' || a.aggfinalfn::regproc::text END,
+                 CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' END,
+                 CASE WHEN a.aggfinalfn <> 0 THEN 'FINALFUNC_MODIFY = '
+                      || CASE a.aggfinalmodify WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE 'READ_WRITE' END
+                 END,
+                 CASE WHEN a.aggcombinefn <> 0 THEN 'COMBINEFUNC = ' || a.aggcombinefn::regproc::text END,
+                 CASE WHEN a.aggserialfn <> 0 THEN 'SERIALFUNC = ' || a.aggserialfn::regproc::text END,
+                 CASE WHEN a.aggdeserialfn <> 0 THEN 'DESERIALFUNC = ' || a.aggdeserialfn::regproc::text END,
+                 'INITCOND = ' || quote_literal(a.agginitval),
+                 CASE WHEN a.aggmtransfn <> 0 THEN 'MSFUNC = ' || a.aggmtransfn::regproc::text
+                      || ', MINVFUNC = ' || a.aggminvtransfn::regproc::text
+                      || ', MSTYPE = ' || format_type(a.aggmtranstype, NULL) END,
+                 CASE WHEN a.aggmtransspace <> 0 THEN 'MSSPACE = ' || a.aggmtransspace END,
+                 CASE WHEN a.aggmfinalfn <> 0 THEN 'MFINALFUNC = ' || a.aggmfinalfn::regproc::text END,
+                 CASE WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END,
+                 'MINITCOND = ' || quote_literal(a.aggminitval),
+                 CASE WHEN a.aggsortop <> 0 THEN (SELECT 'SORTOP = OPERATOR(' || quote_ident(n.nspname) || '.'
+                                                         || o.oprname || ')'
+                                                    FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+                                                   WHERE o.oid = a.aggsortop) END,
+                 CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END,
+                 CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END) || ')'
+         FROM pg_aggregate a WHERE a.aggfnoid = p.oid)
+      """;
 }

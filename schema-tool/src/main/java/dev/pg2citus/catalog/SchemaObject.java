@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * An object besides tables that the target gets: a function, procedure, view, materialized view
- * or trigger, with its definition as the source's {@code pg_get_*def} prints it.
+ * An object besides tables that the target gets — a routine, aggregate, view, materialized view,
+ * extended statistics, trigger, rule or row-level security policy — with its definition as the
+ * source's {@code pg_get_*def} prints it (aggregates and policies are assembled from their catalogs).
  *
  * @param kind what it is
  * @param name its qualified, quoted name, as {@code COMMENT ON} names it (with the argument
- *     types of a routine, the table of a trigger)
+ *     types of a routine, the table of a trigger, rule or policy)
  * @param definition the statement that creates it on the target, written to be issued again
  *     safely ({@code OR REPLACE}, {@code IF NOT EXISTS})
  * @param comment its comment, or null
@@ -21,13 +22,29 @@ import java.util.Set;
  */
 public record SchemaObject(Kind kind, String name, String definition, String comment, List<String> indexes,
     Set<String> reads, boolean needsTables) {
+  /**
+   * The prefix of the warnings pg2citus' own statements raise (a guarded grant whose role the
+   * target lacks); the schema tool reports them as notes.
+   */
+  public static final String WARNING_PREFIX = "pg2citus: ";
+
   /** The kinds carried, with the words {@code COMMENT ON} uses for each. */
   public enum Kind {
     FUNCTION("FUNCTION"),
     PROCEDURE("PROCEDURE"),
+    AGGREGATE("AGGREGATE"),
     VIEW("VIEW"),
     MATERIALIZED_VIEW("MATERIALIZED VIEW"),
-    TRIGGER("TRIGGER");
+    STATISTICS("STATISTICS"),
+    TRIGGER("TRIGGER"),
+    RULE("RULE"),
+    POLICY("POLICY"),
+    /** {@code ENABLE} (and {@code FORCE}) {@code ROW LEVEL SECURITY} of a table; it has no comment. */
+    ROW_SECURITY("TABLE"),
+    /** The grants and revokes of one object; it has no comment. */
+    GRANT("GRANT"),
+    /** The owner of one object; it has no comment. */
+    OWNER("OWNER");
 
     private final String sql;
 

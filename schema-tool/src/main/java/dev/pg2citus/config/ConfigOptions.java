@@ -135,6 +135,12 @@ public final class ConfigOptions {
       "Source objects pg2citus does not carry yet (aggregates, rules, row-level security policies, extended "
           + "statistics, operators, grants): `warn` lists each with its reason in the plan and the summary; "
           + "`error` refuses the run before anything is written, listing them all.");
+  public static final ConfigOption<Boolean> GRANTS = ConfigOption.bool("load.grants", true,
+      "Carry the source's grants on schemas, tables, views, sequences, routines and types (and revokes from "
+          + "PUBLIC), after the load. A grant to a role the target lacks is skipped with a note.");
+  public static final ConfigOption<Boolean> OWNERS = ConfigOption.bool("load.owners", true,
+      "Give every carried object its source owner, last. A role the target lacks keeps the object with the "
+          + "migrating user, with a note; the migrating user must be a member of the roles it hands objects to.");
   public static final ConfigOption<Boolean> CHECK_DATA = ConfigOption.bool("load.check-data", true,
       "Before anything is written, check the source rows against the plan: rows whose foreign-key paths lead to "
           + "different distribution values (a key that could never hold on Citus), rows whose backfill path "
@@ -183,7 +189,7 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, CHECK_DATA, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
+      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
       SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
 
   /** Fails on any key of {@code root} that no option defines. */

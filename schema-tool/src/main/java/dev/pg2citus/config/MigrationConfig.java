@@ -56,6 +56,8 @@ public record MigrationConfig(
       Verify verify,
       int workers,
       NotCarried notCarried,
+      boolean grants,
+      boolean owners,
       boolean checkData) {
 
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
@@ -63,7 +65,7 @@ public record MigrationConfig(
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
           schemaOnly || schema, analyze, indexWorkers, resetSequences, onError, onOrphan, consistentSnapshot,
           batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers, notCarried,
-          checkData);
+          grants, owners, checkData);
     }
   }
 

@@ -1,9 +1,12 @@
 package dev.pg2citus.ddl;
 
+import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.report.PhaseReport;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.util.ArrayList;
 import java.sql.Statement;
 import java.util.List;
 import org.slf4j.Logger;
@@ -18,8 +21,15 @@ public final class DdlExecutor {
 
   private DdlExecutor() {}
 
-  /** How one statement went: its time, and its error (null when it took effect). */
-  public record Outcome(long millis, String error) {}
+  /**
+   * How one statement went: its time, its error (null when it took effect), and the warnings it
+   * raised for the report: those of pg2citus' own guarded statements (a role the target lacks).
+   */
+  public record Outcome(long millis, String error, List<String> notes) {
+    public Outcome {
+      notes = List.copyOf(notes);
+    }
+  }
 
   /** What makes a statement's effect final: nothing in autocommit, or record it and commit. */
   interface Completion {
@@ -36,6 +46,7 @@ public final class DdlExecutor {
     for (DdlStatement s : statements) {
       Outcome outcome = execute(connection, s, report.phase(), Completion.AUTOCOMMIT);
       report.record(s.step().label(), outcome.millis(), outcome.error());
+      outcome.notes().forEach(report::note);
     }
   }
 
@@ -54,8 +65,15 @@ public final class DdlExecutor {
   static Outcome execute(Connection connection, DdlStatement s, String phase, Completion completion) {
     long start = System.nanoTime();
     String error = null;
+    List<String> notes = new ArrayList<>();
     try (Statement st = connection.createStatement()) {
       st.execute(s.sql());
+      for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
+        String message = String.valueOf(w.getMessage());
+        if (message.startsWith(SchemaObject.WARNING_PREFIX)) {
+          notes.add(message.substring(SchemaObject.WARNING_PREFIX.length()));
+        }
+      }
       completion.complete();
     } catch (SQLException | RuntimeException e) {
       error = failure(s, e);
@@ -67,7 +85,8 @@ public final class DdlExecutor {
     } else {
       LOG.error("[{}] {} failed after {} ms: {}\n  statement: {}", phase, s.step().label(), millis, error, s.sql());
     }
-    return new Outcome(millis, error);
+    notes.forEach(n -> LOG.warn("[{}] {}", phase, n));
+    return new Outcome(millis, error, notes);
   }
 
   /** The error line of a failed statement: what it was about and the message, passwords redacted. */

@@ -25,11 +25,12 @@ import java.util.TreeSet;
  *
  * <ul>
  *   <li>{@link #create()} (pre-data): drop when asked; schemas, extensions, types, routines,
- *       sequences, tables with columns only; then distribution — reference tables first, then each
- *       colocation group root first, on empty tables so Citus moves no rows; then views.
+ *       sequences, tables with columns only, aggregates; then distribution — reference tables first,
+ *       then each colocation group root first, on empty tables so Citus moves no rows; then extended
+ *       statistics and views.
  *   <li>{@link #postData()} (post-data): primary keys, unique constraints, indexes, foreign keys,
  *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the
- *       source, then {@link #afterLoad()}: materialized views and triggers.
+ *       source, then {@link #afterLoad()}: materialized views, triggers, rules and row-level security.
  * </ul>
  */
 public final class SchemaScripts {
@@ -100,6 +101,7 @@ public final class SchemaScripts {
       out.add(new DdlStatement(Step.TABLE, t.name().toString(), createTable(t)));
     }
     routines(out, true);
+    objects(SchemaObject.Kind.AGGREGATE).forEach(a -> add(out, Step.AGGREGATE, a, a.definition()));
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity() && s.ownerTable() != null && target.catalog().table(s.ownerTable()).isPresent()) {
         out.add(new DdlStatement(Step.SEQUENCE_OWNER, s.name().toString(), "ALTER SEQUENCE " + s.name().quoted()
@@ -108,6 +110,7 @@ public final class SchemaScripts {
     }
     comments(out);
     distribution(out);
+    objects(SchemaObject.Kind.STATISTICS).forEach(s -> add(out, Step.STATISTICS, s, s.definition()));
     for (SchemaObject v : views(false)) {
       add(out, Step.VIEW, v, v.definition());
     }
@@ -159,7 +162,8 @@ public final class SchemaScripts {
 
   /**
    * After every row is in: materialized views (and the views on them) with their indexes, then
-   * triggers, so that none fires on a migrated row. Citus allows triggers on distributed tables
+   * triggers and rules, so that none fires on a migrated row, then row-level security, so that none
+   * filters the load. Citus allows triggers on distributed tables
    * only with {@code citus.enable_unsafe_triggers}; on plain PostgreSQL the setting is inert.
    */
   public List<DdlStatement> afterLoad() {
@@ -171,12 +175,22 @@ public final class SchemaScripts {
       add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
       v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
     }
-    for (SchemaObject t : target.catalog().objects()) {
-      if (t.kind() == SchemaObject.Kind.TRIGGER) {
-        add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition());
-      }
+    objects(SchemaObject.Kind.TRIGGER).forEach(t ->
+        add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition()));
+    objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r, r.definition()));
+    objects(SchemaObject.Kind.POLICY).forEach(p -> add(out, Step.POLICY, p, p.definition()));
+    objects(SchemaObject.Kind.ROW_SECURITY).forEach(r -> add(out, Step.ROW_SECURITY, r, r.definition()));
+    if (load.grants()) {
+      objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g, g.definition()));
+    }
+    if (load.owners()) { // last: the migrating user owns everything until here
+      objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o, o.definition()));
     }
     return out;
+  }
+
+  private List<SchemaObject> objects(SchemaObject.Kind kind) {
+    return target.catalog().objects().stream().filter(o -> o.kind() == kind).toList();
   }
 
   private void drops(List<DdlStatement> out) {

@@ -11,9 +11,11 @@ public enum Step {
   SEQUENCE("sequences"),
   TABLE("tables"),
   SEQUENCE_OWNER("sequence owners"),
+  AGGREGATE("aggregates"),
   COMMENT("comments"),
   TRUNCATE("truncate"),
   DISTRIBUTE("distribute"),
+  STATISTICS("statistics"),
   VIEW("views"),
   PRIMARY_KEY("primary keys"),
   UNIQUE("unique constraints"),
@@ -24,7 +26,12 @@ public enum Step {
   SEQUENCE_VALUE("sequence values"),
   ANALYZE("analyze"),
   MATERIALIZED_VIEW("materialized views"),
-  TRIGGER("triggers");
+  TRIGGER("triggers"),
+  RULE("rules"),
+  POLICY("policies"),
+  ROW_SECURITY("row-level security"),
+  GRANT("grants"),
+  OWNER("owners");
 
   private final String label;
 

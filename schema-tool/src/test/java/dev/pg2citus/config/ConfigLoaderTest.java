@@ -115,6 +115,7 @@ class ConfigLoaderTest {
           on-error: REJECT
           on-orphan: stop
           not-carried: error
+          grants: no
           check-data: false
           verify: checksums
           consistent-snapshot: false
@@ -190,7 +191,7 @@ class ConfigLoaderTest {
         List.of(new NameRef(List.of("orders", "orders_customer_fkey")), new NameRef(List.of("sales", "Orders", "x_fkey")))),
         config.citus());
     assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
-        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR, false),
+        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR, false, true, false),
         config.load());
   }
 
@@ -211,7 +212,7 @@ class ConfigLoaderTest {
     assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR, List.of()),
         config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
-        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN, true),
+        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN, true, true, true),
         config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());

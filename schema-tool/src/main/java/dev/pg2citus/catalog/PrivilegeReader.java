@@ -1,0 +1,170 @@
+package dev.pg2citus.catalog;
+
+import dev.pg2citus.sql.Sql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads the owners and grants of what is carried: the schemas of the migrated tables, the tables,
+ * views and materialized views, their sequences, the carried routines and the types of those
+ * schemas. A grant is what the object's ACL has beyond the default one its kind starts with
+ * ({@code acldefault}); a default privilege the source revoked from PUBLIC (EXECUTE on functions,
+ * USAGE on types) is revoked on the target too. Each statement names roles, which the target may
+ * not have, so each is guarded: with the role missing it is skipped with a warning the schema tool
+ * turns into a note, not an error.
+ */
+final class PrivilegeReader {
+  private static final String OBJECTS = """
+      WITH selected(oid) AS (SELECT unnest(?::bigint[]::oid[])),
+      schemas(oid) AS (SELECT DISTINCT relnamespace FROM pg_class WHERE oid IN (SELECT oid FROM selected)),
+      objects(kind, acl_kind, name, owner, acl, linked) AS (
+          SELECT 'SCHEMA', 'n', quote_ident(n.nspname), n.nspowner, n.nspacl, false FROM pg_namespace n
+           WHERE n.oid IN (SELECT oid FROM schemas) AND n.nspname <> 'public'
+        UNION ALL
+          SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, 'r',
+                 c.oid::regclass::text, c.relowner, c.relacl, false
+            FROM pg_class c WHERE c.oid = ANY (?::bigint[]::oid[])
+        UNION ALL
+          SELECT 'SEQUENCE', 's', c.oid::regclass::text, c.relowner, c.relacl,
+                 EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                           AND d.deptype IN ('a', 'i'))
+            FROM pg_class c
+           WHERE c.relkind = 'S'
+             AND (EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                            AND d.deptype = 'a' AND d.refobjid IN (SELECT oid FROM selected))
+                  OR EXISTS (SELECT 1 FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
+                              WHERE d.classid = 'pg_attrdef'::regclass AND d.refobjid = c.oid
+                                AND ad.adrelid IN (SELECT oid FROM selected)))
+        UNION ALL
+          SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, 'f',
+                 p.oid::regprocedure::text, p.proowner, p.proacl, false FROM pg_proc p
+           WHERE p.oid::regprocedure::text = ANY (?::text[])
+        UNION ALL
+          SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, 'T', t.oid::regtype::text, t.typowner,
+                 t.typacl, false FROM pg_type t
+           WHERE t.typnamespace IN (SELECT oid FROM schemas) AND %s
+             AND (t.typtype IN ('e', 'd', 'r')
+                  OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')))
+      SELECT o.kind, o.name, o.owner::regrole::text,
+             ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END || ' '
+                          || g.privilege_type || ' ' || g.is_grantable
+                     FROM (SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.acl)
+                           EXCEPT SELECT grantee, privilege_type, is_grantable
+                                    FROM aclexplode(acldefault(o.acl_kind::"char", o.owner))) g
+                    WHERE g.grantee <> o.owner ORDER BY 1),
+             ARRAY(SELECT g.privilege_type
+                     FROM (SELECT grantee, privilege_type FROM aclexplode(acldefault(o.acl_kind::"char", o.owner))
+                           EXCEPT SELECT grantee, privilege_type FROM aclexplode(o.acl)) g
+                    WHERE g.grantee = 0 AND o.acl IS NOT NULL ORDER BY 1),
+             o.linked
+        FROM objects o
+       ORDER BY o.kind = 'SCHEMA' DESC, o.name
+      """.formatted(CatalogReader.NOT_FROM_EXTENSION.formatted("t.oid"));
+
+  private PrivilegeReader() {}
+
+  /**
+   * Reads the owners and grants; {@code tables} are the migrated tables' oids, {@code relations}
+   * those and the carried views', {@code routines} the carried routines as {@code regprocedure}
+   * text. Returns {@link SchemaObject.Kind#GRANT} objects, then {@link SchemaObject.Kind#OWNER} ones.
+   */
+  static List<SchemaObject> read(Connection connection, Set<Long> tables, Set<Long> relations, List<String> routines)
+      throws SQLException {
+    List<SchemaObject> grants = new ArrayList<>();
+    List<SchemaObject> owners = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(OBJECTS)) {
+      ps.setArray(1, connection.createArrayOf("bigint", tables.toArray()));
+      ps.setArray(2, connection.createArrayOf("bigint", relations.toArray()));
+      ps.setArray(3, connection.createArrayOf("text", routines.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String on = rs.getString(1) + " " + rs.getString(2);
+          List<String> statements = new ArrayList<>();
+          String[] revoked = (String[]) rs.getArray(5).getArray();
+          if (revoked.length > 0) {
+            statements.add(guarded(null, "REVOKE " + String.join(", ", revoked) + " ON " + grantTarget(rs.getString(1))
+                + " " + rs.getString(2) + " FROM PUBLIC", isRoutine(rs.getString(1))));
+          }
+          grants(rs.getString(1), rs.getString(2), (String[]) rs.getArray(4).getArray(), statements);
+          if (!statements.isEmpty()) {
+            grants.add(new SchemaObject(SchemaObject.Kind.GRANT, on, String.join(";\n", statements), null,
+                List.of(), Set.of(), true));
+          }
+          String owner = rs.getString(3);
+          if (rs.getBoolean(6)) {
+            continue; // a sequence linked to a table takes the table's owner
+          }
+          owners.add(new SchemaObject(SchemaObject.Kind.OWNER, on,
+              guarded(owner, "ALTER " + on + " OWNER TO " + owner, false), null, List.of(), Set.of(), true));
+        }
+      }
+    }
+    grants.addAll(owners);
+    return grants;
+  }
+
+  /** One GRANT per grantee and grant option, each guarded by its role. */
+  private static void grants(String kind, String name, String[] entries, List<String> out) {
+    Map<String, List<String>> byGrantee = new LinkedHashMap<>();
+    for (String entry : entries) { // "grantee PRIVILEGE grantable"; a quoted grantee may hold spaces
+      int last = entry.lastIndexOf(' ');
+      int privilege = entry.lastIndexOf(' ', last - 1);
+      String grantee = entry.substring(0, privilege);
+      boolean grantable = Boolean.parseBoolean(entry.substring(last + 1));
+      byGrantee.computeIfAbsent(grantee + (grantable ? " WITH GRANT OPTION" : ""), k -> new ArrayList<>())
+          .add(entry.substring(privilege + 1, last));
+    }
+    byGrantee.forEach((to, privileges) -> {
+      String grantee = to.replace(" WITH GRANT OPTION", "");
+      String grant = "GRANT " + String.join(", ", privileges) + " ON " + grantTarget(kind) + " " + name + " TO " + to;
+      out.add(guarded(grantee.equals("PUBLIC") ? null : grantee, grant, isRoutine(kind)));
+    });
+  }
+
+  /** GRANT names views and materialized views as tables, domains as types, aggregates as functions. */
+  private static String grantTarget(String kind) {
+    return switch (kind) {
+      case "VIEW", "MATERIALIZED VIEW" -> "TABLE";
+      case "DOMAIN" -> "TYPE";
+      case "AGGREGATE" -> "FUNCTION";
+      default -> kind;
+    };
+  }
+
+  private static boolean isRoutine(String kind) {
+    return kind.equals("FUNCTION") || kind.equals("PROCEDURE") || kind.equals("AGGREGATE");
+  }
+
+  /**
+   * {@code statement}, run only when {@code role} (as regrole prints it; null for none) exists,
+   * otherwise a warning. A grant on a routine ({@code routine}) is run on each Citus node by hand:
+   * Citus 13 propagates GRANT ON FUNCTION with the schema name unquoted, which fails for a schema
+   * such as {@code "Shop"}.
+   */
+  private static String guarded(String role, String statement, boolean routine) {
+    String run = Sql.literal(statement);
+    String onEveryNode = "  ELSIF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN\n"
+        + "    PERFORM set_config('citus.enable_ddl_propagation', 'off', true);\n"
+        + "    EXECUTE " + run + ";\n"
+        + "    SELECT string_agg(nodename || ':' || nodeport || ': ' || result, '; ') INTO failed\n"
+        + "      FROM run_command_on_workers(" + Sql.literal("SET citus.enable_ddl_propagation = off; " + statement)
+        + ") WHERE NOT success;\n"
+        + "    IF failed IS NOT NULL THEN RAISE EXCEPTION '%', failed; END IF;\n";
+    return "DO $pg2citus$ DECLARE failed text; BEGIN\n"
+        + (role == null ? "  IF false THEN\n" : "  IF to_regrole(" + Sql.literal(role) + ") IS NULL THEN\n"
+            + "    RAISE WARNING '%', " + Sql.literal(SchemaObject.WARNING_PREFIX + "role " + role
+                + " is not on the target: " + statement + " skipped") + ";\n")
+        + (routine ? onEveryNode : "")
+        + "  ELSE\n"
+        + "    EXECUTE " + run + ";\n"
+        + "  END IF;\n"
+        + "END $pg2citus$";
+  }
+}
