@@ -76,6 +76,10 @@ class SchemaObjectsTest {
         FROM pg_proc p WHERE p.pronamespace = '"Shop"'::regnamespace
       UNION ALL
       SELECT 'privileges schema ' || coalesce(n.nspacl::text, 'default') FROM pg_namespace n WHERE n.nspname = 'Shop'
+      UNION ALL
+      SELECT 'comment ' || pg_describe_object(d.classoid, d.objoid, d.objsubid) || ': ' || d.description
+        FROM pg_description d, pg_identify_object(d.classoid, d.objoid, d.objsubid) o
+       WHERE '"Shop"' IN (o.schema, o.identity)
       ORDER BY 1
       """;
   /** The roles the fixture's grants and owners name, on the server {@code c} is connected to. */
@@ -97,7 +101,7 @@ class SchemaObjectsTest {
     assertTrue(summary.ok(), summary::render);
 
     List<String> source = rows(src, DEFINITIONS);
-    assertEquals(32, source.size(), "the fixture's objects: " + source);
+    assertEquals(48, source.size(), "the fixture's objects: " + source);
     assertEquals(source, rows(dst, DEFINITIONS), "every routine, view, index and trigger as the source has it");
     assertEquals(rows(src, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),
         rows(dst, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),

@@ -54,6 +54,16 @@ COMMENT ON STATISTICS "Shop".items_code_price IS 'codes follow prices';
 CREATE DOMAIN "Shop".positive AS numeric CONSTRAINT positive_check CHECK (VALUE > 0);
 CREATE TYPE "Shop".mood AS ENUM ('sad', 'ok');
 
+-- Comments on the kinds that have no other test.
+COMMENT ON SCHEMA "Shop" IS 'the shop';
+COMMENT ON DOMAIN "Shop".positive IS 'over zero';
+COMMENT ON CONSTRAINT positive_check ON DOMAIN "Shop".positive IS 'checked';
+COMMENT ON TYPE "Shop".mood IS 'how it went';
+COMMENT ON INDEX "Shop".items_pkey IS 'by id';
+COMMENT ON CONSTRAINT items_pkey ON "Shop".items IS 'one row per id';
+CREATE TABLE "Shop".tags (id serial PRIMARY KEY, name text);
+COMMENT ON SEQUENCE "Shop".tags_id_seq IS 'tag ids';
+
 -- Owners and grants: a role owns the audit table, others read.
 GRANT USAGE ON SCHEMA "Shop" TO shop_reader;
 GRANT SELECT ON "Shop".items, "Shop".cheap TO shop_reader;

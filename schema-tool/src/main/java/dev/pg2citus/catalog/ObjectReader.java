@@ -1,5 +1,6 @@
 package dev.pg2citus.catalog;
 
+import dev.pg2citus.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -71,6 +72,7 @@ final class ObjectReader {
         || o.kind() == SchemaObject.Kind.PROCEDURE || o.kind() == SchemaObject.Kind.AGGREGATE)
         .map(SchemaObject::name).toList();
     objects.addAll(PrivilegeReader.read(connection, tables, relations, routines));
+    readConstraintComments();
     readNotCarried();
     return this;
   }
@@ -303,6 +305,39 @@ final class ObjectReader {
       objects.add(new SchemaObject(SchemaObject.Kind.STATISTICS, rs.getString(1), def, rs.getString(3), List.of(),
           Set.of(), true));
     });
+  }
+
+  /**
+   * Comments on the indexes and constraints of migrated tables (not a partition's copies of its
+   * parent's) and on domain constraints; those on tables are set once finalize has built them.
+   */
+  private void readConstraintComments() throws SQLException {
+    String sql = """
+        SELECT 'INDEX ' || i.indexrelid::regclass::text, obj_description(i.indexrelid, 'pg_class'), true
+          FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+         WHERE i.indrelid = ANY (?::bigint[]::oid[]) AND NOT c.relispartition
+           AND obj_description(i.indexrelid, 'pg_class') IS NOT NULL
+        UNION ALL
+        SELECT 'CONSTRAINT ' || quote_ident(k.conname) || ' ON '
+               || CASE WHEN k.contypid <> 0 THEN 'DOMAIN ' || k.contypid::regtype::text ELSE k.conrelid::regclass::text END,
+               obj_description(k.oid, 'pg_constraint'), k.contypid = 0
+          FROM pg_constraint k
+         WHERE (k.conrelid = ANY (?::bigint[]::oid[]) AND k.conparentid = 0
+                OR k.contypid IN (SELECT oid FROM pg_type WHERE typnamespace = ANY (?::bigint[]::oid[])))
+           AND obj_description(k.oid, 'pg_constraint') IS NOT NULL
+         ORDER BY 1
+        """;
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setArray(1, connection.createArrayOf("bigint", tables.toArray()));
+      ps.setArray(2, connection.createArrayOf("bigint", tables.toArray()));
+      ps.setArray(3, connection.createArrayOf("bigint", schemaOids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          objects.add(new SchemaObject(SchemaObject.Kind.COMMENT, rs.getString(1), "COMMENT ON " + rs.getString(1)
+              + " IS " + Sql.literal(rs.getString(2)), null, List.of(), Set.of(), rs.getBoolean(3)));
+        }
+      }
+    }
   }
 
   private interface RowReader {

@@ -24,17 +24,19 @@ final class PrivilegeReader {
   private static final String OBJECTS = """
       WITH selected(oid) AS (SELECT unnest(?::bigint[]::oid[])),
       schemas(oid) AS (SELECT DISTINCT relnamespace FROM pg_class WHERE oid IN (SELECT oid FROM selected)),
-      objects(kind, acl_kind, name, owner, acl, linked) AS (
-          SELECT 'SCHEMA', 'n', quote_ident(n.nspname), n.nspowner, n.nspacl, false FROM pg_namespace n
+      objects(kind, acl_kind, name, owner, acl, linked, comment) AS (
+          SELECT 'SCHEMA', 'n', quote_ident(n.nspname), n.nspowner, n.nspacl, false,
+                 obj_description(n.oid, 'pg_namespace') FROM pg_namespace n
            WHERE n.oid IN (SELECT oid FROM schemas) AND n.nspname <> 'public'
         UNION ALL
           SELECT CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, 'r',
-                 c.oid::regclass::text, c.relowner, c.relacl, false
+                 c.oid::regclass::text, c.relowner, c.relacl, false, NULL
             FROM pg_class c WHERE c.oid = ANY (?::bigint[]::oid[])
         UNION ALL
           SELECT 'SEQUENCE', 's', c.oid::regclass::text, c.relowner, c.relacl,
                  EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                           AND d.deptype IN ('a', 'i'))
+                           AND d.deptype IN ('a', 'i')),
+                 obj_description(c.oid, 'pg_class')
             FROM pg_class c
            WHERE c.relkind = 'S'
              AND (EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
@@ -44,11 +46,11 @@ final class PrivilegeReader {
                                 AND ad.adrelid IN (SELECT oid FROM selected)))
         UNION ALL
           SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, 'f',
-                 p.oid::regprocedure::text, p.proowner, p.proacl, false FROM pg_proc p
+                 p.oid::regprocedure::text, p.proowner, p.proacl, false, NULL FROM pg_proc p
            WHERE p.oid::regprocedure::text = ANY (?::text[])
         UNION ALL
           SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, 'T', t.oid::regtype::text, t.typowner,
-                 t.typacl, false FROM pg_type t
+                 t.typacl, false, obj_description(t.oid, 'pg_type') FROM pg_type t
            WHERE t.typnamespace IN (SELECT oid FROM schemas) AND %s
              AND (t.typtype IN ('e', 'd', 'r')
                   OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')))
@@ -63,7 +65,7 @@ final class PrivilegeReader {
                      FROM (SELECT grantee, privilege_type FROM aclexplode(acldefault(o.acl_kind::"char", o.owner))
                            EXCEPT SELECT grantee, privilege_type FROM aclexplode(o.acl)) g
                     WHERE g.grantee = 0 AND o.acl IS NOT NULL ORDER BY 1),
-             o.linked
+             o.linked, o.comment
         FROM objects o
        ORDER BY o.kind = 'SCHEMA' DESC, o.name
       """.formatted(CatalogReader.NOT_FROM_EXTENSION.formatted("t.oid"));
@@ -73,12 +75,15 @@ final class PrivilegeReader {
   /**
    * Reads the owners and grants; {@code tables} are the migrated tables' oids, {@code relations}
    * those and the carried views', {@code routines} the carried routines as {@code regprocedure}
-   * text. Returns {@link SchemaObject.Kind#GRANT} objects, then {@link SchemaObject.Kind#OWNER} ones.
+   * text. Returns {@link SchemaObject.Kind#GRANT} objects, then {@link SchemaObject.Kind#OWNER} ones,
+   * then the {@link SchemaObject.Kind#COMMENT}s of schemas, sequences and types (which no other
+   * reader carries).
    */
   static List<SchemaObject> read(Connection connection, Set<Long> tables, Set<Long> relations, List<String> routines)
       throws SQLException {
     List<SchemaObject> grants = new ArrayList<>();
     List<SchemaObject> owners = new ArrayList<>();
+    List<SchemaObject> comments = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(OBJECTS)) {
       ps.setArray(1, connection.createArrayOf("bigint", tables.toArray()));
       ps.setArray(2, connection.createArrayOf("bigint", relations.toArray()));
@@ -97,6 +102,10 @@ final class PrivilegeReader {
             grants.add(new SchemaObject(SchemaObject.Kind.GRANT, on, String.join(";\n", statements), null,
                 List.of(), Set.of(), true));
           }
+          if (rs.getString(7) != null) {
+            comments.add(new SchemaObject(SchemaObject.Kind.COMMENT, on, "COMMENT ON " + on + " IS "
+                + Sql.literal(rs.getString(7)), null, List.of(), Set.of(), false));
+          }
           String owner = rs.getString(3);
           if (rs.getBoolean(6)) {
             continue; // a sequence linked to a table takes the table's owner
@@ -107,6 +116,7 @@ final class PrivilegeReader {
       }
     }
     grants.addAll(owners);
+    grants.addAll(comments);
     return grants;
   }
 

@@ -44,7 +44,12 @@ public record SchemaObject(Kind kind, String name, String definition, String com
     /** The grants and revokes of one object; it has no comment. */
     GRANT("GRANT"),
     /** The owner of one object; it has no comment. */
-    OWNER("OWNER");
+    OWNER("OWNER"),
+    /**
+     * The comment of an object no other kind carries: a schema, sequence or type (created with
+     * them), an index or constraint ({@code needsTables}: once finalize has built them).
+     */
+    COMMENT("COMMENT");
 
     private final String sql;
 

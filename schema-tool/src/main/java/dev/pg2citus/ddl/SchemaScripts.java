@@ -109,6 +109,8 @@ public final class SchemaScripts {
       }
     }
     comments(out);
+    objects(SchemaObject.Kind.COMMENT).stream().filter(c -> !c.needsTables())
+        .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition())));
     distribution(out);
     objects(SchemaObject.Kind.STATISTICS).forEach(s -> add(out, Step.STATISTICS, s, s.definition()));
     for (SchemaObject v : views(false)) {
@@ -175,6 +177,8 @@ public final class SchemaScripts {
       add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
       v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
     }
+    objects(SchemaObject.Kind.COMMENT).stream().filter(SchemaObject::needsTables)
+        .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition())));
     objects(SchemaObject.Kind.TRIGGER).forEach(t ->
         add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition()));
     objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r, r.definition()));
