@@ -166,9 +166,6 @@ class SchemaObjectsTest {
   void onCitusTheObjectsArriveAndTheTriggerFiresOnTheDistributedTable() throws Exception {
     TestCitus.assumeAvailable();
     String src = fixture();
-    // Citus refuses a function on a distributed table's row type ("circular dependencies between
-    // distributed objects"): the README lists it among what Citus refuses.
-    TestPostgres.execute(src, "DROP VIEW \"Shop\".\"Cheapest\"; DROP FUNCTION \"Shop\".total(\"Shop\".items)");
     // A trigger on a distributed table runs on the shard: it may change its row, not query other tables.
     TestPostgres.execute(src, "CREATE OR REPLACE FUNCTION \"Shop\".touch() RETURNS trigger LANGUAGE plpgsql AS"
         + " $$ BEGIN NEW.touched := NEW.touched + 1; RETURN NEW; END $$");
@@ -184,7 +181,14 @@ class SchemaObjectsTest {
 
     MigrationSummary summary = Migrations.run(config);
     assertTrue(summary.ok(), summary::render);
-    assertEquals(rows(src, DEFINITIONS), citusRows(dst, DEFINITIONS), "every object as the source has it");
+    // Citus refuses a function on a distributed table's row type, so it and the view calling it are
+    // listed as not carried; every other object is as the source has it.
+    String render = summary.render();
+    assertTrue(render.contains("not carried: function \"Shop\".total(\"Shop\".items): its signature uses the row type"
+        + " of Shop.items, which is distributed"), render);
+    assertTrue(render.contains("not carried: view \"Shop\".\"Cheapest\": it uses \"Shop\".total(\"Shop\".items)"), render);
+    TestPostgres.execute(src, "DROP VIEW \"Shop\".\"Cheapest\"; DROP FUNCTION \"Shop\".total(\"Shop\".items)");
+    assertEquals(rows(src, DEFINITIONS), citusRows(dst, DEFINITIONS), "every other object as the source has it");
     try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
       st.execute("INSERT INTO \"Shop\".items (id, price) VALUES (1000, 5)");
     }

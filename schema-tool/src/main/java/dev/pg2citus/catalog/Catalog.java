@@ -88,6 +88,11 @@ public final class Catalog {
     return result;
   }
 
+  /** The same catalog carrying {@code newObjects}, and listing {@code newSkipped} as not carried. */
+  public Catalog withObjects(List<SchemaObject> newObjects, List<SkippedObject> newSkipped) {
+    return new Catalog(tables(), collations, types, sequences, extensions, newObjects, newSkipped);
+  }
+
   /** The same catalog with some tables replaced (cast rules produce it). */
   public Catalog withTables(List<Table> newTables) {
     return new Catalog(newTables, collations, types, sequences, extensions, objects, skipped);

@@ -83,7 +83,12 @@ final class ObjectReader {
         SELECT p.oid::regprocedure::text, p.prokind,
                CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) ELSE %s END,
                obj_description(p.oid, 'pg_proc'),
-               uses.tables, uses.relations > 0
+               uses.tables, uses.relations > 0,
+               ARRAY(SELECT ARRAY[n.nspname::text, r.relname::text]
+                       FROM pg_depend d JOIN pg_type ty ON ty.oid = d.refobjid
+                       JOIN pg_class r ON r.oid = ty.typrelid JOIN pg_namespace n ON n.oid = r.relnamespace
+                      WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                        AND d.refclassid = 'pg_type'::regclass AND r.relkind IN ('r', 'p'))
           FROM pg_proc p,
                -- the user relations it uses, by row type or in its body; the tables among them
                LATERAL (SELECT coalesce(array_agg(DISTINCT r.oid::bigint) FILTER (WHERE r.relkind IN ('r', 'p')),
@@ -114,8 +119,13 @@ final class ObjectReader {
                 + " migrated (a table filter leaves it out): include the table, or create it on the target"));
             continue;
           }
+          Set<TableName> rowTypes = new HashSet<>();
+          for (Object pair : (Object[]) rs.getArray(7).getArray()) {
+            String[] schemaAndName = (String[]) pair;
+            rowTypes.add(new TableName(schemaAndName[0], schemaAndName[1]));
+          }
           objects.add(new SchemaObject(as, name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(),
-              rs.getBoolean(6)));
+              rs.getBoolean(6), rowTypes));
         }
       }
     }
@@ -128,13 +138,16 @@ final class ObjectReader {
                array_to_string(c.reloptions, ', '),
                ARRAY(SELECT DISTINCT d.refobjid::bigint FROM pg_rewrite r
                        JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-                      WHERE r.ev_class = c.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid)
+                      WHERE r.ev_class = c.oid AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> c.oid),
+               ARRAY(SELECT DISTINCT d.refobjid::regprocedure::text FROM pg_rewrite r
+                       JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                      WHERE r.ev_class = c.oid AND d.refclassid = 'pg_proc'::regclass AND d.refobjid >= %d)
           FROM pg_class c
          WHERE c.relkind IN ('v', 'm') AND c.relnamespace = ANY (?::bigint[]::oid[]) AND %s
          ORDER BY 2
-        """.formatted(NOT_FROM_EXTENSION.formatted("c.oid"));
+        """.formatted(FIRST_USER_OID, NOT_FROM_EXTENSION.formatted("c.oid"));
     record View(long oid, String name, boolean materialized, String definition, String comment, String options,
-        Set<Long> reads) {}
+        Set<Long> reads, List<String> routines) {}
     Map<Long, View> pending = new LinkedHashMap<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
@@ -143,7 +156,8 @@ final class ObjectReader {
           Set<Long> reads = oids(rs.getArray(7));
           String def = rs.getString(4).strip();
           pending.put(rs.getLong(1), new View(rs.getLong(1), rs.getString(2), rs.getString(3).equals("m"),
-              def.endsWith(";") ? def.substring(0, def.length() - 1) : def, rs.getString(5), rs.getString(6), reads));
+              def.endsWith(";") ? def.substring(0, def.length() - 1) : def, rs.getString(5), rs.getString(6), reads,
+              List.of((String[]) rs.getArray(8).getArray())));
         }
       }
     }
@@ -167,6 +181,7 @@ final class ObjectReader {
               : "CREATE OR REPLACE VIEW " + v.name() + with + " AS\n" + v.definition();
           Set<String> reads = new HashSet<>();
           v.reads().stream().filter(names::containsKey).forEach(r -> reads.add(names.get(r)));
+          reads.addAll(v.routines());
           objects.add(new SchemaObject(kind, v.name(), create, v.comment(),
               v.materialized() ? indexes(v.oid()) : List.of(), reads, true));
           progress = true;

@@ -100,18 +100,19 @@ final class PrivilegeReader {
           grants(rs.getString(1), rs.getString(2), (String[]) rs.getArray(4).getArray(), statements);
           if (!statements.isEmpty()) {
             grants.add(new SchemaObject(SchemaObject.Kind.GRANT, on, String.join(";\n", statements), null,
-                List.of(), Set.of(), true));
+                List.of(), Set.of(rs.getString(2)), true));
           }
           if (rs.getString(7) != null) {
             comments.add(new SchemaObject(SchemaObject.Kind.COMMENT, on, "COMMENT ON " + on + " IS "
-                + Sql.literal(rs.getString(7)), null, List.of(), Set.of(), false));
+                + Sql.literal(rs.getString(7)), null, List.of(), Set.of(rs.getString(2)), false));
           }
           String owner = rs.getString(3);
           if (rs.getBoolean(6)) {
             continue; // a sequence linked to a table takes the table's owner
           }
           owners.add(new SchemaObject(SchemaObject.Kind.OWNER, on,
-              guarded(owner, "ALTER " + on + " OWNER TO " + owner, false), null, List.of(), Set.of(), true));
+              guarded(owner, "ALTER " + on + " OWNER TO " + owner, false), null, List.of(), Set.of(rs.getString(2)),
+              true));
         }
       }
     }

@@ -16,12 +16,14 @@ import java.util.Set;
  *     safely ({@code OR REPLACE}, {@code IF NOT EXISTS})
  * @param comment its comment, or null
  * @param indexes a materialized view's indexes, as {@code CREATE INDEX IF NOT EXISTS} statements
- * @param reads for a view: the carried views it reads (by name), which must exist before it
+ * @param reads the carried objects it needs, by name: for a view, the views and routines it uses;
+ *     for a grant, owner or comment, its object
  * @param needsTables whether it can only be created once the tables exist: for a routine, when its
  *     signature or body uses a table; always for views and triggers
+ * @param rowTypes for a routine: the tables whose row type its signature uses
  */
 public record SchemaObject(Kind kind, String name, String definition, String comment, List<String> indexes,
-    Set<String> reads, boolean needsTables) {
+    Set<String> reads, boolean needsTables, Set<TableName> rowTypes) {
   /**
    * The prefix of the warnings pg2citus' own statements raise (a guarded grant whose role the
    * target lacks); the schema tool reports them as notes.
@@ -65,6 +67,13 @@ public record SchemaObject(Kind kind, String name, String definition, String com
   public SchemaObject {
     indexes = List.copyOf(indexes);
     reads = Set.copyOf(reads);
+    rowTypes = Set.copyOf(rowTypes);
+  }
+
+  /** An object that uses no table's row type in a signature. */
+  public SchemaObject(Kind kind, String name, String definition, String comment, List<String> indexes,
+      Set<String> reads, boolean needsTables) {
+    this(kind, name, definition, comment, indexes, reads, needsTables, Set.of());
   }
 
   /** The {@code COMMENT ON} statement, or null without a comment. */

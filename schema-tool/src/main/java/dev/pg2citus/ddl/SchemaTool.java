@@ -6,6 +6,7 @@ import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.plan.CastRules;
+import dev.pg2citus.plan.CitusRefusals;
 import dev.pg2citus.plan.DataCheck;
 import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
@@ -35,6 +36,7 @@ public final class SchemaTool {
 
   /**
    * Reads the source catalog, applies table filters and cast rules, and plans the distribution;
+   * for Citus, lists the objects it refuses under the plan as not carried ({@link CitusRefusals});
    * with {@code load.not-carried: error}, refuses a source with objects that would not be carried.
    */
   public static SchemaTool load(MigrationConfig config) throws SQLException {
@@ -49,17 +51,19 @@ public final class SchemaTool {
         }
       });
       List<String> problems = new ArrayList<>();
+      DistributionPlan plan = null;
+      try {
+        plan = DistributionPlanner.plan(catalog, config);
+        if (!config.targetIsPlainPostgresql()) {
+          catalog = CitusRefusals.apply(catalog, plan);
+        }
+      } catch (PlanException e) {
+        problems.addAll(e.problems());
+      }
       if (config.load().notCarried() == NotCarried.ERROR && !catalog.skipped().isEmpty()) {
         problems.add(catalog.skipped().size() + " source objects would not be carried (load.not-carried: error):\n  "
             + String.join("\n  ", catalog.skipped().stream().map(Object::toString).toList())
             + "\nset load.not-carried: warn to migrate without them");
-      }
-      DistributionPlan plan;
-      try {
-        plan = DistributionPlanner.plan(catalog, config);
-      } catch (PlanException e) {
-        problems.addAll(0, e.problems());
-        throw new PlanException(problems);
       }
       if (!problems.isEmpty()) {
         throw new PlanException(problems);
