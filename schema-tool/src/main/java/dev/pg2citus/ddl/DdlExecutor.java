@@ -4,6 +4,7 @@ import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.report.PhaseReport;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.ArrayList;
@@ -25,9 +26,13 @@ public final class DdlExecutor {
    * How one statement went: its time, its error (null when it took effect), and the warnings it
    * raised for the report: those of pg2citus' own guarded statements (a role the target lacks).
    */
-  public record Outcome(long millis, String error, List<String> notes) {
+  public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect) {
     public Outcome {
       notes = List.copyOf(notes);
+    }
+
+    Outcome(long millis, String error) {
+      this(millis, error, List.of(), false);
     }
   }
 
@@ -67,6 +72,11 @@ public final class DdlExecutor {
     String error = null;
     List<String> notes = new ArrayList<>();
     try (Statement st = connection.createStatement()) {
+      if (s.probe() != null && inEffect(st, s.probe())) {
+        completion.complete();
+        LOG.info("[{}] {} already on the target, not issued again: {}", phase, s.step().label(), s.subject());
+        return new Outcome(0, null, List.of(), true);
+      }
       st.execute(s.sql());
       for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
         String message = String.valueOf(w.getMessage());
@@ -86,7 +96,13 @@ public final class DdlExecutor {
       LOG.error("[{}] {} failed after {} ms: {}\n  statement: {}", phase, s.step().label(), millis, error, s.sql());
     }
     notes.forEach(n -> LOG.warn("[{}] {}", phase, n));
-    return new Outcome(millis, error, notes);
+    return new Outcome(millis, error, notes, false);
+  }
+
+  private static boolean inEffect(Statement st, String probe) throws SQLException {
+    try (ResultSet rs = st.executeQuery(probe)) {
+      return rs.next();
+    }
   }
 
   /** The error line of a failed statement: what it was about and the message, passwords redacted. */

@@ -83,8 +83,9 @@ public final class PostDataPlan {
     }
     for (Table t : tables) {
       for (Index i : t.indexes()) {
-        DdlStatement index = build(out, built, t,
-            new DdlStatement(Step.INDEX, t.name() + " " + i.name(), target.indexDefinition(t, i)));
+        String qualified = Sql.ident(t.name().schema()) + "." + Sql.ident(i.name());
+        DdlStatement index = build(out, built, t, new DdlStatement(Step.INDEX, t.name() + " " + i.name(),
+            target.indexDefinition(t, i), "SELECT 1 WHERE to_regclass(" + Sql.literal(qualified) + ") IS NOT NULL"));
         if (i.unique()) {
           of(keys, t).add(index);
         }
@@ -141,7 +142,9 @@ public final class PostDataPlan {
 
   private static DdlStatement constraint(Step step, Table t, String name, String definition) {
     return new DdlStatement(step, t.name() + " " + name,
-        "ALTER TABLE " + t.name().quoted() + " ADD CONSTRAINT " + Sql.ident(name) + " " + definition);
+        "ALTER TABLE " + t.name().quoted() + " ADD CONSTRAINT " + Sql.ident(name) + " " + definition,
+        "SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(" + Sql.literal(t.name().quoted()) + ")"
+            + " AND conname = " + Sql.literal(name));
   }
 
   /**

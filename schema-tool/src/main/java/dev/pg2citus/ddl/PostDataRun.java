@@ -211,7 +211,7 @@ public final class PostDataRun implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       String error = DdlExecutor.failure(s, e); // names the target, redacted
       LOG.error("[{}] {} not run: {}", PHASE, s.step().label(), error);
-      return new Outcome(0, error, List.of());
+      return new Outcome(0, error);
     }
     Connection connection = c;
     Outcome outcome = DdlExecutor.execute(connection, s, PHASE, () -> {

@@ -145,11 +145,20 @@ public final class SchemaTool {
     if (result.skipped() > 0) {
       report.note(result.skipped() + " post-data statements done by the earlier run were not issued again");
     }
+    long found = result.outcomes().values().stream().filter(DdlExecutor.Outcome::foundInEffect).count();
+    if (found > 0) {
+      report.note(found + " keys, indexes and constraints were on the target already (by name), not issued again");
+    }
     if (result.besideLoad()) {
       report.note(result.duringLoad() + " of " + report.statements() + " statements ran during the data phase");
     }
     if (!config.load().analyze()) {
       report.note("ANALYZE left to autovacuum (load.analyze: false)");
+    }
+    if (!report.errors().isEmpty()) {
+      report.note(report.errors().size() + " finalize statements failed, so those keys, indexes or objects are missing"
+          + " on the target (each error names it): fix the cause, then run `pg2citus finalize` with the same"
+          + " configuration, or `pg2citus migrate --resume`; what is in place already is recognised and skipped");
     }
     return report;
   }

@@ -93,6 +93,9 @@ class SchemaToolTest {
     assertTrue(create.notes().stream().anyMatch(n -> n.contains("distribution skipped")), create::render);
     PhaseReport finalize = tool.finalizeSchema();
     assertFalse(finalize.failed(), finalize::render);
+    PhaseReport again = tool.finalizeSchema();
+    assertFalse(again.failed(), "a second finalize recognises what the first built: " + again.render());
+    assertTrue(again.notes().stream().anyMatch(n -> n.contains("were on the target already")), again::render);
 
     Catalog target = read(dst);
     Table customer = target.table(CUSTOMER).orElseThrow();
