@@ -77,6 +77,14 @@ class SchemaObjectsTest {
       UNION ALL
       SELECT 'privileges schema ' || coalesce(n.nspacl::text, 'default') FROM pg_namespace n WHERE n.nspname = 'Shop'
       UNION ALL
+      SELECT 'operator ' || o.oid::regoperator || ' ' || o.oprcode::regproc || ' ' || o.oprcom::regoperator || ' '
+             || coalesce(obj_description(o.oid, 'pg_operator'), '')
+        FROM pg_operator o WHERE o.oprnamespace = '"Shop"'::regnamespace
+      UNION ALL
+      SELECT 'cast ' || format_type(c.castsource, NULL) || ' ' || format_type(c.casttarget, NULL) || ' '
+             || c.castmethod::text || c.castcontext::text || ' ' || coalesce(obj_description(c.oid, 'pg_cast'), '')
+        FROM pg_cast c WHERE c.oid >= 16384
+      UNION ALL
       SELECT 'comment ' || pg_describe_object(d.classoid, d.objoid, d.objsubid) || ': ' || d.description
         FROM pg_description d, pg_identify_object(d.classoid, d.objoid, d.objsubid) o
        WHERE '"Shop"' IN (o.schema, o.identity)
@@ -101,7 +109,7 @@ class SchemaObjectsTest {
     assertTrue(summary.ok(), summary::render);
 
     List<String> source = rows(src, DEFINITIONS);
-    assertEquals(48, source.size(), "the fixture's objects: " + source);
+    assertEquals(51, source.size(), "the fixture's objects: " + source);
     assertEquals(source, rows(dst, DEFINITIONS), "every routine, view, index and trigger as the source has it");
     assertEquals(rows(src, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),
         rows(dst, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),
@@ -116,7 +124,7 @@ class SchemaObjectsTest {
     assertEquals("C-1", rows(dst, "SELECT code FROM \"Shop\".items WHERE id = 1000").get(0), "the default's function");
 
     String render = summary.render();
-    assertTrue(render.contains("not carried: operator \"Shop\".===(numeric,numeric)"), render);
+    assertTrue(render.contains("not carried: column grants \"Shop\".items.price"), render);
   }
 
   @Test
@@ -155,7 +163,7 @@ class SchemaObjectsTest {
     MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  not-carried: error\n").withPlainTarget();
 
     PlanException refused = assertThrows(PlanException.class, () -> Migrations.run(config));
-    for (String notCarried : List.of("operator \"Shop\".===(numeric,numeric)", "load.not-carried")) {
+    for (String notCarried : List.of("column grants \"Shop\".items.price", "load.not-carried")) {
       assertTrue(refused.getMessage().contains(notCarried), refused.getMessage());
     }
     assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('Shop', 'pg2citus')"),
@@ -189,6 +197,9 @@ class SchemaObjectsTest {
     assertTrue(render.contains("not carried: view \"Shop\".\"Cheapest\": it uses \"Shop\".total(\"Shop\".items)"), render);
     TestPostgres.execute(src, "DROP VIEW \"Shop\".\"Cheapest\"; DROP FUNCTION \"Shop\".total(\"Shop\".items)");
     assertEquals(rows(src, DEFINITIONS), citusRows(dst, DEFINITIONS), "every other object as the source has it");
+    assertEquals(List.of("1 1", "1 1"), citusRows(dst, "SELECT result FROM run_command_on_workers($$SELECT"
+        + " (SELECT count(*) FROM pg_operator WHERE oprname = '===') || ' ' || (SELECT count(*) FROM pg_cast"
+        + " WHERE castsource = '\"Shop\".mood'::regtype)$$)"), "the operator and the cast are on every worker");
     try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
       st.execute("INSERT INTO \"Shop\".items (id, price) VALUES (1000, 5)");
     }

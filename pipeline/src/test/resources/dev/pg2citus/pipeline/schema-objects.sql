@@ -73,5 +73,11 @@ GRANT EXECUTE ON FUNCTION "Shop".next_code() TO shop_reader;
 ALTER TABLE "Shop".audit OWNER TO shop_owner;
 ALTER FUNCTION "Shop".touch() OWNER TO shop_owner;
 
+-- An operator (its own commutator) and a cast, which Citus does not propagate.
+CREATE OPERATOR "Shop".=== (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = numeric_eq, COMMUTATOR = OPERATOR("Shop".===));
+COMMENT ON OPERATOR "Shop".===(numeric, numeric) IS 'same';
+CREATE CAST ("Shop".mood AS integer) WITH INOUT AS ASSIGNMENT;
+COMMENT ON CAST ("Shop".mood AS integer) IS 'by text';
+
 -- Not carried: listed with its reason.
-CREATE OPERATOR "Shop".=== (LEFTARG = numeric, RIGHTARG = numeric, FUNCTION = numeric_eq);
+GRANT SELECT (price) ON "Shop".items TO shop_reader;

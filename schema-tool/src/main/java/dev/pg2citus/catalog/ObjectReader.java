@@ -68,6 +68,8 @@ final class ObjectReader {
     readRules(relations);
     readPolicies();
     readStatistics();
+    readOperators();
+    readCasts();
     List<String> routines = objects.stream().filter(o -> o.kind() == SchemaObject.Kind.FUNCTION
         || o.kind() == SchemaObject.Kind.PROCEDURE || o.kind() == SchemaObject.Kind.AGGREGATE)
         .map(SchemaObject::name).toList();
@@ -371,11 +373,92 @@ final class ObjectReader {
     }
   }
 
-  /** What the migrated schemas have that is not carried. */
+  /**
+   * Operators of the schemas, as {@code CREATE OPERATOR} from pg_operator. Citus does not propagate
+   * operators, so on Citus each is created on every node; an operator there already (not a shell a
+   * commutator left) is not created again.
+   */
+  private void readOperators() throws SQLException {
+    String sql = """
+        SELECT o.oid::regoperator::text,
+               'CREATE OPERATOR ' || quote_ident(n.nspname) || '.' || o.oprname || ' (' || concat_ws(', ',
+                 'FUNCTION = ' || o.oprcode::regproc::text,
+                 CASE WHEN o.oprleft <> 0 THEN 'LEFTARG = ' || format_type(o.oprleft, NULL) END,
+                 CASE WHEN o.oprright <> 0 THEN 'RIGHTARG = ' || format_type(o.oprright, NULL) END,
+                 (SELECT 'COMMUTATOR = OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname || ')'
+                    FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprcom),
+                 (SELECT 'NEGATOR = OPERATOR(' || quote_ident(cn.nspname) || '.' || c.oprname || ')'
+                    FROM pg_operator c JOIN pg_namespace cn ON cn.oid = c.oprnamespace WHERE c.oid = o.oprnegate),
+                 CASE WHEN o.oprrest <> 0 THEN 'RESTRICT = ' || o.oprrest::regproc::text END,
+                 CASE WHEN o.oprjoin <> 0 THEN 'JOIN = ' || o.oprjoin::regproc::text END,
+                 CASE WHEN o.oprcanhash THEN 'HASHES' END,
+                 CASE WHEN o.oprcanmerge THEN 'MERGES' END) || ')',
+               obj_description(o.oid, 'pg_operator')
+          FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+         WHERE o.oprnamespace = ANY (?::bigint[]::oid[]) AND o.oprcode <> 0 AND %s
+         ORDER BY 1
+        """.formatted(NOT_FROM_EXTENSION.formatted("o.oid"));
+    read(sql, schemaOids, rs -> objects.add(new SchemaObject(SchemaObject.Kind.OPERATOR, rs.getString(1),
+        GuardedStatement.of("EXISTS (SELECT 1 FROM pg_operator WHERE oid = to_regoperator(" + Sql.literal(rs.getString(1))
+            + ") AND oprcode <> 0)", null, rs.getString(2), true), rs.getString(3), List.of(), Set.of(), true)));
+  }
+
+  /**
+   * Casts from or to a type of the schemas, or done by one of their functions. Citus does not
+   * propagate casts, so on Citus each is created on every node; one there already is kept.
+   */
+  private void readCasts() throws SQLException {
+    String sql = """
+        SELECT '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')',
+               c.castsource, c.casttarget,
+               CASE c.castmethod WHEN 'f' THEN ' WITH FUNCTION ' || c.castfunc::regprocedure::text
+                                 WHEN 'i' THEN ' WITH INOUT' ELSE ' WITHOUT FUNCTION' END
+               || CASE c.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END,
+               obj_description(c.oid, 'pg_cast')
+          FROM pg_cast c
+         WHERE c.oid >= %d AND %s
+           AND (EXISTS (SELECT 1 FROM pg_type t WHERE t.oid IN (c.castsource, c.casttarget)
+                          AND t.typnamespace = ANY (?::bigint[]::oid[]))
+                OR EXISTS (SELECT 1 FROM pg_proc p WHERE p.oid = c.castfunc
+                             AND p.pronamespace = ANY (?::bigint[]::oid[])))
+         ORDER BY 1
+        """.formatted(FIRST_USER_OID, NOT_FROM_EXTENSION.formatted("c.oid"));
+    try (PreparedStatement ps = connection.prepareStatement(sql)) {
+      ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
+      ps.setArray(2, connection.createArrayOf("bigint", schemaOids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String cast = rs.getString(1);
+          String exists = "EXISTS (SELECT 1 FROM pg_cast WHERE castsource = " + Sql.literal(typeOf(cast, true))
+              + "::regtype AND casttarget = " + Sql.literal(typeOf(cast, false)) + "::regtype)";
+          objects.add(new SchemaObject(SchemaObject.Kind.CAST, cast,
+              GuardedStatement.of(exists, null, "CREATE CAST " + cast + rs.getString(4), true), rs.getString(5),
+              List.of(), Set.of(), true));
+        }
+      }
+    }
+  }
+
+  /** The source or target type of a cast written {@code (source AS target)}. */
+  private static String typeOf(String cast, boolean source) {
+    String inner = cast.substring(1, cast.length() - 1);
+    int as = inner.indexOf(" AS ");
+    return source ? inner.substring(0, as) : inner.substring(as + 4);
+  }
+
+  /** What the migrated tables and schemas have that is not carried. */
   private void readNotCarried() throws SQLException {
-    notCarried("operator", "SELECT oid::regoperator::text FROM pg_operator WHERE oprnamespace = ANY (?::bigint[]::oid[])"
-        + " AND " + NOT_FROM_EXTENSION.formatted("oid") + " ORDER BY 1", schemaOids,
-        "operators are not carried: create it on the target before the migration");
+    notCarried("column grants", "SELECT attrelid::regclass::text || '.' || quote_ident(attname) FROM pg_attribute"
+        + " WHERE attacl IS NOT NULL AND attrelid = ANY (?::bigint[]::oid[]) ORDER BY 1", tables.toArray(),
+        "column-level grants are not carried: GRANT them on the target");
+    notCarried("default privileges", "SELECT pg_get_userbyid(defaclrole) || ' in ' || CASE WHEN defaclnamespace = 0"
+        + " THEN 'every schema' ELSE defaclnamespace::regnamespace::text END FROM pg_default_acl"
+        + " WHERE defaclnamespace = 0 OR defaclnamespace = ANY (?::bigint[]::oid[]) ORDER BY 1", schemaOids,
+        "ALTER DEFAULT PRIVILEGES is not carried: issue it on the target");
+    notCarried("operator class", "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING '"
+        + " || a.amname FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod"
+        + " WHERE c.opcnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid")
+        + " ORDER BY 1", schemaOids, "operator classes are not carried: create it on the target before finalize");
   }
 
   private void notCarried(String kind, String sql, Object[] oids, String reason) throws SQLException {

@@ -155,27 +155,12 @@ final class PrivilegeReader {
 
   /**
    * {@code statement}, run only when {@code role} (as regrole prints it; null for none) exists,
-   * otherwise a warning. A grant on a routine ({@code routine}) is run on each Citus node by hand:
-   * Citus 13 propagates GRANT ON FUNCTION with the schema name unquoted, which fails for a schema
-   * such as {@code "Shop"}.
+   * otherwise skipped with a warning. A grant on a routine ({@code routine}) is run on each Citus
+   * node by hand: Citus 13 propagates GRANT ON FUNCTION with the schema name unquoted, which fails
+   * for a schema such as {@code "Shop"}.
    */
   private static String guarded(String role, String statement, boolean routine) {
-    String run = Sql.literal(statement);
-    String onEveryNode = "  ELSIF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus') THEN\n"
-        + "    PERFORM set_config('citus.enable_ddl_propagation', 'off', true);\n"
-        + "    EXECUTE " + run + ";\n"
-        + "    SELECT string_agg(nodename || ':' || nodeport || ': ' || result, '; ') INTO failed\n"
-        + "      FROM run_command_on_workers(" + Sql.literal("SET citus.enable_ddl_propagation = off; " + statement)
-        + ") WHERE NOT success;\n"
-        + "    IF failed IS NOT NULL THEN RAISE EXCEPTION '%', failed; END IF;\n";
-    return "DO $pg2citus$ DECLARE failed text; BEGIN\n"
-        + (role == null ? "  IF false THEN\n" : "  IF to_regrole(" + Sql.literal(role) + ") IS NULL THEN\n"
-            + "    RAISE WARNING '%', " + Sql.literal(SchemaObject.WARNING_PREFIX + "role " + role
-                + " is not on the target: " + statement + " skipped") + ";\n")
-        + (routine ? onEveryNode : "")
-        + "  ELSE\n"
-        + "    EXECUTE " + run + ";\n"
-        + "  END IF;\n"
-        + "END $pg2citus$";
+    return GuardedStatement.of(role == null ? null : "to_regrole(" + Sql.literal(role) + ") IS NULL",
+        role == null ? null : "role " + role + " is not on the target: " + statement + " skipped", statement, routine);
   }
 }

@@ -35,6 +35,8 @@ public record SchemaObject(Kind kind, String name, String definition, String com
     FUNCTION("FUNCTION"),
     PROCEDURE("PROCEDURE"),
     AGGREGATE("AGGREGATE"),
+    OPERATOR("OPERATOR"),
+    CAST("CAST"),
     VIEW("VIEW"),
     MATERIALIZED_VIEW("MATERIALIZED VIEW"),
     STATISTICS("STATISTICS"),

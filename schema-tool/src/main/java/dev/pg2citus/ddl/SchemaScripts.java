@@ -102,6 +102,8 @@ public final class SchemaScripts {
     }
     routines(out, true);
     objects(SchemaObject.Kind.AGGREGATE).forEach(a -> add(out, Step.AGGREGATE, a, a.definition()));
+    objects(SchemaObject.Kind.OPERATOR).forEach(o -> add(out, Step.OPERATOR, o, o.definition()));
+    objects(SchemaObject.Kind.CAST).forEach(c -> add(out, Step.CAST, c, c.definition()));
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity() && s.ownerTable() != null && target.catalog().table(s.ownerTable()).isPresent()) {
         out.add(new DdlStatement(Step.SEQUENCE_OWNER, s.name().toString(), "ALTER SEQUENCE " + s.name().quoted()

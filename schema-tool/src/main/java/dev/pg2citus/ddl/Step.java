@@ -12,6 +12,8 @@ public enum Step {
   TABLE("tables"),
   SEQUENCE_OWNER("sequence owners"),
   AGGREGATE("aggregates"),
+  OPERATOR("operators"),
+  CAST("casts"),
   COMMENT("comments"),
   TRUNCATE("truncate"),
   DISTRIBUTE("distribute"),
