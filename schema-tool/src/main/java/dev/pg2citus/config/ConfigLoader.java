@@ -82,7 +82,8 @@ public final class ConfigLoader {
       throw new ConfigException(SCHEMA_ONLY.find(root).location(), "data-only and schema-only cannot both be true");
     }
     MigrationConfig.Citus citus = new MigrationConfig.Citus(SHARD_COUNT.read(root), AUTO_REFERENCE.read(root),
-        COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root), LEAVE_OUT_FOREIGN_KEYS.read(root));
+        COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root), DISTRIBUTE_FUNCTIONS.read(root),
+        LEAVE_OUT_FOREIGN_KEYS.read(root));
     return new MigrationConfig(origin, source, target, TARGET_PLAIN.read(root), TABLES_INCLUDE.read(root),
         TABLES_EXCLUDE.read(root), CASTS.read(root), rules, citus, load);
   }

@@ -88,6 +88,24 @@ public final class ConfigOptions {
           + "foreign key that holds the distribution column: `error` fails the plan before anything is "
           + "written, naming every such key; `drop` creates those keys without the refused action (listed "
           + "in the plan's warnings). A plain PostgreSQL target keeps every action.");
+  public static final ConfigOption<List<FunctionRule>> DISTRIBUTE_FUNCTIONS = ConfigOption.structured(
+      "citus.distribute-functions", "list of function rules", List.of(), "none",
+      "Routines to distribute with `create_distributed_function`, so a call runs on the worker holding its rows: "
+          + "each a mapping with `function` (`name(argument types)`), `argument` (the parameter holding the "
+          + "distribution value, by name or `$n`) and `colocate-with` (a distributed table).", node -> {
+        List<FunctionRule> rules = new ArrayList<>();
+        for (YamlNode item : node.asList()) {
+          item.requireKnownKeys(List.of("function", "argument", "colocate-with"));
+          for (String key : List.of("function", "argument", "colocate-with")) {
+            if (item.get(key) == null) {
+              throw item.fail("a function rule needs '" + key + "'");
+            }
+          }
+          rules.add(new FunctionRule(item.get("function").asString(), item.get("argument").asString(),
+              parseName(item.get("colocate-with"), 2, "table"), item.location()));
+        }
+        return rules;
+      });
   public static final ConfigOption<List<NameRef>> LEAVE_OUT_FOREIGN_KEYS = ConfigOption.structured(
       "citus.leave-out-foreign-keys", "list of table.constraint", List.of(), "none",
       "Foreign keys not to create on the target, each as `table.constraint` or `schema.table.constraint` "
@@ -188,7 +206,7 @@ public final class ConfigOptions {
       SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_PROPERTIES,
       TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_PLAIN,
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
-      SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, LEAVE_OUT_FOREIGN_KEYS,
+      SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, DISTRIBUTE_FUNCTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
       ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
       SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);

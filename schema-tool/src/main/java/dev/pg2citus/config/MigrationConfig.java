@@ -27,8 +27,9 @@ public record MigrationConfig(
 
   /** Citus options. */
   public record Citus(int shardCount, boolean autoReferenceTables, Colocation colocation,
-      RefusedKeyActions refusedKeyActions, List<NameRef> leaveOutForeignKeys) {
+      RefusedKeyActions refusedKeyActions, List<FunctionRule> distributeFunctions, List<NameRef> leaveOutForeignKeys) {
     public Citus {
+      distributeFunctions = List.copyOf(distributeFunctions);
       leaveOutForeignKeys = List.copyOf(leaveOutForeignKeys);
     }
   }

@@ -300,6 +300,7 @@ public final class SchemaScripts {
         case LOCAL -> { }
       }
     }
+    target.plan().functions().forEach(f -> out.add(new DdlStatement(Step.DISTRIBUTE, f.routine(), f.sql())));
   }
 
   /** Citus refuses a shard count together with an existing table to colocate with. */

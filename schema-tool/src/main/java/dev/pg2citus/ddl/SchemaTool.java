@@ -10,6 +10,7 @@ import dev.pg2citus.plan.CitusRefusals;
 import dev.pg2citus.plan.DataCheck;
 import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
+import dev.pg2citus.plan.FunctionPlanner;
 import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.report.PhaseReport;
 import java.sql.Connection;
@@ -57,6 +58,7 @@ public final class SchemaTool {
         if (!config.targetIsPlainPostgresql()) {
           catalog = CitusRefusals.apply(catalog, plan);
         }
+        plan = FunctionPlanner.place(source, catalog, plan, config.citus().distributeFunctions());
       } catch (PlanException e) {
         problems.addAll(e.problems());
       }

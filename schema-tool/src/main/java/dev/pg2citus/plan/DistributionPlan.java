@@ -22,9 +22,16 @@ public final class DistributionPlan {
   private final Set<ForeignKey> refusedActionsDropped;
   private final int shardCount;
   private final Colocation colocation;
+  private final List<FunctionPlacement> functions;
 
   DistributionPlan(List<Placement> ordered, List<String> warnings, Set<ForeignKey> droppedForeignKeys,
       Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation) {
+    this(ordered, warnings, droppedForeignKeys, refusedActionsDropped, shardCount, colocation, List.of());
+  }
+
+  private DistributionPlan(List<Placement> ordered, List<String> warnings, Set<ForeignKey> droppedForeignKeys,
+      Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation,
+      List<FunctionPlacement> functions) {
     Map<TableName, Placement> byName = new LinkedHashMap<>();
     ordered.forEach(p -> byName.put(p.table(), p));
     this.placements = byName;
@@ -33,6 +40,18 @@ public final class DistributionPlan {
     this.refusedActionsDropped = Set.copyOf(refusedActionsDropped);
     this.shardCount = shardCount;
     this.colocation = colocation;
+    this.functions = List.copyOf(functions);
+  }
+
+  /** The same plan with {@code newFunctions} distributed ({@link FunctionPlanner}). */
+  DistributionPlan withFunctions(List<FunctionPlacement> newFunctions) {
+    return new DistributionPlan(placements(), warnings, droppedForeignKeys, refusedActionsDropped, shardCount,
+        colocation, newFunctions);
+  }
+
+  /** The routines distributed with {@code create_distributed_function}, in rule order. */
+  public List<FunctionPlacement> functions() {
+    return functions;
   }
 
   /** Every table, in distribution order. */
@@ -118,6 +137,11 @@ public final class DistributionPlan {
     if (!local.isEmpty()) {
       out.append("\n  local tables\n");
       local.forEach(p -> out.append(line(width, p, "local")));
+    }
+    if (!functions.isEmpty()) {
+      out.append("\n  distributed functions\n");
+      functions.forEach(f -> out.append(String.format("    %s   on %s, colocated with %s   %s%n", f.routine(),
+          f.argument(), f.colocateWith(), f.reason())));
     }
     if (!warnings.isEmpty()) {
       out.append("\n  warnings\n");

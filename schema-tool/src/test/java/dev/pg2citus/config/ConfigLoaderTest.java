@@ -187,7 +187,7 @@ class ConfigLoaderTest {
     assertEquals(new ConfigLocation("test.yaml", 32, "distribute[0]"), rules.get(0).location());
     assertEquals(new ConfigLocation("test.yaml", 35, "distribute[3]"), rules.get(3).location());
 
-    assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT, RefusedKeyActions.DROP,
+    assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT, RefusedKeyActions.DROP, List.of(),
         List.of(new NameRef(List.of("orders", "orders_customer_fkey")), new NameRef(List.of("sales", "Orders", "x_fkey")))),
         config.citus());
     assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
@@ -209,7 +209,7 @@ class ConfigLoaderTest {
     assertTrue(config.rules().isEmpty());
     assertTrue(config.selects(new TableName("any", "table")), "no include selects every table");
 
-    assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR, List.of()),
+    assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR, List.of(), List.of()),
         config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
         OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN, true, true, true),
