@@ -3,8 +3,11 @@ package dev.pg2citus.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.config.TestConfigs;
+import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.plan.Placement;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
@@ -69,6 +72,16 @@ class PartitionForeignKeysTest {
           + " WHERE p.store_id <> c.store_id"), "every payment's store is its customer's");
       assertEquals(List.of("5000"), rows(c, "SELECT count(*) FROM payments"));
     }
+  }
+
+  @Test
+  void anExplicitPathFollowsTheKeysOfThePartitions() throws Exception {
+    String src = TestPostgres.freshDatabase("partfk_rule");
+    TestPostgres.execute(src, SOURCE);
+    SchemaTool tool = SchemaTool.load(TestConfigs.onTestPostgres(src, src, YAML + "  - payments using store_id from customers\n"));
+    Placement payments = tool.target().plan().of(new TableName("public", "payments"));
+    assertEquals("payments_2024(customer_id) → customers(customer_id); value customers.store_id",
+        payments.backfill().toString(), payments.toString());
   }
 
   @Test

@@ -57,8 +57,8 @@ public final class DistributionPlanner {
   private final List<String> warnings = new ArrayList<>();
   private final Set<ForeignKey> dropped = new HashSet<>();
   private final Set<ForeignKey> actionsDropped = new HashSet<>();
-  /** What stops the plan; planning goes on past each, so one error lists them all. */
-  private final List<String> problems = new ArrayList<>();
+  /** What stops the plan, each once; planning goes on past each, so one error lists them all. */
+  private final Set<String> problems = new LinkedHashSet<>();
 
   private DistributionPlanner(Catalog catalog, MigrationConfig config) {
     this.catalog = catalog;
@@ -98,7 +98,7 @@ public final class DistributionPlanner {
     checkForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
     if (!problems.isEmpty()) {
-      throw new PlanException(problems);
+      throw new PlanException(List.copyOf(problems));
     }
     return new DistributionPlan(ordered(groups), warnings, dropped, actionsDropped, config.citus().shardCount(),
         config.citus().colocation());
@@ -164,17 +164,17 @@ public final class DistributionPlanner {
     return matches.get(0);
   }
 
-  /** Foreign keys of {@code from} that point at {@code to}. */
-  private static List<ForeignKey> foreignKeys(Table from, TableName to) {
-    return from.foreignKeys().stream().filter(fk -> fk.referenced().equals(to)).toList();
+  /** Foreign keys of {@code from} (its partitions' too) that point at {@code to}. */
+  private List<ForeignKey> foreignKeys(Table from, TableName to) {
+    return declaredKeys(from).stream().filter(fk -> fk.referenced().equals(to)).toList();
   }
 
-  private static String describeKeys(Table table) {
-    if (table.foreignKeys().isEmpty()) {
+  private String describeKeys(Table table) {
+    List<ForeignKey> keys = declaredKeys(table);
+    if (keys.isEmpty()) {
       return " (it has no foreign keys)";
     }
-    return " (its foreign keys: " + table.foreignKeys().stream().map(ForeignKey::describe)
-        .collect(Collectors.joining("; ")) + ")";
+    return " (its foreign keys: " + keys.stream().map(ForeignKey::describe).collect(Collectors.joining("; ")) + ")";
   }
 
   /** Suggests a {@code from} path: the nearest tables, along foreign keys, that have the column. */
