@@ -24,23 +24,28 @@ import java.util.TreeSet;
  * The SQL of the two schema phases, in the order they must run:
  *
  * <ul>
- *   <li>{@link #create()} (pre-data): drop when asked; schemas, extensions, types, routines,
+ *   <li>{@link #create()} (pre-data): the {@code before-load} scripts; drop when asked; schemas, extensions, types, routines,
  *       sequences, tables with columns only; then distribution — reference tables first, then each
  *       colocation group root first, on empty tables so Citus moves no rows; then views.
  *   <li>{@link #postData()} (post-data): primary keys, unique constraints, indexes, foreign keys,
  *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the
- *       source, then {@link #afterLoad()}: materialized views and triggers.
+ *       source, then {@link #afterLoad()}: materialized views and triggers, and the
+ *       {@code after-load} scripts last.
  * </ul>
  */
 public final class SchemaScripts {
   private final TargetSchema target;
   private final MigrationConfig.Load load;
   private final Colocation colocation;
+  private final List<String> beforeLoad;
+  private final List<String> afterLoad;
 
   public SchemaScripts(TargetSchema target, MigrationConfig config) {
     this.target = target;
     this.load = config.load();
     this.colocation = config.citus().colocation();
+    this.beforeLoad = config.beforeLoad();
+    this.afterLoad = config.afterLoad();
   }
 
   /** Tables in creation order: the plan's order, partitions after the tables they belong to. */
@@ -59,9 +64,13 @@ public final class SchemaScripts {
     return depth;
   }
 
-  /** The pre-data statements; with {@code data-only} only a requested truncate. */
+  /**
+   * The pre-data statements, after the {@code before-load} scripts; with {@code data-only} only those
+   * and a requested truncate.
+   */
   public List<DdlStatement> create() {
     List<DdlStatement> out = new ArrayList<>();
+    scripts(out, Step.BEFORE_LOAD, beforeLoad);
     if (load.dataOnly() || !load.createTables()) {
       List<Table> tables = tables().stream().filter(t -> !t.isPartition()).toList();
       if (load.truncate() && !tables.isEmpty()) {
@@ -164,19 +173,26 @@ public final class SchemaScripts {
    */
   public List<DdlStatement> afterLoad() {
     List<DdlStatement> out = new ArrayList<>();
-    if (load.dataOnly() || !load.createTables()) {
-      return out;
-    }
-    for (SchemaObject v : views(true)) {
-      add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
-      v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
-    }
-    for (SchemaObject t : target.catalog().objects()) {
-      if (t.kind() == SchemaObject.Kind.TRIGGER) {
-        add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition());
+    if (!load.dataOnly() && load.createTables()) {
+      for (SchemaObject v : views(true)) {
+        add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
+        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
+      }
+      for (SchemaObject t : target.catalog().objects()) {
+        if (t.kind() == SchemaObject.Kind.TRIGGER) {
+          add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition());
+        }
       }
     }
+    scripts(out, Step.AFTER_LOAD, afterLoad);
     return out;
+  }
+
+  /** The user's own SQL ({@code before-load}, {@code after-load}), each script as one statement. */
+  private static void scripts(List<DdlStatement> out, Step step, List<String> scripts) {
+    for (int i = 0; i < scripts.size(); i++) {
+      out.add(new DdlStatement(step, step.label() + " " + (i + 1), scripts.get(i)));
+    }
   }
 
   private void drops(List<DdlStatement> out) {

@@ -2,6 +2,7 @@ package dev.pg2citus.ddl;
 
 /** The kinds of statement, in the order each phase runs them; the summary counts per step. */
 public enum Step {
+  BEFORE_LOAD("before load"),
   DROP("drop"),
   SCHEMA("schemas"),
   EXTENSION("extensions"),
@@ -24,7 +25,8 @@ public enum Step {
   SEQUENCE_VALUE("sequence values"),
   ANALYZE("analyze"),
   MATERIALIZED_VIEW("materialized views"),
-  TRIGGER("triggers");
+  TRIGGER("triggers"),
+  AFTER_LOAD("after load");
 
   private final String label;
 
