@@ -167,9 +167,15 @@ public final class ConfigLoader {
     }
     StringBuilder options = new StringBuilder(props.getOrDefault("options", ""));
     settings.forEach((name, value) -> {
+      if (name.equals("application_name")) {
+        props.put("ApplicationName", value); // pgjdbc's own startup parameter would win over -c
+        return;
+      }
       options.append(options.length() == 0 ? "" : " ").append("-c ").append(name).append('=')
           .append(value.replace("\\", "\\\\").replaceAll("\\s", "\\\\$0"));
     });
-    props.put("options", options.toString());
+    if (options.length() > 0) {
+      props.put("options", options.toString());
+    }
   }
 }

@@ -326,7 +326,7 @@ public final class LoadFileReader {
       }
       YamlNode node = YamlNode.scalar(at(first, text), value);
       load.put(option.key(), node);
-      comments.put(node, option.note() != null ? text + " — " + option.note() : text);
+      comments.put(node, option.note() != null ? "with " + option.note() : text);
     }
 
     private boolean matches(String[] words) {
@@ -633,7 +633,7 @@ public final class LoadFileReader {
       } else {
         throw expected(how, "'using <column>' or 'as reference table' after 'distribute " + table + "'");
       }
-      YamlNode node = YamlNode.scalar(at(clause, "distribute " + rule), rule);
+      YamlNode node = YamlNode.scalar(at(clause, "distribute"), rule);
       rules.add(node);
       comments.put(node, "distribute " + rule);
     }

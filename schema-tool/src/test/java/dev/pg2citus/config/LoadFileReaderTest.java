@@ -72,7 +72,7 @@ class LoadFileReaderTest {
     assertTrue(load.notes().stream().anyMatch(n -> n.startsWith("reset no sequences:")), load.notes().toString());
     assertTrue(load.notes().stream().anyMatch(n -> n.contains("no host")), load.notes().toString());
     // Rules point at the command file.
-    assertEquals(new ConfigLocation("hackathon.load", 9, 1, "distribute companies using id"),
+    assertEquals(new ConfigLocation("hackathon.load", 9, 1, "distribute"),
         load.rules().get(0).location());
     assertEquals(7, load.casts().get(0).location().line());
   }
