@@ -124,7 +124,13 @@ public final class ConfigLoader {
         COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root));
     return new MigrationConfig(origin, source, target, TARGET_PLAIN.read(root), TABLES_INCLUDE.read(root),
         TABLES_EXCLUDE.read(root), CASTS.read(root), rules, citus, load, BEFORE_LOAD.read(root),
-        AFTER_LOAD.read(root), file.notes());
+        AFTER_LOAD.read(root), notes(file.notes(), overrides));
+  }
+
+  /** The notes, less those on a connection string that --source or --target replaced. */
+  private static List<String> notes(List<String> notes, Overrides overrides) {
+    return notes.stream().filter(n -> !(n.startsWith("from ") && overrides.sourceUrl() != null)
+        && !(n.startsWith("into ") && overrides.targetUrl() != null)).toList();
   }
 
   private static ConnectionSpec connection(YamlNode root, String section, ConfigOption<String> url,

@@ -107,6 +107,12 @@ class LoadFileReaderTest {
     assertEquals(2, config.notes().size(), config.notes().toString());
     assertMentions(new RuntimeException(String.join("\n", config.notes())), "from unix:/tmp",
         "localhost:5433", "into pgsql:///dim: no host");
+    // --source replaces the file's connection string, and its note goes with it.
+    MigrationConfig overridden = new ConfigLoader(ENV::get).parseCommandFile(
+        "load database from pgsql://unix:/tmp:5433/shop into pgsql:///dim", "test.load",
+        new Overrides("jdbc:postgresql://elsewhere/shop", null, List.of()));
+    assertEquals(1, overridden.notes().size(), overridden.notes().toString());
+    assertTrue(overridden.notes().get(0).startsWith("into "), overridden.notes().toString());
   }
 
   // ---- with

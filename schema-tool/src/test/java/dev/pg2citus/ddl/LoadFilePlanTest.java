@@ -78,9 +78,8 @@ class LoadFilePlanTest {
     String fromYaml = plan(new ConfigLoader(ENV::get).parse(YAML, "hackathon.yaml", planOnly()));
     String fromLoad = plan(new ConfigLoader(ENV::get).parseCommandFile(SEED, "hackathon.load", planOnly()));
     // The one difference: where the rule was written.
-    assertTrue(fromYaml.contains("rule 'companies using id' (hackathon.yaml:34: distribute[0])"), fromYaml);
     assertTrue(fromLoad.contains("rule 'companies using id' (hackathon.load:9:1: distribute)"), fromLoad);
-    assertEquals(fromYaml.replace("(hackathon.yaml:34: distribute[0])", "(hackathon.load:9:1: distribute)"),
+    assertEquals(fromYaml.replaceAll("\\(hackathon\\.yaml:\\d+: distribute\\[0]\\)", "(hackathon.load:9:1: distribute)"),
         fromLoad);
     assertTrue(fromLoad.contains("create_distributed_table('\"public\".\"impressions\"', 'company_id'"), fromLoad);
     assertTrue(fromLoad.contains("\"seen_at\" timestamp with time zone"), fromLoad);
