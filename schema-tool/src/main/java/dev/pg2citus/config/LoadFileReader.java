@@ -520,45 +520,40 @@ public final class LoadFileReader {
     // ---- including only / excluding table names matching
 
     private void matching(List<YamlNode> into, Token clause) {
-      List<Map<String, YamlNode>> items = new ArrayList<>();
-      List<Token> starts = new ArrayList<>();
+      // Each pattern as (key, value): an exact name, or a regular expression.
+      List<Map.Entry<String, YamlNode>> patterns = new ArrayList<>();
       do {
         Token t = lexer.next();
-        Map<String, YamlNode> item = new LinkedHashMap<>();
-        ConfigLocation where = at(t, clause.lower() + " " + t.shown().replace("a regular expression",
-            "~/" + t.text() + "/"));
-        switch (t.kind()) {
-          case STRING, NAME -> item.put("name", YamlNode.scalar(where, t.text()));
-          case WORD -> item.put("name", YamlNode.scalar(where, t.lower()));
-          case REGEX -> item.put("name-matches", YamlNode.scalar(where, t.text()));
+        ConfigLocation where = at(t, clause.lower() + " table names matching");
+        patterns.add(switch (t.kind()) {
+          case STRING, NAME -> Map.entry("name", YamlNode.scalar(where, t.text()));
+          case WORD -> Map.entry("name", YamlNode.scalar(where, t.lower()));
+          case REGEX -> Map.entry("name-matches", YamlNode.scalar(where, t.text()));
           default -> throw expected(t, "a table name in quotes or a ~/regular expression/");
-        }
-        items.add(item);
-        starts.add(t);
+        });
       } while (comma());
+      String schema = null;
       if (lexer.peek().is("in")) {
         lexer.next();
         keyword("schema", "after 'in'");
-        Token schema = lexer.next();
-        if (schema.kind() != Kind.STRING && schema.kind() != Kind.NAME && schema.kind() != Kind.WORD) {
-          throw expected(schema, "a schema name after 'in schema'");
+        Token name = lexer.next();
+        if (name.kind() != Kind.STRING && name.kind() != Kind.NAME && name.kind() != Kind.WORD) {
+          throw expected(name, "a schema name after 'in schema'");
         }
-        String name = schema.kind() == Kind.WORD ? schema.lower() : schema.text();
-        for (Map<String, YamlNode> item : items) {
-          YamlNode first = item.values().iterator().next();
-          Map<String, YamlNode> withSchema = new LinkedHashMap<>();
-          withSchema.put("schema", YamlNode.scalar(first.location(), name));
-          withSchema.putAll(item);
-          item.clear();
-          item.putAll(withSchema);
-        }
+        schema = name.kind() == Kind.WORD ? name.lower() : name.text();
       }
       String text = lexer.between(clause.start(), lexer.peek().start());
       tablesClause = tablesClause == null ? at(clause, "tables") : tablesClause;
-      for (int i = 0; i < items.size(); i++) {
-        YamlNode node = YamlNode.map(items.get(i).values().iterator().next().location(), items.get(i));
+      for (Map.Entry<String, YamlNode> pattern : patterns) {
+        ConfigLocation where = pattern.getValue().location();
+        Map<String, YamlNode> selector = new LinkedHashMap<>();
+        if (schema != null) {
+          selector.put("schema", YamlNode.scalar(where, schema));
+        }
+        selector.put(pattern.getKey(), pattern.getValue());
+        YamlNode node = YamlNode.map(where, selector);
         into.add(node);
-        if (i == 0) {
+        if (pattern == patterns.get(0)) {
           comments.put(node, text);
         }
       }
@@ -643,7 +638,7 @@ public final class LoadFileReader {
     /** A name of dotted parts: bare words fold to lower case, {@code "quoted"} parts are exact. */
     private List<String> qualifiedName(String what) {
       List<String> parts = new ArrayList<>();
-      do {
+      while (true) {
         Token t = lexer.next();
         if (t.kind() == Kind.NAME) {
           parts.add(t.text());
@@ -652,8 +647,11 @@ public final class LoadFileReader {
         } else {
           throw expected(t, what);
         }
-      } while (lexer.peek().isPunct(".") && lexer.next() != null);
-      return parts;
+        if (!lexer.peek().isPunct(".")) {
+          return parts;
+        }
+        lexer.next();
+      }
     }
 
     private Token word(String what) {
