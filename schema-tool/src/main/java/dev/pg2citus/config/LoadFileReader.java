@@ -726,6 +726,16 @@ public final class LoadFileReader {
 
     private YamlNode root() {
       ConfigLocation top = new ConfigLocation(origin, 1, 1, "");
+      if (!load.containsKey("include-drop")) {
+        // pgloader's default WITH clause for a PostgreSQL source drops the target's tables.
+        String note = "include drop, pgloader's default for a PostgreSQL source: the target's tables are dropped "
+            + "(CASCADE) and created again; write include no drop to keep them";
+        YamlNode node = YamlNode.scalar(new ConfigLocation(origin, 1, 1, "load database (pgloader's defaults)"),
+            "true");
+        load.put("include-drop", node);
+        comments.put(node, "with " + note);
+        notes.add(note);
+      }
       Map<String, YamlNode> root = new LinkedHashMap<>();
       root.put("source", YamlNode.map(source.get("url").location(), source));
       if (!settings.isEmpty()) {

@@ -103,13 +103,13 @@ class LoadFileReaderTest {
 
   @Test
   void aSocketOrAnEmptyHostIsExplained() {
-    MigrationConfig config = parse("load database from pgsql://unix:/tmp:5433/shop into pgsql:///dim");
+    MigrationConfig config = parse("load database from pgsql://unix:/tmp:5433/shop into pgsql:///dim with include no drop");
     assertEquals(2, config.notes().size(), config.notes().toString());
     assertMentions(new RuntimeException(String.join("\n", config.notes())), "from unix:/tmp",
         "localhost:5433", "into pgsql:///dim: no host");
     // --source replaces the file's connection string, and its note goes with it.
     MigrationConfig overridden = new ConfigLoader(ENV::get).parseCommandFile(
-        "load database from pgsql://unix:/tmp:5433/shop into pgsql:///dim", "test.load",
+        "load database from pgsql://unix:/tmp:5433/shop into pgsql:///dim with include no drop", "test.load",
         new Overrides("jdbc:postgresql://elsewhere/shop", null, List.of()));
     assertEquals(1, overridden.notes().size(), overridden.notes().toString());
     assertTrue(overridden.notes().get(0).startsWith("into "), overridden.notes().toString());
@@ -146,8 +146,11 @@ class LoadFileReaderTest {
   }
 
   @Test
-  void withOptionsDefaultAsInYaml() {
+  void withOptionsDefaultAsPgloadersForAPostgresqlSource() {
     MigrationConfig config = parse(HEADER + "with schema only, on error stop, batch size = '4MB';");
+    assertTrue(config.load().includeDrop(), "pgloader's default: include drop");
+    assertTrue(config.notes().stream().anyMatch(n -> n.startsWith("include drop, pgloader's default")),
+        config.notes().toString());
     assertTrue(config.load().schemaOnly());
     assertEquals(OnError.STOP, config.load().onError());
     assertEquals(4L << 20, config.load().batchBytes());
