@@ -37,13 +37,14 @@ import java.util.stream.Collectors;
  * onto {@code target.settings}, {@code before load do} onto {@code before-load}…); options that
  * pg2citus does differently are kept with a note, and clauses that make no sense from PostgreSQL to
  * Citus (other sources, {@code materialize views}, renames) are refused by name. Every error names
- * the line and column.
+ * the line and column. {@code {{NAME}}} templates read the environment, as pgloader's do.
  */
 public final class LoadFileReader {
   private static final Set<String> CLAUSES = Set.of("with", "set", "cast", "including", "excluding", "alter",
       "before", "after", "distribute", "materialize", "decoding");
   private static final Set<String> TYPE_ENDS = Set.of("to", "when", "with", "drop", "keep", "set", "using");
   private static final Pattern URI = Pattern.compile("(?i)(pgsql|postgresql|postgres)://([^?]*)(\\?(.*))?");
+  private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
   private static final Set<String> SSLMODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
       "verify-full");
 
@@ -120,7 +121,28 @@ public final class LoadFileReader {
 
   /** Reads one command; {@code origin} names the file in errors. */
   public ConfigTree read(String text, String origin) {
-    return new Parse(text, origin).command();
+    return new Parse(expandTemplates(text, origin), origin).command();
+  }
+
+  /**
+   * pgloader's templates: {@code {{NAME}}} is the environment variable NAME ({@code from {{SOURCE}}}).
+   * Columns after a template on its line are those of the expanded text.
+   */
+  private String expandTemplates(String text, String origin) {
+    Matcher m = TEMPLATE.matcher(text);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = environment.apply(m.group(1));
+      if (value == null) {
+        int line = (int) text.substring(0, m.start()).chars().filter(c -> c == '\n').count() + 1;
+        int column = m.start() - text.lastIndexOf('\n', m.start() - 1);
+        throw new ConfigException(new ConfigLocation(origin, line, column, ""), "the template " + m.group()
+            + " names the environment variable " + m.group(1) + ", which is not set");
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /** The state of one read. */

@@ -115,6 +115,18 @@ class LoadFileReaderTest {
     assertTrue(overridden.notes().get(0).startsWith("into "), overridden.notes().toString());
   }
 
+  @Test
+  void templatesReadTheEnvironment() {
+    MigrationConfig config = new ConfigLoader(Map.of("SOURCE", "pgsql://app@src/shop", "DB", "dim")::get)
+        .parseCommandFile("load database\n  from {{SOURCE}}\n  into pgsql://dst/{{ DB }};", "test.load",
+            Overrides.none());
+    assertEquals("jdbc:postgresql://src/shop", config.source().url());
+    assertEquals("jdbc:postgresql://dst/dim", config.target().url());
+    ConfigException e = fails("load database\n  from {{NOWHERE}}\n  into pgsql:///dim");
+    assertTrue(e.getMessage().startsWith("test.load:2:8: the template {{NOWHERE}} names the environment variable"),
+        e.getMessage());
+  }
+
   // ---- with
 
   @Test
