@@ -131,7 +131,8 @@ class TutorialMigrationTest {
           TestPostgres.rows(c, "SELECT count(*) FROM impressions i JOIN ads a ON (a.company_id, a.id) ="
               + " (i.company_id, i.ad_id)"));
       // reset no sequences: the target's sequence was not set to the source's value.
-      assertEquals(List.of("1 false"), TestPostgres.rows(c, "SELECT last_value || ' ' || is_called FROM companies_id_seq"));
+      assertEquals(List.of("1 false"),
+          TestPostgres.rows(c, "SELECT last_value || ' ' || is_called FROM companies_id_seq"));
     }
   }
 

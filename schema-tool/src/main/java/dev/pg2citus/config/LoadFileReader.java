@@ -372,7 +372,8 @@ public final class LoadFileReader {
       boolean ok = (t.kind() == Kind.WORD || t.kind() == Kind.STRING)
           && value.matches(size ? "(?i)\\d+\\s*(b|kb|mb|gb)?" : "\\d+");
       if (!ok) {
-        throw expected(t, size ? "a size such as 20 MB after 'batch size ='" : "a whole number after '" + option.phrase() + " ='");
+        throw expected(t, size ? "a size such as 20 MB after 'batch size ='"
+            : "a whole number after '" + option.phrase() + " ='");
       }
       return value.replace(" ", "");
     }

@@ -90,7 +90,7 @@ class LoadFileReaderTest {
       pgsql://app:s%40cret@db/shop?sslmode=require | jdbc:postgresql://db/shop?sslmode=require  | app    | s@cret
       pgsql://app:p@ss@db/shop                    | jdbc:postgresql://db/shop                  | app    | p@ss
       pgsql://unix:/var/run/postgresql:5433/shop  | jdbc:postgresql://localhost:5433/shop      |        | from-env
-      pgsql://dba@unix:/tmp/shop                  | jdbc:postgresql://localhost/shop           | dba    | from-env
+      pgsql://dba@unix:/run/pg/shop                  | jdbc:postgresql://localhost/shop           | dba    | from-env
       pgsql://:5433/shop                          | jdbc:postgresql://localhost:5433/shop      |        | from-env
       """)
   void connectionStringsInPgloaderForms(String uri, String url, String user, String password) {
@@ -103,13 +103,14 @@ class LoadFileReaderTest {
 
   @Test
   void aSocketOrAnEmptyHostIsExplained() {
-    MigrationConfig config = parse("load database from pgsql://unix:/tmp:5433/shop into pgsql:///dim with include no drop");
+    MigrationConfig config =
+        parse("load database from pgsql://unix:/run/pg:5433/shop into pgsql:///dim with include no drop");
     assertEquals(2, config.notes().size(), config.notes().toString());
-    assertMentions(new RuntimeException(String.join("\n", config.notes())), "from unix:/tmp",
+    assertMentions(new RuntimeException(String.join("\n", config.notes())), "from unix:/run/pg",
         "localhost:5433", "into pgsql:///dim: no host");
     // --source replaces the file's connection string, and its note goes with it.
     MigrationConfig overridden = new ConfigLoader(ENV::get).parseCommandFile(
-        "load database from pgsql://unix:/tmp:5433/shop into pgsql:///dim with include no drop", "test.load",
+        "load database from pgsql://unix:/run/pg:5433/shop into pgsql:///dim with include no drop", "test.load",
         new Overrides("jdbc:postgresql://elsewhere/shop", null, List.of()));
     assertEquals(1, overridden.notes().size(), overridden.notes().toString());
     assertTrue(overridden.notes().get(0).startsWith("into "), overridden.notes().toString());

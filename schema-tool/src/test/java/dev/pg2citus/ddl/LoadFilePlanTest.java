@@ -79,8 +79,8 @@ class LoadFilePlanTest {
     String fromLoad = plan(new ConfigLoader(ENV::get).parseCommandFile(SEED, "hackathon.load", planOnly()));
     // The one difference: where the rule was written.
     assertTrue(fromLoad.contains("rule 'companies using id' (hackathon.load:9:1: distribute)"), fromLoad);
-    assertEquals(fromYaml.replaceAll("\\(hackathon\\.yaml:\\d+: distribute\\[0]\\)", "(hackathon.load:9:1: distribute)"),
-        fromLoad);
+    assertEquals(fromYaml.replaceAll("\\(hackathon\\.yaml:\\d+: distribute\\[0]\\)",
+        "(hackathon.load:9:1: distribute)"), fromLoad);
     assertTrue(fromLoad.contains("create_distributed_table('\"public\".\"impressions\"', 'company_id'"), fromLoad);
     assertTrue(fromLoad.contains("\"seen_at\" timestamp with time zone"), fromLoad);
     assertTrue(fromLoad.contains("DROP TABLE IF EXISTS"), "with include drop: " + fromLoad);
