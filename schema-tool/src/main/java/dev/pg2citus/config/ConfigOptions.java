@@ -70,7 +70,9 @@ public final class ConfigOptions {
   public static final ConfigOption<List<CastRule>> CASTS = ConfigOption.structured("casts",
       "list of cast rules", List.of(), "none",
       "Each rule: `column: table.column` or `type: source type`; `to: target type`; and pgloader's "
-          + "`drop-default`, `drop-typmod`, `drop-not-null`, `set-not-null` (booleans). A column rule "
+          + "`drop-default`, `drop-typmod`, `drop-not-null`, `set-not-null` (booleans), and `using`: a pgloader "
+          + "transform with a PostgreSQL equivalent (" + Transform.labels() + "), applied as the source reads the "
+          + "column (not on key columns). A column rule "
           + "wins over a type rule.", ConfigOptions::readCasts);
 
   public static final ConfigOption<List<DistributionRule>> DISTRIBUTE = ConfigOption.structured("distribute",
@@ -281,7 +283,7 @@ public final class ConfigOptions {
     List<CastRule> result = new ArrayList<>();
     for (YamlNode item : node.asList()) {
       item.requireKnownKeys(List.of("column", "type", "to", "drop-default", "drop-typmod",
-          "drop-not-null", "set-not-null"));
+          "drop-not-null", "set-not-null", "using"));
       YamlNode column = item.get("column");
       YamlNode type = item.get("type");
       if ((column == null) == (type == null)) {
@@ -299,9 +301,21 @@ public final class ConfigOptions {
       YamlNode to = item.get("to");
       result.add(new CastRule(columnRef, type == null ? null : type.asString(),
           to == null ? null : to.asString(), flag(item, "drop-default"), flag(item, "drop-typmod"),
-          dropNotNull, setNotNull, item.location()));
+          dropNotNull, setNotNull, transform(item.get("using")), item.location()));
     }
     return result;
+  }
+
+  private static Transform transform(YamlNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    Transform t = Transform.named(node.asString());
+    if (t == null) {
+      throw node.fail("'" + node.asString() + "' is not a transform with a PostgreSQL equivalent; expected one of "
+          + Transform.labels());
+    }
+    return t;
   }
 
   private static boolean flag(YamlNode map, String key) {

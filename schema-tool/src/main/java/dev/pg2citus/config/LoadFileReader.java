@@ -491,10 +491,18 @@ public final class LoadFileReader {
           continue;
         }
         if (option.is("using")) {
-          Token fn = lexer.peek(1);
-          throw lexer.error(option, "'using " + (fn.kind() == Kind.WORD ? fn.text() : "…") + "' is refused: "
-              + "pg2citus moves every value as the source's COPY text, unchanged; transform functions are not "
-              + "supported (cast the column with 'to', or fix the values in 'after load do')");
+          lexer.next();
+          Token fn = lexer.next();
+          Transform transform = fn.kind() == Kind.WORD ? Transform.named(fn.text()) : null;
+          if (transform == null) {
+            throw lexer.error(fn, "'using " + (fn.kind() == Kind.WORD ? fn.text() : fn.shown()) + "' is refused: "
+                + "it has no PostgreSQL equivalent; those that have one: " + Transform.labels());
+          }
+          if (rule.containsKey("using")) {
+            throw lexer.error(option, "a cast rule takes one 'using' function");
+          }
+          rule.put("using", YamlNode.scalar(where, transform.label()));
+          continue;
         }
         break;
       }

@@ -193,12 +193,18 @@ class LoadFileReaderTest {
              column sales."Orders".total to numeric(12, 2) drop default keep not null,
              type int4 to bigint drop typemod drop not null,
              type "character varying" to text keep default keep typemod,
-             type date set not null
+             type date set not null,
+             column ads.name using empty-string-to-null,
+             column events.created to timestamptz using unix-timestamp-to-timestamptz drop not null
         """);
     List<CastRule> casts = config.casts();
-    assertEquals(5, casts.size());
+    assertEquals(7, casts.size());
     assertEquals(new CastRule(NameRef.parse("impressions.seen_at", 3, "c"), null, "timestamp with time zone",
-        false, false, false, false, casts.get(0).location()), casts.get(0));
+        false, false, false, false, null, casts.get(0).location()), casts.get(0));
+    assertEquals(Transform.EMPTY_STRING_TO_NULL, casts.get(5).using());
+    assertNull(casts.get(5).targetType());
+    assertEquals(Transform.UNIX_TIMESTAMP_TO_TIMESTAMPTZ, casts.get(6).using());
+    assertTrue(casts.get(6).dropNotNull());
     assertEquals(List.of("sales", "Orders", "total"), casts.get(1).column().parts());
     assertEquals("numeric(12,2)", casts.get(1).targetType());
     assertTrue(casts.get(1).dropDefault());
@@ -212,6 +218,19 @@ class LoadFileReaderTest {
     assertTrue(casts.get(4).setNotNull());
     assertEquals(new ConfigLocation("test.load", 5, 6, "cast column sales.\"Orders\".total"),
         casts.get(1).location());
+  }
+
+  @Test
+  void theYamlTakesTheSameTransformsByName() {
+    ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(ENV::get).parse("""
+        source: { url: 'jdbc:postgresql://a/b' }
+        target: { url: 'jdbc:postgresql://a/c' }
+        casts:
+          - column: ads.name
+            using: zero-dates-to-nul
+        """, "t.yaml", Overrides.none()));
+    assertTrue(e.getMessage().startsWith("t.yaml:5: casts[0].using: 'zero-dates-to-nul' is not a transform with a "
+        + "PostgreSQL equivalent; expected one of empty-string-to-null, right-trim"), e.getMessage());
   }
 
   // ---- including only / excluding
@@ -297,7 +316,7 @@ class LoadFileReaderTest {
       HEADER set mysql parameters net_read_timeout = '120'         | 4:5  | 'set mysql parameters' is refused
       HEADER set work_mem '16MB'                                   | 4:14 | expected 'to' or '=' after the parameter work_mem
       HEADER cast type bigint when (= precision 20) to bigserial   | 4:18 | 'when' guards in cast rules are refused
-      HEADER cast type varchar to text using remove-null-characters | 4:27 | 'using remove-null-characters' is refused
+      HEADER cast type varchar to text using tinyint-to-bool       | 4:33 | 'using tinyint-to-bool' is refused: it has no PostgreSQL equivalent
       HEADER cast column seen_at to timestamptz                    | 4:6  | write the column as table.column
       HEADER cast impressions.seen_at to timestamptz               | 4:6  | expected 'column' or 'type' to start a cast rule
       HEADER cast type date drop extra                             | 4:21 | 'drop extra' is refused

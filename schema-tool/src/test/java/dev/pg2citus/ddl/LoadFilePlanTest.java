@@ -2,8 +2,10 @@ package dev.pg2citus.ddl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.ConfigLoader;
 import dev.pg2citus.config.ConfigLoader.Overrides;
 import dev.pg2citus.config.MigrationConfig;
@@ -104,6 +106,16 @@ class LoadFilePlanTest {
       assertEquals(placementsAndSql(new ConfigLoader(ENV::get).loadCommandFile(file, planOnly())),
           placementsAndSql(new ConfigLoader(ENV::get).parse(yaml, "converted.yaml", planOnly())), yaml);
     }
+  }
+
+  @Test
+  void aTransformOnAKeyColumnIsRefusedAtItsRule() {
+    String text = SEED.replace("cast column impressions.seen_at to \"timestamp with time zone\"",
+        "cast column impressions.seen_at to \"timestamp with time zone\", column ads.campaign_id using right-trim");
+    ConfigException e = assertThrows(ConfigException.class, () -> SchemaTool.load(
+        new ConfigLoader(ENV::get).parseCommandFile(text, "keys.load", planOnly())));
+    assertTrue(e.getMessage().startsWith("keys.load:7:64: cast column ads.campaign_id: 'using right-trim' on "
+        + "public.ads.campaign_id: the column is part of a key"), e.getMessage());
   }
 
   @Test
