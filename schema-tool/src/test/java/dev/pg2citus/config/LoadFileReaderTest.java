@@ -368,7 +368,7 @@ class LoadFileReaderTest {
         with include drop, reset no sequences, batch size = 8 MB, on error resume next
         set work_mem to '64MB', search_path to 'app, public'
         cast column impressions.seen_at to "timestamp with time zone" drop default,
-             type int4 to bigint drop typemod
+             type int4 to bigint drop typemod, column ads.name using right-trim
         including only table names matching ~/^camp/, 'Ads: yes' in schema 'public'
         excluding table names matching 'yes'
         before load do $$
@@ -391,6 +391,7 @@ class LoadFileReaderTest {
     assertEquals(fromLoad.target(), fromYaml.target());
     assertEquals(fromLoad.load(), fromYaml.load());
     assertEquals(strings(fromLoad.casts()), strings(fromYaml.casts()));
+    assertTrue(strings(fromYaml.casts()).contains("cast column ads.name using right-trim"), yaml);
     assertEquals(strings(fromLoad.rules()), strings(fromYaml.rules()));
     assertEquals(fromLoad.beforeLoad(), fromYaml.beforeLoad());
     for (TableName t : List.of(new TableName("public", "campaigns"), new TableName("public", "Ads: yes"),
