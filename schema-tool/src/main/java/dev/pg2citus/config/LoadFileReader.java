@@ -44,6 +44,8 @@ public final class LoadFileReader {
       "before", "after", "distribute", "materialize", "decoding");
   private static final Set<String> TYPE_ENDS = Set.of("to", "when", "with", "drop", "keep", "set", "using");
   private static final Pattern URI = Pattern.compile("(?i)(pgsql|postgresql|postgres)://([^?]*)(\\?(.*))?");
+  /** What follows a socket directory: {@code :port/dbname}. */
+  private static final Pattern SOCKET_PORT = Pattern.compile(":(\\d+)(.*)");
   private static final Pattern TEMPLATE = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_]*)\\s*}}");
   private static final Set<String> SSLMODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
       "verify-full");
@@ -262,7 +264,7 @@ public final class LoadFileReader {
         int split = colon >= 0 ? colon : Math.max(socket.lastIndexOf('/'), 0);
         String dir = socket.substring(0, split);
         String tail = socket.substring(split);
-        Matcher pm = Pattern.compile(":(\\d+)(.*)").matcher(tail);
+        Matcher pm = SOCKET_PORT.matcher(tail);
         String port = pm.matches() ? ":" + pm.group(1) : "";
         String database = pm.matches() ? pm.group(2) : tail;
         location = "localhost" + port + (database.isEmpty() ? "/" : database);
