@@ -42,10 +42,12 @@ public final class CopySpecs {
 
   private TableCopy copyOf(TargetSchema target, Table table) {
     List<String> source = new ArrayList<>();
+    List<String> read = new ArrayList<>();
     List<String> sourceNames = new ArrayList<>();
     for (Column c : table.columns()) {
       if (!c.isGenerated()) {
         source.add(Sql.ident(c.name()));
+        read.add(c.readAs() != null ? c.readAs() : Sql.ident(c.name()));
         sourceNames.add(c.name());
       }
     }
@@ -64,7 +66,7 @@ public final class CopySpecs {
           checkSql(table, placement, first, target.plan().of(first.referenced())));
     }
     targetColumns.addAll(source);
-    return new TableCopy(table.name().toString(), table.name().quoted(), source, targetColumns, backfill);
+    return new TableCopy(table.name().toString(), table.name().quoted(), source, read, targetColumns, backfill);
   }
 
   /** Rows of {@code table} whose added column differs from the distribution value of the row its first hop references. */

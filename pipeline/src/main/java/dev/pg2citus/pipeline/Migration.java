@@ -266,7 +266,8 @@ public final class Migration {
         ProgressStore.TableTotals done = totals.get(t.table());
         // With rejects the sides differ by design; the reject files account for the difference.
         Boolean match = checksums && done.rowsRejected() == 0
-            ? checksum(snapshot.connection(), t).equals(checksum(target, t)) : null;
+            ? checksum(snapshot.connection(), t, t.readColumns()).equals(checksum(target, t, t.sourceColumns()))
+            : null;
         long mismatches = backfill && t.backfill() != null ? scalar(target, t.backfill().checkSql()) : -1;
         summary.table(new MigrationSummary.TableRow(t.table(), count(snapshot.connection(), t.quotedTable()),
             done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, t.quotedTable()), done.bytes(),
@@ -277,11 +278,12 @@ public final class Migration {
   }
 
   /**
-   * An order-independent checksum of the source columns' text: the sum of each row's md5, cut to 64
-   * bits. Both sides' sessions come from this JVM, so time zone and float output settings agree.
+   * An order-independent checksum of the columns' text: the sum of each row's md5, cut to 64 bits;
+   * the source's as the copy reads them ({@code using} transforms applied). Both sides' sessions come
+   * from this JVM, so time zone and float output settings agree.
    */
-  private static String checksum(Connection c, TableCopy t) throws SQLException {
-    String sql = "SELECT coalesce(sum(('x' || left(md5(ROW(" + String.join(", ", t.sourceColumns())
+  private static String checksum(Connection c, TableCopy t, List<String> columns) throws SQLException {
+    String sql = "SELECT coalesce(sum(('x' || left(md5(ROW(" + String.join(", ", columns)
         + ")::text), 16))::bit(64)::bigint), 0)::text FROM ONLY " + t.quotedTable();
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();

@@ -10,11 +10,13 @@ import java.util.List;
  * @param table {@code schema.name} unquoted, as progress and rejects name it
  * @param quotedTable the table, quoted, on both sides
  * @param sourceColumns the quoted columns read (generated columns are left out: the target computes them)
+ * @param readColumns what the source query selects for each of them: the column, or a cast rule's
+ *     {@code using} expression on it
  * @param targetColumns the quoted columns written: the added distribution column first, then the source's
  * @param backfill how to find the added column's value, or null
  */
-public record TableCopy(String table, String quotedTable, List<String> sourceColumns, List<String> targetColumns,
-    Backfill backfill) implements Serializable {
+public record TableCopy(String table, String quotedTable, List<String> sourceColumns, List<String> readColumns,
+    List<String> targetColumns, Backfill backfill) implements Serializable {
 
   /**
    * The added column's value: the row's foreign-key fields, looked up in side input {@code mapId}.
@@ -31,12 +33,13 @@ public record TableCopy(String table, String quotedTable, List<String> sourceCol
 
   public TableCopy {
     sourceColumns = List.copyOf(sourceColumns);
+    readColumns = List.copyOf(readColumns);
     targetColumns = List.copyOf(targetColumns);
   }
 
   /** The source query of one partition, as COPY text. */
   public String copyOutSql(String predicate) {
-    return "COPY (SELECT " + String.join(", ", sourceColumns) + " FROM ONLY " + quotedTable + " WHERE " + predicate
+    return "COPY (SELECT " + String.join(", ", readColumns) + " FROM ONLY " + quotedTable + " WHERE " + predicate
         + ") TO STDOUT";
   }
 

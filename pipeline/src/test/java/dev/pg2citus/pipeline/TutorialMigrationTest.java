@@ -3,6 +3,7 @@ package dev.pg2citus.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pg2citus.config.ConfigLoader;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.report.MigrationSummary;
@@ -16,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -107,12 +109,44 @@ class TutorialMigrationTest {
     compare(src, dst, TestCitus::connect);
   }
 
+  /** pgloader's command file from its Citus documentation, as it is: the same rows, its cast and its options. */
+  @Test
+  void onCitusFromThePgloaderCommandFile() throws SQLException, IOException {
+    TestCitus.assumeAvailable();
+    String src = source();
+    String dst = TestCitus.freshDatabase("tutorial_load_dst");
+    MigrationConfig config = new ConfigLoader(Map.<String, String>of()::get).parseCommandFile(
+        EmbeddedDefault.resource("/dev/pg2citus/configs/hackathon.load"), "hackathon.load",
+        new ConfigLoader.Overrides(TestPostgres.jdbcUrlWithUser(src), TestCitus.jdbcUrl(dst) + "?user="
+            + TestCitus.user(), List.of()));
+    MigrationSummary summary = Migrations.run(config);
+    assertTrue(summary.ok(), summary::render);
+    assertEquals(305_550, summary.tables().stream().mapToLong(MigrationSummary.TableRow::rowsWritten).sum());
+    compare(src, dst, TestCitus::connect, SOURCE_QUERIES.size() - 1);
+    // impressions: seen_at cast to timestamp with time zone, every company_id that of its ad.
+    try (Connection c = TestCitus.connect(dst)) {
+      assertEquals(List.of("timestamp with time zone"), TestPostgres.rows(c, "SELECT data_type FROM"
+          + " information_schema.columns WHERE table_name = 'impressions' AND column_name = 'seen_at'"));
+      assertEquals(List.of(String.valueOf(TestPostgres.scalar(src, "SELECT count(*) FROM impressions"))),
+          TestPostgres.rows(c, "SELECT count(*) FROM impressions i JOIN ads a ON (a.company_id, a.id) ="
+              + " (i.company_id, i.ad_id)"));
+      // reset no sequences: the target's sequence was not set to the source's value.
+      assertEquals(List.of("1 false"),
+          TestPostgres.rows(c, "SELECT last_value || ' ' || is_called FROM companies_id_seq"));
+    }
+  }
+
   private interface Connector {
     Connection connect(String db) throws SQLException;
   }
 
   private static void compare(String src, String dst, Connector target) throws SQLException {
-    for (int i = 0; i < SOURCE_QUERIES.size(); i++) {
+    compare(src, dst, target, SOURCE_QUERIES.size());
+  }
+
+  /** Compares the first {@code tables} tables. */
+  private static void compare(String src, String dst, Connector target, int tables) throws SQLException {
+    for (int i = 0; i < tables; i++) {
       List<String> expected = rows(TestPostgres.connect(src), SOURCE_QUERIES.get(i));
       List<String> actual = rows(target.connect(dst), TARGET_QUERIES.get(i));
       assertTrue(expected.size() > 0, SOURCE_QUERIES.get(i));

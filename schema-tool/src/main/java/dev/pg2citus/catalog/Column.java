@@ -13,6 +13,8 @@ package dev.pg2citus.catalog;
  * @param generatedExpr the expression of a STORED generated column, or null
  * @param collation the quoted collation name when it differs from the type's default, or null
  * @param comment the column comment, or null
+ * @param readAs the expression the source query reads the column with (a cast rule's {@code using}),
+ *     or null for the column as it is
  */
 public record Column(
     String name,
@@ -23,7 +25,8 @@ public record Column(
     String identity,
     String generatedExpr,
     String collation,
-    String comment) {
+    String comment,
+    String readAs) {
 
   public boolean isIdentity() {
     return !identity.isEmpty();
@@ -36,6 +39,12 @@ public record Column(
   /** The same column with another type, default and NOT NULL (cast rules produce it). */
   public Column withTypeDefaultNotNull(String newType, String newDefault, boolean newNotNull) {
     return new Column(
-        name, newType, baseType, newNotNull, newDefault, identity, generatedExpr, collation, comment);
+        name, newType, baseType, newNotNull, newDefault, identity, generatedExpr, collation, comment, readAs);
+  }
+
+  /** The same column, read from the source with {@code expression}. */
+  public Column withReadAs(String expression) {
+    return new Column(name, type, baseType, notNull, defaultExpr, identity, generatedExpr, collation, comment,
+        expression);
   }
 }

@@ -12,6 +12,7 @@ package dev.pg2citus.config;
  * @param dropTypmod drop the type modifier ({@code varchar(20)} → {@code varchar})
  * @param dropNotNull leave NOT NULL out on the target
  * @param setNotNull add NOT NULL on the target
+ * @param using the transform the source query reads the column with, or null
  */
 public record CastRule(
     NameRef column,
@@ -21,11 +22,13 @@ public record CastRule(
     boolean dropTypmod,
     boolean dropNotNull,
     boolean setNotNull,
+    Transform using,
     ConfigLocation location) {
 
   @Override
   public String toString() {
     String what = column != null ? "column " + column : "type " + sourceType;
-    return "cast " + what + (targetType != null ? " to " + targetType : "");
+    return "cast " + what + (targetType != null ? " to " + targetType : "") + (using != null ? " using "
+        + using.label() : "");
   }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -49,18 +50,56 @@ public final class ConfigLoader {
       }
       return parse("", "command line", overrides);
     }
-    String text;
+    return parse(read(file), file.toString(), overrides);
+  }
+
+  /**
+   * Builds the configuration from a pgloader command file ({@code LOAD DATABASE FROM pgsql://…}),
+   * as {@link LoadFileReader} reads it; {@code before load execute 'file.sql'} is read next to it.
+   */
+  public MigrationConfig loadCommandFile(Path file, Overrides overrides) {
+    return build(commandFile(file, read(file)), file.toString(), overrides);
+  }
+
+  /**
+   * The YAML configuration equivalent to a pgloader command file, commented ({@code pg2citus
+   * convert}); the file is checked as {@link #loadCommandFile} checks it.
+   */
+  public String convertCommandFile(Path file) {
+    String text = read(file);
+    ConfigTree tree = commandFile(file, text);
+    build(tree, file.toString(), Overrides.none());
+    return YamlWriter.write(tree, file.getFileName().toString(), text);
+  }
+
+  /** Parses command file text; {@code origin} names it in errors, and no other file can be read. */
+  public MigrationConfig parseCommandFile(String text, String origin, Overrides overrides) {
+    return build(new LoadFileReader(environment, name -> {
+      throw new ConfigException(new ConfigLocation(origin, 0, ""), "cannot read '" + name + "' from " + origin);
+    }).read(text, origin), origin, overrides);
+  }
+
+  private ConfigTree commandFile(Path file, String text) {
+    Path dir = file.toAbsolutePath().getParent();
+    return new LoadFileReader(environment, name -> read(dir.resolve(name))).read(text, file.toString());
+  }
+
+  private static String read(Path file) {
     try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
+      return Files.readString(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new ConfigException(new ConfigLocation(file.toString(), 0, ""), "cannot read the file: " + e);
     }
-    return parse(text, file.toString(), overrides);
   }
 
   /** Parses configuration text; {@code origin} names it in errors. */
   public MigrationConfig parse(String yaml, String origin, Overrides overrides) {
-    YamlNode root = YamlNode.parse(yaml, origin, environment);
+    return build(new ConfigTree(YamlNode.parse(yaml, origin, environment), List.of(), Map.of()), origin, overrides);
+  }
+
+  /** The model from either reader's tree of options. */
+  private static MigrationConfig build(ConfigTree file, String origin, Overrides overrides) {
+    YamlNode root = file.root();
     checkKnownKeys(root);
     ConnectionSpec source = connection(root, "source", SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD,
         SOURCE_PROPERTIES, overrides.sourceUrl());
@@ -85,7 +124,14 @@ public final class ConfigLoader {
         COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root), DISTRIBUTE_FUNCTIONS.read(root),
         LEAVE_OUT_FOREIGN_KEYS.read(root));
     return new MigrationConfig(origin, source, target, TARGET_PLAIN.read(root), TABLES_INCLUDE.read(root),
-        TABLES_EXCLUDE.read(root), CASTS.read(root), rules, citus, load);
+        TABLES_EXCLUDE.read(root), CASTS.read(root), rules, citus, load, BEFORE_LOAD.read(root),
+        AFTER_LOAD.read(root), notes(file.notes(), overrides));
+  }
+
+  /** The notes, less those on a connection string that --source or --target replaced. */
+  private static List<String> notes(List<String> notes, Overrides overrides) {
+    return notes.stream().filter(n -> !(n.startsWith("from ") && overrides.sourceUrl() != null)
+        && !(n.startsWith("into ") && overrides.targetUrl() != null)).toList();
   }
 
   private static ConnectionSpec connection(YamlNode root, String section, ConfigOption<String> url,
@@ -107,9 +153,36 @@ public final class ConfigLoader {
           : url.find(root).location();
       throw new ConfigException(where, e.getMessage());
     }
+    Map<String, String> props = new LinkedHashMap<>(properties.read(root));
+    if (section.equals("target")) {
+      withSettings(props, TARGET_SETTINGS.read(root));
+    }
     return new ConnectionSpec(parsed.url(),
         parsed.user() != null ? parsed.user() : user.read(root),
         parsed.password() != null ? parsed.password() : password.read(root),
-        properties.read(root));
+        props);
+  }
+
+  /**
+   * Session parameters go into the startup packet ({@code options=-c name=value}), so that every
+   * connection has them from the start, pipeline workers' included; the server splits the option
+   * string on spaces unless escaped by a backslash.
+   */
+  private static void withSettings(Map<String, String> props, Map<String, String> settings) {
+    if (settings.isEmpty()) {
+      return;
+    }
+    StringBuilder options = new StringBuilder(props.getOrDefault("options", ""));
+    settings.forEach((name, value) -> {
+      if (name.equals("application_name")) {
+        props.put("ApplicationName", value); // pgjdbc's own startup parameter would win over -c
+        return;
+      }
+      options.append(options.length() == 0 ? "" : " ").append("-c ").append(name).append('=')
+          .append(value.replace("\\", "\\\\").replaceAll("\\s", "\\\\$0"));
+    });
+    if (options.length() > 0) {
+      props.put("options", options.toString());
+    }
   }
 }

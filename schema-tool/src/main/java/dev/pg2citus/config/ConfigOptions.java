@@ -51,6 +51,11 @@ public final class ConfigOptions {
   public static final ConfigOption<String> TARGET_PASSWORD = ConfigOption.string("target.password", null,
       "Target password; `${VAR}` reads the environment. Never logged.");
   public static final ConfigOption<Map<String, String>> TARGET_PROPERTIES = properties("target.properties");
+  public static final ConfigOption<Map<String, String>> TARGET_SETTINGS = ConfigOption.structured("target.settings",
+      "mapping", Map.of(), "none",
+      "Session parameters for every target connection, as pgloader's `set` has them (`work_mem: 64MB`, "
+          + "`search_path: 'app, public'`); sent when the connection opens (pgjdbc's `options`, `-c name=value`).",
+      ConfigOptions::readSettings);
   public static final ConfigOption<Boolean> TARGET_PLAIN = ConfigOption.bool("target.plain-postgresql", false,
       "The target is plain PostgreSQL: the schema is rewritten as for Citus but tables are not "
           + "distributed (reported as skipped). Without it, rules that need Citus fail on a target without it.");
@@ -65,7 +70,9 @@ public final class ConfigOptions {
   public static final ConfigOption<List<CastRule>> CASTS = ConfigOption.structured("casts",
       "list of cast rules", List.of(), "none",
       "Each rule: `column: table.column` or `type: source type`; `to: target type`; and pgloader's "
-          + "`drop-default`, `drop-typmod`, `drop-not-null`, `set-not-null` (booleans). A column rule "
+          + "`drop-default`, `drop-typmod`, `drop-not-null`, `set-not-null` (booleans), and `using`: a pgloader "
+          + "transform with a PostgreSQL equivalent (" + Transform.labels() + "), applied as the source reads the "
+          + "column (not on key columns). A column rule "
           + "wins over a type rule.", ConfigOptions::readCasts);
 
   public static final ConfigOption<List<DistributionRule>> DISTRIBUTE = ConfigOption.structured("distribute",
@@ -74,6 +81,13 @@ public final class ConfigOptions {
           + "`countries as reference table`; or mappings with `table`, `using`, `from`, `reference: true`. "
           + "Tables that reference a distributed table are found along foreign keys. `--distribute` adds rules.",
       ConfigOptions::readRules);
+
+  public static final ConfigOption<List<String>> BEFORE_LOAD = sqlList("before-load",
+      "SQL run on the target before anything is created (pgloader's `before load do`), each item as one "
+          + "script that may hold several statements; in the plan and the create summary.");
+  public static final ConfigOption<List<String>> AFTER_LOAD = sqlList("after-load",
+      "SQL run on the target after everything else of finalize, once every row is in (pgloader's "
+          + "`after load do`).");
 
   public static final ConfigOption<Integer> SHARD_COUNT = ConfigOption.integer("citus.shard-count", 32, 1, 64000,
       "Shards per colocation group.");
@@ -204,8 +218,8 @@ public final class ConfigOptions {
   /** All keys, in reference order. */
   public static final List<ConfigOption<?>> ALL = List.of(
       SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_PROPERTIES,
-      TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_PLAIN,
-      TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE,
+      TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_SETTINGS, TARGET_PLAIN,
+      TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE, BEFORE_LOAD, AFTER_LOAD,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, DISTRIBUTE_FUNCTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
       ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
@@ -243,6 +257,31 @@ public final class ConfigOptions {
           node.asMap().forEach((k, v) -> result.put(k, v.asString()));
           return result;
         });
+  }
+
+  /** Parameter names as PostgreSQL takes them: {@code work_mem}, {@code citus.shard_replication_factor}. */
+  private static Map<String, String> readSettings(YamlNode node) {
+    Map<String, String> result = new LinkedHashMap<>();
+    node.asMap().forEach((name, value) -> {
+      if (!name.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?")) {
+        throw value.fail("'" + name + "' is not a parameter name");
+      }
+      result.put(name, value.asString());
+    });
+    return result;
+  }
+
+  private static ConfigOption<List<String>> sqlList(String key, String description) {
+    return ConfigOption.structured(key, "list of SQL scripts", List.of(), "none", description, node -> {
+      List<String> result = new ArrayList<>();
+      for (YamlNode item : node.asList()) {
+        if (item.asString().isBlank()) {
+          throw item.fail("an empty SQL script");
+        }
+        result.add(item.asString());
+      }
+      return result;
+    });
   }
 
   private static ConfigOption<List<TableSelector>> selectors(String key, String defaultText, String description) {
@@ -289,7 +328,7 @@ public final class ConfigOptions {
     List<CastRule> result = new ArrayList<>();
     for (YamlNode item : node.asList()) {
       item.requireKnownKeys(List.of("column", "type", "to", "drop-default", "drop-typmod",
-          "drop-not-null", "set-not-null"));
+          "drop-not-null", "set-not-null", "using"));
       YamlNode column = item.get("column");
       YamlNode type = item.get("type");
       if ((column == null) == (type == null)) {
@@ -307,9 +346,21 @@ public final class ConfigOptions {
       YamlNode to = item.get("to");
       result.add(new CastRule(columnRef, type == null ? null : type.asString(),
           to == null ? null : to.asString(), flag(item, "drop-default"), flag(item, "drop-typmod"),
-          dropNotNull, setNotNull, item.location()));
+          dropNotNull, setNotNull, transform(item.get("using")), item.location()));
     }
     return result;
+  }
+
+  private static Transform transform(YamlNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    Transform t = Transform.named(node.asString());
+    if (t == null) {
+      throw node.fail("'" + node.asString() + "' is not a transform with a PostgreSQL equivalent; expected one of "
+          + Transform.labels());
+    }
+    return t;
   }
 
   private static boolean flag(YamlNode map, String key) {

@@ -10,8 +10,12 @@ import dev.pg2citus.config.ConfigOptions.Verify;
 import java.util.List;
 
 /**
- * Everything one migration needs to know, read from one YAML file and the command line. Build it
- * with {@link ConfigLoader}.
+ * Everything one migration needs to know, read from one YAML file or one pgloader command file, and
+ * the command line. Build it with {@link ConfigLoader}; both readers give the same model.
+ *
+ * <p>{@code beforeLoad} and {@code afterLoad} are SQL scripts run on the target before create and
+ * after finalize; {@code notes} say how a pgloader command file's options were taken where pg2citus
+ * does something else than pgloader (empty for YAML).
  */
 public record MigrationConfig(
     String origin,
@@ -23,7 +27,10 @@ public record MigrationConfig(
     List<CastRule> casts,
     List<DistributionRule> rules,
     Citus citus,
-    Load load) {
+    Load load,
+    List<String> beforeLoad,
+    List<String> afterLoad,
+    List<String> notes) {
 
   /** Citus options. */
   public record Citus(int shardCount, boolean autoReferenceTables, Colocation colocation,
@@ -75,17 +82,21 @@ public record MigrationConfig(
     exclude = List.copyOf(exclude);
     casts = List.copyOf(casts);
     rules = List.copyOf(rules);
+    beforeLoad = List.copyOf(beforeLoad);
+    afterLoad = List.copyOf(afterLoad);
+    notes = List.copyOf(notes);
   }
 
   /** The same configuration for a target that is plain PostgreSQL (no distribution). */
   public MigrationConfig withPlainTarget() {
-    return new MigrationConfig(origin, source, target, true, include, exclude, casts, rules, citus, load);
+    return new MigrationConfig(origin, source, target, true, include, exclude, casts, rules, citus, load, beforeLoad,
+        afterLoad, notes);
   }
 
   /** The same configuration with other load options. */
   public MigrationConfig withLoad(Load newLoad) {
     return new MigrationConfig(origin, source, target, targetIsPlainPostgresql, include, exclude, casts, rules, citus,
-        newLoad);
+        newLoad, beforeLoad, afterLoad, notes);
   }
 
   /** Whether the table filters select {@code table}. */

@@ -106,9 +106,19 @@ public final class YamlNode {
     return out.toString();
   }
 
-  /** A node for a value given on the command line. */
+  /** A node for a value given on the command line, or read from a pgloader command file. */
   public static YamlNode scalar(ConfigLocation location, String value) {
     return new YamlNode(location, null, null, value);
+  }
+
+  /** A mapping built by another reader (a pgloader command file); keys keep their order. */
+  public static YamlNode map(ConfigLocation location, Map<String, YamlNode> entries) {
+    return new YamlNode(location, new LinkedHashMap<>(entries), null, null);
+  }
+
+  /** A list built by another reader. */
+  public static YamlNode list(ConfigLocation location, List<YamlNode> items) {
+    return new YamlNode(location, null, List.copyOf(items), null);
   }
 
   public ConfigLocation location() {
@@ -125,6 +135,10 @@ public final class YamlNode {
 
   public boolean isList() {
     return list != null;
+  }
+
+  public boolean isScalar() {
+    return scalar != null;
   }
 
   /** The child under {@code key}, or null when absent. Only for maps. */

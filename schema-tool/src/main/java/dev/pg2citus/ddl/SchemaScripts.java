@@ -24,24 +24,29 @@ import java.util.TreeSet;
  * The SQL of the two schema phases, in the order they must run:
  *
  * <ul>
- *   <li>{@link #create()} (pre-data): drop when asked; schemas, extensions, types, routines,
- *       sequences, tables with columns only, aggregates; then distribution — reference tables first,
- *       then each colocation group root first, on empty tables so Citus moves no rows; then extended
- *       statistics and views.
+ *   <li>{@link #create()} (pre-data): the {@code before-load} scripts; drop when asked; schemas,
+ *       extensions, types, routines, sequences, tables with columns only, aggregates; then
+ *       distribution — reference tables first, then each colocation group root first, on empty
+ *       tables so Citus moves no rows; then extended statistics and views.
  *   <li>{@link #postData()} (post-data): primary keys, unique constraints, indexes, foreign keys,
  *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the
- *       source, then {@link #afterLoad()}: materialized views, triggers, rules and row-level security.
+ *       source, then {@link #afterLoad()}: materialized views, triggers, rules, row-level security,
+ *       grants and owners, and the {@code after-load} scripts last.
  * </ul>
  */
 public final class SchemaScripts {
   private final TargetSchema target;
   private final MigrationConfig.Load load;
   private final Colocation colocation;
+  private final List<String> beforeLoad;
+  private final List<String> afterLoad;
 
   public SchemaScripts(TargetSchema target, MigrationConfig config) {
     this.target = target;
     this.load = config.load();
     this.colocation = config.citus().colocation();
+    this.beforeLoad = config.beforeLoad();
+    this.afterLoad = config.afterLoad();
   }
 
   /** Tables in creation order: the plan's order, partitions after the tables they belong to. */
@@ -60,9 +65,13 @@ public final class SchemaScripts {
     return depth;
   }
 
-  /** The pre-data statements; with {@code data-only} only a requested truncate. */
+  /**
+   * The pre-data statements, after the {@code before-load} scripts; with {@code data-only} only those
+   * and a requested truncate.
+   */
   public List<DdlStatement> create() {
     List<DdlStatement> out = new ArrayList<>();
+    scripts(out, Step.BEFORE_LOAD, beforeLoad);
     if (load.dataOnly() || !load.createTables()) {
       List<Table> tables = tables().stream().filter(t -> !t.isPartition()).toList();
       if (load.truncate() && !tables.isEmpty()) {
@@ -172,31 +181,38 @@ public final class SchemaScripts {
    */
   public List<DdlStatement> afterLoad() {
     List<DdlStatement> out = new ArrayList<>();
-    if (load.dataOnly() || !load.createTables()) {
-      return out;
+    if (!load.dataOnly() && load.createTables()) {
+      for (SchemaObject v : views(true)) {
+        add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
+        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
+      }
+      objects(SchemaObject.Kind.COMMENT).stream().filter(SchemaObject::needsTables)
+          .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition())));
+      objects(SchemaObject.Kind.TRIGGER).forEach(t ->
+          add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition()));
+      objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r, r.definition()));
+      objects(SchemaObject.Kind.POLICY).forEach(p -> add(out, Step.POLICY, p, p.definition()));
+      objects(SchemaObject.Kind.ROW_SECURITY).forEach(r -> add(out, Step.ROW_SECURITY, r, r.definition()));
+      if (load.grants()) {
+        objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g, g.definition()));
+      }
+      if (load.owners()) { // last of the objects: the migrating user owns everything until here
+        objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o, o.definition()));
+      }
     }
-    for (SchemaObject v : views(true)) {
-      add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
-      v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
-    }
-    objects(SchemaObject.Kind.COMMENT).stream().filter(SchemaObject::needsTables)
-        .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition())));
-    objects(SchemaObject.Kind.TRIGGER).forEach(t ->
-        add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition()));
-    objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r, r.definition()));
-    objects(SchemaObject.Kind.POLICY).forEach(p -> add(out, Step.POLICY, p, p.definition()));
-    objects(SchemaObject.Kind.ROW_SECURITY).forEach(r -> add(out, Step.ROW_SECURITY, r, r.definition()));
-    if (load.grants()) {
-      objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g, g.definition()));
-    }
-    if (load.owners()) { // last: the migrating user owns everything until here
-      objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o, o.definition()));
-    }
+    scripts(out, Step.AFTER_LOAD, afterLoad);
     return out;
   }
 
   private List<SchemaObject> objects(SchemaObject.Kind kind) {
     return target.catalog().objects().stream().filter(o -> o.kind() == kind).toList();
+  }
+
+  /** The user's own SQL ({@code before-load}, {@code after-load}), each script as one statement. */
+  private static void scripts(List<DdlStatement> out, Step step, List<String> scripts) {
+    for (int i = 0; i < scripts.size(); i++) {
+      out.add(new DdlStatement(step, step.label() + " " + (i + 1), scripts.get(i)));
+    }
   }
 
   private void drops(List<DdlStatement> out) {

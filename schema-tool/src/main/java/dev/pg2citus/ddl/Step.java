@@ -2,6 +2,7 @@ package dev.pg2citus.ddl;
 
 /** The kinds of statement, in the order each phase runs them; the summary counts per step. */
 public enum Step {
+  BEFORE_LOAD("before load"),
   DROP("drop"),
   SCHEMA("schemas"),
   EXTENSION("extensions"),
@@ -33,7 +34,8 @@ public enum Step {
   POLICY("policies"),
   ROW_SECURITY("row-level security"),
   GRANT("grants"),
-  OWNER("owners");
+  OWNER("owners"),
+  AFTER_LOAD("after load");
 
   private final String label;
 

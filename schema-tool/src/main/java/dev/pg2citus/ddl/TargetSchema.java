@@ -45,7 +45,7 @@ public final class TargetSchema {
     List<Column> columns = new ArrayList<>();
     if (p.addsColumn()) {
       columns.add(new Column(p.column(), p.columnType(), p.columnType(), true, null, "", null, null,
-          "distribution column added by pg2citus"));
+          "distribution column added by pg2citus", null));
     }
     columns.addAll(table.columns());
     return columns;

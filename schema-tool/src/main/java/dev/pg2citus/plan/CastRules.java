@@ -7,9 +7,12 @@ import dev.pg2citus.config.CastRule;
 import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.NameRef;
 import java.util.ArrayList;
+import dev.pg2citus.sql.Sql;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
@@ -51,20 +54,39 @@ public final class CastRules {
                 .filter(r -> r.sourceType() != null
                     && (typeOf.get(r).equals(column.baseType()) || r.sourceType().equals(column.type())))
                 .findFirst().orElse(null));
-        columns.add(rule == null ? column : cast(column, rule));
+        columns.add(rule == null ? column : cast(table, column, rule));
       }
       tables.add(table.withColumns(columns));
     }
     return catalog.withTables(tables);
   }
 
-  private static Column cast(Column column, CastRule rule) {
+  private static Column cast(Table table, Column column, CastRule rule) {
     String type = rule.targetType() != null ? rule.targetType() : column.type();
     if (rule.dropTypmod()) {
       type = type.replaceAll("\\(\\s*\\d+(\\s*,\\s*\\d+)?\\s*\\)", "").replaceAll("\\s+", " ").strip();
     }
     boolean notNull = rule.setNotNull() || (column.notNull() && !rule.dropNotNull());
-    return column.withTypeDefaultNotNull(type, rule.dropDefault() ? null : column.defaultExpr(), notNull);
+    Column cast = column.withTypeDefaultNotNull(type, rule.dropDefault() ? null : column.defaultExpr(), notNull);
+    if (rule.using() == null) {
+      return cast;
+    }
+    // Keys are read as they are by the backfill's key maps: a transformed key would find no parent.
+    if (keyColumns(table).contains(column.name())) {
+      throw new ConfigException(rule.location(), "'using " + rule.using().label() + "' on " + table.name() + "."
+          + column.name() + ": the column is part of a key; transforms apply to other columns only");
+    }
+    return cast.withReadAs(rule.using().apply(Sql.ident(column.name())));
+  }
+
+  private static Set<String> keyColumns(Table table) {
+    Set<String> keys = new HashSet<>();
+    if (table.primaryKey() != null) {
+      keys.addAll(table.primaryKey().columns());
+    }
+    table.uniqueConstraints().forEach(u -> keys.addAll(u.columns()));
+    table.foreignKeys().forEach(f -> keys.addAll(f.columns()));
+    return keys;
   }
 
   private static boolean names(NameRef ref, Table table, Column column) {

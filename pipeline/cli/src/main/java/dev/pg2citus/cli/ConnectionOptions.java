@@ -1,8 +1,11 @@
 package dev.pg2citus.cli;
 
+import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.ConfigLoader;
+import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -17,6 +20,11 @@ public final class ConnectionOptions {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "The YAML configuration (see configs/hackathon.yaml and `pg2citus config-reference`).")
   Path config;
+
+  @Option(names = "--load", paramLabel = "FILE.load",
+      description = "A pgloader command file (LOAD DATABASE FROM pgsql://… INTO pgsql://…), run as it is "
+          + "instead of a YAML configuration; `pg2citus convert FILE.load` prints its YAML.")
+  Path loadFile;
 
   @Option(names = "--source", paramLabel = "URL",
       description = "Source database URL (jdbc:postgresql:// or postgresql://); overrides source.url.")
@@ -36,17 +44,29 @@ public final class ConnectionOptions {
           + "(real Citus when the citus extension is installed, plain PostgreSQL otherwise).")
   boolean embedded;
 
-  /** Loads the configuration; with {@code --embedded}, {@code embedded} supplies the URLs. */
-  MigrationConfig load(EmbeddedDefault embeddedDefault) {
-    ConfigLoader loader = ConfigLoader.fromEnvironment();
-    if (embeddedDefault == null) {
-      return loader.load(config, new ConfigLoader.Overrides(source, target, distribute));
+  /**
+   * Loads the configuration, from {@code --config} or {@code --load}; with {@code --embedded},
+   * {@code embedded} supplies the URLs. Prints the notes on pgloader options that pg2citus takes
+   * differently to {@code out}.
+   */
+  MigrationConfig load(EmbeddedDefault embeddedDefault, PrintWriter out) {
+    if (config != null && loadFile != null) {
+      throw new ConfigException(ConfigLocation.commandLine("--load"),
+          "give either --config (YAML) or --load (a pgloader command file), not both");
     }
-    ConfigLoader.Overrides overrides = new ConfigLoader.Overrides(
-        embeddedDefault.sourceUrl(), embeddedDefault.targetUrl(), distribute);
-    MigrationConfig loaded = config != null ? loader.load(config, overrides)
-        : loader.parse(EmbeddedDefault.resource(EmbeddedDefault.CONFIG_RESOURCE), "configs/hackathon.yaml", overrides);
-    return embeddedDefault.targetIsCitus() ? loaded : loaded.withPlainTarget();
+    ConfigLoader.Overrides overrides = embeddedDefault == null
+        ? new ConfigLoader.Overrides(source, target, distribute)
+        : new ConfigLoader.Overrides(embeddedDefault.sourceUrl(), embeddedDefault.targetUrl(), distribute);
+    MigrationConfig loaded = loadFile != null ? loader().loadCommandFile(loadFile, overrides)
+        : config != null || embeddedDefault == null ? loader().load(config, overrides)
+        : loader().parse(EmbeddedDefault.resource(EmbeddedDefault.CONFIG_RESOURCE), "configs/hackathon.yaml",
+            overrides);
+    loaded.notes().forEach(n -> out.println("-- pgloader command file: " + n));
+    return embeddedDefault == null || embeddedDefault.targetIsCitus() ? loaded : loaded.withPlainTarget();
+  }
+
+  private static ConfigLoader loader() {
+    return ConfigLoader.fromEnvironment();
   }
 
   /** Starts the embedded default when asked for, else returns null. */

@@ -63,7 +63,7 @@ final class MigrateCommand implements Callable<Integer> {
         out.println(embedded.describe());
         embedded.fillSource();
       }
-      MigrationConfig loaded = options.load(embedded);
+      MigrationConfig loaded = options.load(embedded, out);
       MigrationConfig config = loaded.withLoad(loaded.load().withOnly(dataOnly, schemaOnly));
       MigrationSummary summary = new Migration(config, pipelineOptions(config),
           new Migration.Options(resume, rejectsDir, progressSeconds)).run();

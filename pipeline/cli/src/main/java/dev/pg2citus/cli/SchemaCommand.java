@@ -36,7 +36,7 @@ abstract class SchemaCommand implements Callable<Integer> {
       if (embedded != null) {
         out.println(embedded.describe());
       }
-      MigrationConfig config = options.load(embedded);
+      MigrationConfig config = options.load(embedded, out);
       SchemaTool tool = SchemaTool.load(config);
       int code = run(tool, config, out);
       out.flush();

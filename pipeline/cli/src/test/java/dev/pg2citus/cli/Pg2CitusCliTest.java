@@ -13,6 +13,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -116,5 +117,63 @@ class Pg2CitusCliTest {
     Run run = run("config-reference");
     assertEquals(ExitCodes.OK, run.exitCode());
     ConfigOptions.ALL.forEach(o -> assertTrue(run.out().contains("`" + o.key() + "`"), o.key()));
+  }
+
+  // ---- pgloader command files
+
+  @Test
+  void planLoadRunsTheSeedFileAsItIsAndConvertGivesTheSamePlan(@TempDir Path dir) throws SQLException, IOException {
+    String src = tutorialSource();
+    String url = TestPostgres.jdbcUrlWithUser(src);
+    Path load = dir.resolve("hackathon.load");
+    Files.writeString(load, EmbeddedDefault.resource("/dev/pg2citus/configs/hackathon.load"));
+    Run plan = run("plan", "--load", load.toString(), "--source", url, "--target", url);
+    assertEquals(ExitCodes.OK, plan.exitCode(), plan.err());
+    assertTrue(plan.out().contains("-- pgloader command file: reset no sequences: the target's sequences keep"),
+        plan.out());
+    assertTrue(plan.out().contains("5 distributed in 1 colocation group"), plan.out());
+
+    Run convert = run("convert", load.toString());
+    assertEquals(ExitCodes.OK, convert.exitCode(), convert.err());
+    assertTrue(convert.out().contains("  - companies using id\n"), convert.out());
+    Path yaml = dir.resolve("hackathon.yaml");
+    Files.writeString(yaml, convert.out());
+    Run fromYaml = run("plan", "--config", yaml.toString(), "--source", url, "--target", url);
+    assertEquals(ExitCodes.OK, fromYaml.exitCode(), fromYaml.err());
+    // The same plan and statements; only the notes and where the rule was written differ.
+    assertTrue(plan.out().contains("(" + load + ":9:1: distribute)"), plan.out());
+    String expected = plan.out().replaceAll("(?m)^-- pgloader command file: .*\n", "")
+        .replace(load + ":9:1: distribute", yaml + ":LINE: distribute[0]");
+    assertEquals(expected, fromYaml.out().replaceAll(":\\d+: distribute\\[0]", ":LINE: distribute[0]"));
+  }
+
+  @Test
+  void aCommandFileSyntaxErrorNamesLineAndColumn(@TempDir Path dir) throws IOException {
+    Path load = dir.resolve("bad.load");
+    Files.writeString(load, """
+        load database
+          from pgsql://127.0.0.1:1/nowhere
+          into pgsql://127.0.0.1:1/nowhere
+        with include drop, batch rows = lots;
+        """);
+    for (String command : List.of("plan", "create", "finalize", "migrate")) {
+      Run run = run(command, "--load", load.toString());
+      assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), command);
+      assertTrue(run.err().contains("bad.load:4:33: expected a whole number after 'batch rows =', got 'lots'"),
+          command + ": " + run.err());
+    }
+    Run convert = run("convert", load.toString());
+    assertEquals(ExitCodes.BAD_INPUT, convert.exitCode());
+    assertTrue(convert.err().contains("bad.load:4:33:"), convert.err());
+  }
+
+  @Test
+  void configAndLoadAreOneOrTheOther(@TempDir Path dir) throws IOException {
+    Path load = dir.resolve("a.load");
+    Files.writeString(load, "load database from pgsql:///a into pgsql:///b;");
+    Run run = run("plan", "--load", load.toString(), "--config", load.toString());
+    assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
+    assertTrue(run.err().contains("give either --config (YAML) or --load (a pgloader command file), not both"),
+        run.err());
   }
 }
