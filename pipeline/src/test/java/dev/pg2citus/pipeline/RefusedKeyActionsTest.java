@@ -52,6 +52,8 @@ class RefusedKeyActionsTest {
     MigrationSummary summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst),
         TestCitus.user(), RULES + "citus:\n  refused-key-actions: drop\n"));
     assertTrue(summary.ok(), summary::render);
+    assertTrue(summary.render().contains("note: plan: foreign key campaigns_company_id_fkey"),
+        "migrate repeats the plan's warnings: " + summary.render());
     try (Connection c = TestCitus.connect(dst)) {
       assertEquals(List.of("FOREIGN KEY (company_id) REFERENCES companies(id) ON DELETE CASCADE"),
           TestPostgres.rows(c, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'f'"

@@ -7,6 +7,7 @@ import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.plan.CastRules;
 import dev.pg2citus.plan.CitusRefusals;
+import dev.pg2citus.plan.ColumnTypeCheck;
 import dev.pg2citus.plan.DataCheck;
 import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
@@ -20,6 +21,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The schema tool's three commands: {@link #load} reads the source and plans; {@link #create} runs
@@ -27,6 +30,7 @@ import java.util.Map;
  * runs beside its load instead ({@link #startPostData}, {@link #finishPostData}).
  */
 public final class SchemaTool {
+  private static final Logger LOG = LoggerFactory.getLogger(SchemaTool.class);
   private final MigrationConfig config;
   private final TargetSchema target;
 
@@ -57,6 +61,7 @@ public final class SchemaTool {
         plan = DistributionPlanner.plan(catalog, config);
         if (!config.targetIsPlainPostgresql()) {
           catalog = CitusRefusals.apply(catalog, plan);
+          problems.addAll(ColumnTypeCheck.problems(source, plan));
         }
         plan = FunctionPlanner.place(source, catalog, plan, config.citus().distributeFunctions());
       } catch (PlanException e) {
@@ -90,9 +95,14 @@ public final class SchemaTool {
     return new SchemaScripts(target, config);
   }
 
-  /** Pre-data: creates and distributes the target tables. */
+  /**
+   * Pre-data: creates and distributes the target tables. The plan's warnings are logged first, as
+   * {@code plan} prints them, and noted in the report with the objects not carried.
+   */
   public PhaseReport create() throws SQLException {
+    target.plan().warnings().forEach(w -> LOG.warn("plan: {}", w));
     PhaseReport report = run("create", scripts().create());
+    target.plan().warnings().forEach(w -> report.note("plan: " + w));
     target.catalog().skipped().forEach(s -> report.note("not carried: " + s));
     return report;
   }
