@@ -3,6 +3,8 @@ package dev.pg2citus.ddl;
 import dev.pg2citus.catalog.Catalog;
 import dev.pg2citus.catalog.CatalogReader;
 import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.plan.CastRules;
@@ -13,8 +15,10 @@ import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
 import dev.pg2citus.plan.FunctionPlanner;
 import dev.pg2citus.plan.PlanException;
+import dev.pg2citus.plan.Placement;
 import dev.pg2citus.report.PhaseReport;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -100,6 +104,7 @@ public final class SchemaTool {
    * {@code plan} prints them, and noted in the report with the objects not carried.
    */
   public PhaseReport create() throws SQLException {
+    refuseWhatCreateCannotDo();
     target.plan().warnings().forEach(w -> LOG.warn("plan: {}", w));
     PhaseReport report = run("create", scripts().create());
     target.plan().warnings().forEach(w -> report.note("plan: " + w));
@@ -175,17 +180,49 @@ public final class SchemaTool {
     return report;
   }
 
+  /**
+   * What would make create fail half-way is refused before its first statement: a plan that
+   * distributes tables on a target without citus, tables of the plan the target has already
+   * (unless they are dropped first or loaded into).
+   */
+  private void refuseWhatCreateCannotDo() throws SQLException {
+    MigrationConfig.Load load = config.load();
+    try (Connection connection = config.target().open()) {
+      if (target.plan().needsCitus() && !config.targetIsPlainPostgresql() && !hasCitus(connection)) {
+        throw new ConfigException(new ConfigLocation(config.origin(), 0, "target.url"), "the target "
+            + config.target() + " has no citus extension, but the plan distributes tables; run CREATE EXTENSION"
+            + " citus in the target database, or set target.plain-postgresql: true");
+      }
+      if (load.dataOnly() || !load.createTables() || load.includeDrop()) {
+        return;
+      }
+      List<String> existing = new ArrayList<>();
+      try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+        for (Placement p : target.plan().placements()) {
+          ps.setString(1, p.table().quoted());
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+              existing.add(p.table().toString());
+            }
+          }
+        }
+      }
+      if (!existing.isEmpty()) {
+        throw new ConfigException(new ConfigLocation(config.origin(), 0, "load.include-drop"), "the target "
+            + config.target() + " has " + existing.size() + " of the tables already (" + String.join(", ",
+                existing.subList(0, Math.min(10, existing.size()))) + (existing.size() > 10 ? ", …" : "")
+            + "): set load.include-drop: true to drop and create them, or load.create-tables: false to load into them");
+      }
+    }
+  }
+
   private PhaseReport run(String phase, List<DdlStatement> statements) throws SQLException {
     PhaseReport report = new PhaseReport(phase);
     try (Connection connection = config.target().open()) {
       List<DdlStatement> runnable = statements;
       boolean distributes = statements.stream().anyMatch(s -> s.step() == Step.DISTRIBUTE);
-      if (distributes && (config.targetIsPlainPostgresql() || !hasCitus(connection))) {
-        if (!config.targetIsPlainPostgresql()) {
-          report.fail("the target " + config.target() + " has no citus extension, but the plan distributes "
-              + "tables; run CREATE EXTENSION citus in the target database, or set target.plain-postgresql: true");
-          return report;
-        }
+      if (distributes && config.targetIsPlainPostgresql()) {
         runnable = statements.stream().filter(s -> s.step() != Step.DISTRIBUTE).toList();
         report.note("distribution skipped: the target is plain PostgreSQL (target.plain-postgresql)");
       }

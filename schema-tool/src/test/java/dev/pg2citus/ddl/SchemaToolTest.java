@@ -2,6 +2,7 @@ package dev.pg2citus.ddl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.catalog.Catalog;
@@ -12,6 +13,7 @@ import dev.pg2citus.catalog.Index;
 import dev.pg2citus.catalog.KeyConstraint;
 import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.report.PhaseReport;
@@ -134,11 +136,18 @@ class SchemaToolTest {
         distribute:
           - tenants as reference table
         """);
-    PhaseReport create = SchemaTool.load(config).create();
-    assertTrue(create.failed());
-    assertTrue(create.errors().get(0).contains("has no citus extension"), create::render);
-    assertEquals(0, create.statements(), "nothing may run when the target cannot take the plan");
-    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'tenants'"));
+    SchemaTool tool = SchemaTool.load(config);
+    ConfigException refused = assertThrows(ConfigException.class, tool::create);
+    assertTrue(refused.getMessage().contains("has no citus extension"), refused.getMessage());
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'tenants'"),
+        "nothing may run when the target cannot take the plan");
+
+    // Tables already there stop create before its first statement, unless they are dropped first.
+    MigrationConfig plain = config.withPlainTarget();
+    assertFalse(SchemaTool.load(plain).create().failed());
+    ConfigException exists = assertThrows(ConfigException.class, () -> SchemaTool.load(plain).create());
+    assertTrue(exists.getMessage().contains("of the tables already (") && exists.getMessage().contains("include-drop"),
+        exists.getMessage());
   }
 
   @Test

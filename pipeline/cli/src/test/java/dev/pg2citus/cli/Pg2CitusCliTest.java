@@ -71,10 +71,11 @@ class Pg2CitusCliTest {
     Run finalize = run("finalize", "--config", config.toString());
     assertEquals(ExitCodes.OK, finalize.exitCode(), finalize.out() + finalize.err());
     assertTrue(finalize.out().matches("(?s).*foreign keys\\s+4\\s+0\\s.*"), finalize.out());
-    // A second create without include-drop fails on the existing tables, and says so in its exit code.
+    // A second create without include-drop is refused before its first statement, naming the remedy.
     Run again = run("create", "--config", config.toString());
-    assertEquals(ExitCodes.PHASE_ERRORS, again.exitCode());
-    assertTrue(again.out().contains("already exists"), again.out());
+    assertEquals(ExitCodes.BAD_INPUT, again.exitCode(), again.out() + again.err());
+    assertTrue(again.err().contains("has 5 of the tables already") && again.err().contains("load.include-drop"),
+        again.err());
   }
 
   @Test
