@@ -108,6 +108,7 @@ class Pg2CitusCliTest {
         "--target", "jdbc:postgresql://127.0.0.1:1/db?password=other-s3cret");
     assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode());
     assertTrue(run.err().contains("cannot connect to"), run.err());
+    assertTrue(run.err().contains("refused"), "the reason is kept: " + run.err());
     assertFalse((run.out() + run.err()).contains("s3cret"), run.err());
   }
 
