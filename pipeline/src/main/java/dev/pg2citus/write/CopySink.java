@@ -3,6 +3,7 @@ package dev.pg2citus.write;
 import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.TableCopy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -10,9 +11,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.copy.CopyManager;
+import org.postgresql.util.PSQLException;
 
 /**
  * Streams one partition's rows into the target with COPY, inside the partition's transaction: each
@@ -22,8 +26,9 @@ import org.postgresql.copy.CopyManager;
  *
  * <p>With {@link OnError#STOP} a failed batch stops the partition. With {@link OnError#REJECT} the
  * batch's bytes are kept too, and a failed batch is rolled back to its savepoint and written again
- * in halves until each bad row stands alone; it is recorded as rejected with PostgreSQL's reason,
- * and the rest loads.
+ * without its bad rows, each found by the line the server names or by halving, and recorded as
+ * rejected with PostgreSQL's reason; the rest loads. That costs a few statements per bad row, about
+ * twice the log of the batch's rows at most.
  *
  * <p>pgjdbc's CopyManager is used directly rather than JdbcIO's batched INSERTs: rows already are
  * COPY text from the source, so they go through unparsed, and COPY is several times faster.
@@ -31,10 +36,15 @@ import org.postgresql.copy.CopyManager;
 public final class CopySink {
   private static final int CHUNK = 64 * 1024;
   private static final byte TAB = '\t';
+  /** The context PostgreSQL gives an error in a COPY's rows: the relation, unquoted, and the line. */
+  /** A quoted shard name in a message: the table's or constraint's name and {@code _<shard id>}. */
+  private static final Pattern SHARD_NAME = Pattern.compile("\"[^\"]*_\\d+\"");
+  private static final Pattern COPY_LINE = Pattern.compile("COPY (.+?), line (\\d+)");
 
   private final Connection target;
   private final CopyManager copy;
   private final String copySql;
+  private final String relation;
   private final ReadPartition partition;
   private final int batchRows;
   private final long batchBytes;
@@ -51,13 +61,15 @@ public final class CopySink {
   private long written;
   private long rows;
   private long bytes;
+  private long isolationCopies;
 
   /** @param progress told the rows written so far after each batch */
-  CopySink(Connection target, String copySql, ReadPartition partition, OnError onError, int batchRows,
+  CopySink(Connection target, TableCopy table, ReadPartition partition, OnError onError, int batchRows,
       long batchBytes, LongConsumer progress) throws SQLException {
     this.target = target;
     this.copy = target.unwrap(PGConnection.class).getCopyAPI();
-    this.copySql = copySql;
+    this.copySql = table.copyInSql();
+    this.relation = table.table();
     this.partition = partition;
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
@@ -215,41 +227,141 @@ public final class CopySink {
     failed = e;
   }
 
-  /** Writes kept rows {@code [from, to)} again, halving the range until each bad row stands alone. */
-  private void isolate(int from, int to, SQLException cause) throws SQLException {
-    if (to - from == 1) {
-      rejects.add(new String[] {kept.sourceRow(from), cause.getMessage()});
-      return;
+  /**
+   * Writes the good rows of kept rows {@code [from, to)}, which failed as one COPY, and rejects the
+   * bad ones, each with the server's reason. Where the server names the line it refused (its own
+   * parser's errors: types, lengths, encodings), the rows before it go in again as one COPY and
+   * that row is rejected, so such a row costs two statements; otherwise (a constraint checked on a
+   * Citus worker) the range is halved until the bad rows stand alone. Failed statements are what
+   * cost on Citus (each rolls a savepoint back on every shard connection of the transaction), so a
+   * half known to fail is split without being tried whole. {@link #isolationCopies} counts them.
+   *
+   * @param failure why {@code [from, to)} failed as one COPY; null when it was not tried as one but
+   *     must fail (the first half of a failed range went in)
+   */
+  private void isolate(int from, int to, SQLException failure) throws SQLException {
+    SQLException e = failure;
+    while (from < to) {
+      if (e == null && to - from == 1) {
+        e = copy(from, to); // a lone row's own reason
+        if (e == null) {
+          return;
+        }
+      }
+      if (to - from == 1) {
+        rejects.add(new String[] {kept.sourceRow(from), e.getMessage()});
+        return;
+      }
+      int line = e == null ? 0 : refusedLine(e, to - from);
+      if (line > 0) {
+        int bad = from + line - 1;
+        retry(from, bad); // the rows the server read before it
+        rejects.add(new String[] {kept.sourceRow(bad), e.getMessage()});
+        from = bad + 1;
+        e = from < to ? copy(from, to) : null;
+        if (e == null) {
+          return;
+        }
+        continue;
+      }
+      int half = (from + to) >>> 1;
+      SQLException first = copy(from, half);
+      if (first == null) {
+        e = null; // the bad rows are in the second half
+      } else {
+        isolate(from, half, first);
+        e = copy(half, to);
+        if (e == null) {
+          return;
+        }
+      }
+      from = half;
     }
-    int half = (from + to) >>> 1;
-    for (int[] range : new int[][] {{from, half}, {half, to}}) {
-      Savepoint sp = target.setSavepoint();
-      CopyIn retry = copy.copyIn(copySql);
-      try {
-        retry.writeToCopy(kept.bytes, kept.start(range[0]), kept.start(range[1]) - kept.start(range[0]));
-        written += retry.endCopy();
-        target.releaseSavepoint(sp);
-      } catch (SQLException e) {
-        if (retry.isActive()) {
-          retry.cancelCopy();
-        }
-        target.rollback(sp);
-        if (!isRowError(e)) {
-          throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
-        }
-        isolate(range[0], range[1], e);
+  }
+
+  /** Writes kept rows {@code [from, to)} as one COPY, isolating bad rows when it fails. */
+  private void retry(int from, int to) throws SQLException {
+    if (from < to) {
+      SQLException e = copy(from, to);
+      if (e != null) {
+        isolate(from, to, e);
       }
     }
   }
 
   /**
+   * COPYs kept rows {@code [from, to)} under a savepoint: null when they went in, else the row error
+   * that refused them (rolled back to the savepoint). The rows go out in chunks, so a refusal stops
+   * the sending soon after the bad row rather than at the end of the range.
+   */
+  private SQLException copy(int from, int to) throws SQLException {
+    isolationCopies++;
+    Savepoint sp = target.setSavepoint();
+    CopyIn retry = copy.copyIn(copySql);
+    try {
+      int end = kept.start(to);
+      for (int at = kept.start(from); at < end; at += CHUNK) {
+        retry.writeToCopy(kept.bytes, at, Math.min(CHUNK, end - at));
+      }
+      written += retry.endCopy();
+      target.releaseSavepoint(sp);
+      return null;
+    } catch (SQLException e) {
+      if (retry.isActive()) {
+        try {
+          retry.cancelCopy();
+        } catch (SQLException cancel) {
+          e.addSuppressed(cancel);
+        }
+      }
+      target.rollback(sp);
+      if (!isRowError(e)) {
+        throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
+      }
+      return e;
+    }
+  }
+
+  /** COPY statements written to isolate bad rows, so far. */
+  long isolationCopies() {
+    return isolationCopies;
+  }
+
+  /**
+   * The line of a COPY of {@code rows} lines that the server says it refused ({@code COPY items,
+   * line 7, …}), or 0 when it names none or another relation (a Citus shard's own COPY).
+   */
+  private int refusedLine(SQLException e, int rows) {
+    if (!(e instanceof PSQLException psql) || psql.getServerErrorMessage() == null
+        || psql.getServerErrorMessage().getWhere() == null) {
+      return 0;
+    }
+    Matcher m = COPY_LINE.matcher(psql.getServerErrorMessage().getWhere());
+    if (!m.lookingAt() || !(relation.equals(m.group(1)) || relation.endsWith("." + m.group(1)))) {
+      return 0;
+    }
+    long line = Long.parseLong(m.group(2));
+    return line >= 1 && line <= rows ? (int) line : 0;
+  }
+
+  /**
    * Whether the failure is about the rows (data exceptions, class 22; constraint violations, 23), so
    * isolating the bad ones makes sense. Anything else (a lost connection, a lock timeout, missing
-   * privileges) would fail every row alike: it stops the partition, to be redone on resume.
+   * privileges) would fail every row alike: it stops the partition, to be redone on resume. Citus
+   * passes a worker's COPY error on without its SQLSTATE (as XX000); a row's error there names the
+   * shard's relation or constraint ({@code "items_102008"}, {@code "items_pkey_102039"}).
    */
   private static boolean isRowError(SQLException e) {
     String state = e.getSQLState();
-    return state != null && (state.startsWith("22") || state.startsWith("23"));
+    if (state == null) {
+      return false;
+    }
+    if (state.startsWith("22") || state.startsWith("23")) {
+      return true;
+    }
+    return state.equals("XX000") && e instanceof PSQLException psql && psql.getServerErrorMessage() != null
+        && psql.getServerErrorMessage().getMessage() != null
+        && SHARD_NAME.matcher(psql.getServerErrorMessage().getMessage()).find();
   }
 
   /** The open batch's rows as written, back to back, and where each begins and its source row starts. */

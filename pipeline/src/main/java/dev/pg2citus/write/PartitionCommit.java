@@ -82,7 +82,7 @@ public final class PartitionCommit implements Serializable {
 
   private ProgressStore.Done write(Connection target, Connection progress, ReadPartition partition, TableCopy table,
       RowFeed feed, long start) throws SQLException {
-    CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes,
+    CopySink sink = new CopySink(target, table, partition, onError, batchRows, batchBytes,
         rows -> reportProgress(progress, partition, rows));
     try {
       feed.feed(sink);
@@ -102,7 +102,8 @@ public final class PartitionCommit implements Serializable {
     }
     ProgressStore.markDone(target, partition, done);
     target.commit();
-    LOG.info("{}: {} rows written, {} rejected in {} ms", partition, written, done.rowsRejected(), done.millis());
+    LOG.info("{}: {} rows written, {} rejected in {} ms{}", partition, written, done.rowsRejected(), done.millis(),
+        sink.isolationCopies() == 0 ? "" : " (" + sink.isolationCopies() + " COPY statements to isolate the rejected)");
     return done;
   }
 
