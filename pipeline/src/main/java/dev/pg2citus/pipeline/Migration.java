@@ -225,7 +225,7 @@ public final class Migration {
         } else {
           postData.abandon();
         }
-        writeRejects(target);
+        writeRejects(target, summary);
         summary.phase("data", System.currentTimeMillis() - start, errors, notes);
         phase(summary, () -> tool.finishPostData(postData));
       }
@@ -283,7 +283,7 @@ public final class Migration {
   }
 
   /** Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row). */
-  private void writeRejects(Connection target) throws SQLException, IOException {
+  private void writeRejects(Connection target, MigrationSummary summary) throws SQLException, IOException {
     for (String table : ProgressStore.tablesWithRejects(target)) {
       Path dat = options.rejectsDir().resolve(table + ".dat");
       Path log = options.rejectsDir().resolve(table + ".log");
@@ -297,6 +297,7 @@ public final class Migration {
         });
       }
       LOG.warn("{}: {} rejected rows written to {}", table, n, dat);
+      summary.rejectFile(dat);
     }
   }
 

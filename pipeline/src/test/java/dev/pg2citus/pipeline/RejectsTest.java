@@ -108,7 +108,11 @@ class RejectsTest {
     assertCounts(tables.get("public.campaigns"), 20, 20, 0);
     assertCounts(tables.get("public.ads"), 62, 60, 2);
     assertCounts(tables.get("public.clicks"), 204, 200, 4);
-    assertTrue(summary.render().contains("rejected rows: 6"), summary::render);
+    assertTrue(summary.render().contains("rejected rows: 6 in " + rejects.resolve("public.ads.dat") + ", "
+        + rejects.resolve("public.clicks.dat")), summary::render);
+    assertEquals(MigrationSummary.Outcome.ROWS_REJECTED, summary.outcome());
+    assertTrue(summary.render().endsWith("migration complete except for 6 rejected rows (reject files above);"
+        + " exit code 4\n"), summary::render);
 
     // The reject files hold the source rows exactly (COPY text), each with why.
     assertEquals(sorted(copy(src, "SELECT * FROM ads WHERE id IN (61, 62)")), sorted(dat(rejects, "public.ads")));

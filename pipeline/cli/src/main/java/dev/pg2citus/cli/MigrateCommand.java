@@ -71,7 +71,11 @@ final class MigrateCommand implements Callable<Integer> {
       summary.writeJson(summaryJson);
       out.println("summary written to " + summaryJson);
       out.flush();
-      return summary.ok() ? ExitCodes.OK : ExitCodes.PHASE_ERRORS;
+      return switch (summary.outcome()) {
+        case COMPLETE -> ExitCodes.OK;
+        case ROWS_REJECTED -> ExitCodes.ROWS_REJECTED;
+        case NOT_COMPLETE -> ExitCodes.PHASE_ERRORS;
+      };
     }
   }
 

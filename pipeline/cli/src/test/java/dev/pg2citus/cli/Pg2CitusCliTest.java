@@ -77,6 +77,41 @@ class Pg2CitusCliTest {
   }
 
   @Test
+  void rejectedRowsAloneEndTheRunWithExitCode4AndSayWhereTheyAre(@TempDir Path dir) throws SQLException, IOException {
+    String src = TestPostgres.freshDatabase("cli_reject_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE items (id integer PRIMARY KEY, code text NOT NULL);
+        INSERT INTO items SELECT i, CASE WHEN i IN (4, 9) THEN 'much-too-long' ELSE 'c' || i END
+            FROM generate_series(1, 30) i;
+        """);
+    String dst = TestPostgres.freshDatabase("cli_reject_dst");
+    TestPostgres.execute(dst, "CREATE TABLE items (id integer PRIMARY KEY, code varchar(5) NOT NULL)");
+    Path config = dir.resolve("reject.yaml");
+    Files.writeString(config, """
+        source:
+          url: %s
+        target:
+          url: %s
+          plain-postgresql: true
+        load:
+          data-only: true
+          on-error: reject
+        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrlWithUser(dst)));
+    Path json = dir.resolve("summary.json");
+    Run run = run("migrate", "--config", config.toString(), "--rejects-dir", dir.resolve("rejects").toString(),
+        "--summary-json", json.toString());
+
+    assertEquals(ExitCodes.ROWS_REJECTED, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("rejected rows: 2 in " + dir.resolve("rejects").resolve("public.items.dat")), run.out());
+    assertTrue(run.out().contains("migration complete except for 2 rejected rows (reject files above); exit code 4"),
+        run.out());
+    assertFalse(run.out().contains("NOT complete"), run.out());
+    String summary = Files.readString(json);
+    assertTrue(summary.contains("\"outcome\" : \"rows-rejected\""), summary);
+    assertEquals(2, Files.readAllLines(dir.resolve("rejects").resolve("public.items.dat")).size());
+  }
+
+  @Test
   void badConfigurationNamesFileLineAndKey(@TempDir Path dir) throws IOException {
     Path config = dir.resolve("bad.yaml");
     Files.writeString(config, """
