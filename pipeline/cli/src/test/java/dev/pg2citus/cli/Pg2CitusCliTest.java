@@ -31,6 +31,18 @@ class Pg2CitusCliTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** A configuration file from source to a plain PostgreSQL target on the test server, and {@code yaml}. */
+  private static Path plainConfig(Path file, String src, String dst, String yaml) throws IOException {
+    Files.writeString(file, """
+        source:
+          url: %s
+        target:
+          url: %s
+          plain-postgresql: true
+        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrlWithUser(dst)) + yaml);
+    return file;
+  }
+
   private static String tutorialSource() throws SQLException {
     String db = TestPostgres.freshDatabase("cli_src");
     TestPostgres.execute(db, EmbeddedDefault.resource(EmbeddedDefault.SCHEMA_RESOURCE));
@@ -53,16 +65,10 @@ class Pg2CitusCliTest {
   void createAndFinalizeOnAPlainTargetReportEachPhase(@TempDir Path dir) throws SQLException, IOException {
     String src = tutorialSource();
     String dst = TestPostgres.freshDatabase("cli_dst");
-    Path config = dir.resolve("plain.yaml");
-    Files.writeString(config, """
-        source:
-          url: %s
-        target:
-          url: %s
-          plain-postgresql: true
+    Path config = plainConfig(dir.resolve("plain.yaml"), src, dst, """
         distribute:
           - companies using id
-        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrlWithUser(dst)));
+        """);
     Run create = run("create", "--config", config.toString());
     assertEquals(ExitCodes.OK, create.exitCode(), create.out() + create.err());
     assertTrue(create.out().contains("distribution skipped"), create.out());
@@ -86,17 +92,11 @@ class Pg2CitusCliTest {
         """);
     String dst = TestPostgres.freshDatabase("cli_reject_dst");
     TestPostgres.execute(dst, "CREATE TABLE items (id integer PRIMARY KEY, code varchar(5) NOT NULL)");
-    Path config = dir.resolve("reject.yaml");
-    Files.writeString(config, """
-        source:
-          url: %s
-        target:
-          url: %s
-          plain-postgresql: true
+    Path config = plainConfig(dir.resolve("reject.yaml"), src, dst, """
         load:
           data-only: true
           on-error: reject
-        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrlWithUser(dst)));
+        """);
     Path json = dir.resolve("summary.json");
     Run run = run("migrate", "--config", config.toString(), "--rejects-dir", dir.resolve("rejects").toString(),
         "--summary-json", json.toString());
