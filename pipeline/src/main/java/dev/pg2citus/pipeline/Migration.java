@@ -212,6 +212,7 @@ public final class Migration {
         } finally {
           progress.shutdownNow();
         }
+        notes.addAll(ProgressStore.retries(target));
         // The run record, not the runner, says whether every partition committed.
         int left = ProgressStore.pending(target).size();
         String notCopied = left == 0 ? null : left + " of " + partitions.size() + " partitions not copied (the"

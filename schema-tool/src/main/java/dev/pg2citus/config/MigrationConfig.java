@@ -7,6 +7,7 @@ import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.ConfigOptions.Verify;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -51,13 +52,16 @@ public record MigrationConfig(
       int sideInputMaxKeys,
       Verify verify,
       int workers,
-      NotCarried notCarried) {
+      NotCarried notCarried,
+      int partitionRetries,
+      Duration retryBackoff) {
 
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
           schemaOnly || schema, analyze, indexWorkers, resetSequences, onError, onOrphan, consistentSnapshot,
-          batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers, notCarried);
+          batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers, notCarried,
+          partitionRetries, retryBackoff);
     }
   }
 
