@@ -68,7 +68,14 @@ public final class Migration {
   }
 
   public MigrationSummary run() throws SQLException, IOException {
-    MigrationSummary summary = new MigrationSummary();
+    return run(new MigrationSummary());
+  }
+
+  /**
+   * Runs into {@code summary}, so that a run that ends with an exception (a connection of the
+   * launcher's own lost) leaves the phases it finished there for the caller to report.
+   */
+  public MigrationSummary run(MigrationSummary summary) throws SQLException, IOException {
     MigrationConfig.Load load = config.load();
     SchemaTool tool = SchemaTool.load(config);
     checkPreviousRun(load, tool);

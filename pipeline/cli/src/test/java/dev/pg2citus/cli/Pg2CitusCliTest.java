@@ -148,6 +148,23 @@ class Pg2CitusCliTest {
   }
 
   @Test
+  void aMigrationThatCannotReachItsTargetStillWritesItsSummary(@TempDir Path dir) throws SQLException, IOException {
+    String src = TestPostgres.freshDatabase("cli_unreachable_src");
+    Path json = dir.resolve("summary.json");
+    Run run = run("migrate", "--source", TestPostgres.jdbcUrlWithUser(src), "--target",
+        "jdbc:postgresql://127.0.0.1:1/db?user=app&password=other-s3cret", "--summary-json", json.toString(),
+        "--rejects-dir", dir.resolve("rejects").toString());
+    assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("error (stopped): cannot connect to jdbc:postgresql://127.0.0.1:1/db"), run.out());
+    assertTrue(run.out().contains("refused"), run.out());
+    assertTrue(run.out().contains("target 127.0.0.1:1/db"), run.out());
+    assertTrue(run.out().contains("migration NOT complete"), run.out());
+    String summary = Files.readString(json);
+    assertTrue(summary.contains("\"outcome\" : \"not-complete\""), summary);
+    assertFalse((run.out() + run.err() + summary).contains("s3cret"), run.out() + run.err() + summary);
+  }
+
+  @Test
   void configReferenceListsEveryKey() {
     Run run = run("config-reference");
     assertEquals(ExitCodes.OK, run.exitCode());
