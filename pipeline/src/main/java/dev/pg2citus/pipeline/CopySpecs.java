@@ -64,7 +64,8 @@ public final class CopySpecs {
           checkSql(table, placement, first, target.plan().of(first.referenced())));
     }
     targetColumns.addAll(source);
-    return new TableCopy(table.name().toString(), table.name().quoted(), source, targetColumns, backfill);
+    return new TableCopy(table.name().toString(), table.name().quoted(), table.name().name(), source, targetColumns,
+        backfill);
   }
 
   /** Rows of {@code table} whose added column differs from the distribution value of the row its first hop references. */

@@ -90,7 +90,7 @@ public final class PartitionCommit implements Serializable {
 
   private ProgressStore.Done write(Connection target, Connection progress, ReadPartition partition, TableCopy table,
       RowFeed feed, long start) throws SQLException {
-    CopySink sink = new CopySink(target, table, partition, onError, batchRows, batchBytes,
+    CopySink sink = new CopySink(target, progress, table, partition, onError, batchRows, batchBytes,
         rows -> reportProgress(progress, partition, rows));
     try {
       feed.feed(sink);
