@@ -59,6 +59,46 @@ class LostConnectionTest {
     assertTrue(notes.stream().noneMatch(n -> n.contains(PASSWORD)), notes::toString);
   }
 
+  /** The shuffle path: the rows arrive grouped by partition, and only the target connection can be lost. */
+  @Test
+  void aShuffledPartitionWhoseTargetConnectionIsTerminatedIsWrittenAgainExactlyOnce() throws Exception {
+    String src = TestPostgres.freshDatabase("lost_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE companies (id bigint PRIMARY KEY);
+        CREATE TABLE campaigns (id bigint PRIMARY KEY, company_id bigint NOT NULL REFERENCES companies (id));
+        CREATE TABLE ads (id bigint PRIMARY KEY, campaign_id bigint NOT NULL REFERENCES campaigns (id),
+            payload text NOT NULL);
+        INSERT INTO companies SELECT generate_series(1, 10);
+        INSERT INTO campaigns SELECT i, 1 + i % 10 FROM generate_series(1, 100) i;
+        INSERT INTO ads SELECT i, 1 + i % 100, repeat(md5(i::text), 4) FROM generate_series(1, 40000) i;
+        """);
+    String dst = TestPostgres.freshDatabase("lost_dst");
+    MigrationSummary summary;
+    try (Terminator terminator = new Terminator(dst, "COPY \"public\".\"ads\"%FROM STDIN", 1)) {
+      summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestPostgres.jdbcUrl(dst),
+          TestPostgres.user(), """
+          distribute:
+            - companies using id
+          load:
+            include-drop: true
+            partitions-per-table: 2
+            batch-rows: 1000
+            side-input-max-keys: 0
+            retry-backoff: 200ms
+          """).withPlainTarget());
+      assertEquals(1, terminator.terminated(), "one backend was terminated mid-partition");
+    }
+
+    assertTrue(summary.ok(), summary::render);
+    assertEquals(TestPostgres.scalar(src, "SELECT sum(hashtext(a.id || a.payload || c.company_id)) FROM ads a"
+            + " JOIN campaigns c ON c.id = a.campaign_id"),
+        TestPostgres.scalar(dst, "SELECT sum(hashtext(id || payload || company_id)) FROM ads"),
+        "the same rows with their company, each once");
+    List<String> notes = dataPhase(summary).notes();
+    assertTrue(notes.stream().anyMatch(n -> n.matches("public\\.ads partition \\d+: copied again 1 time after the"
+        + " connection to the target 127\\.0\\.0\\.1:\\d+/" + dst + " was lost \\(.*\\)")), notes::toString);
+  }
+
   @Test
   void aConnectionLostAgainAndAgainStopsTheRunNamingWhereAndWhyAndResumeFinishesIt() throws Exception {
     String src = TestPostgres.freshDatabase("lost_src");
@@ -108,7 +148,8 @@ class LostConnectionTest {
 
   /**
    * Terminates, from a connection of its own, a backend of {@code database} running a query like
-   * {@code query} whenever there is one, one at a time, until it has terminated {@code times}.
+   * {@code query}, or between two such in its open transaction, whenever there is one, one at a
+   * time, until it has terminated {@code times}.
    */
   private static final class Terminator implements AutoCloseable {
     private final AtomicInteger terminated = new AtomicInteger();
@@ -119,7 +160,8 @@ class LostConnectionTest {
       thread = new Thread(() -> {
         try (Connection c = TestPostgres.connect("postgres"); PreparedStatement ps = c.prepareStatement(
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity"
-                + " WHERE datname = ? AND query LIKE ? AND state = 'active' AND pid <> pg_backend_pid() LIMIT 1) b")) {
+                + " WHERE datname = ? AND query LIKE ?"
+                + " AND state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid() LIMIT 1) b")) {
           ps.setString(1, database);
           ps.setString(2, query);
           while (!stop && terminated.get() < times) {
