@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -57,6 +58,39 @@ class LostConnectionTest {
     assertTrue(notes.stream().anyMatch(n -> n.matches("public\\.items partition \\d+: copied again 1 time after the"
         + " connection to the " + side + " 127\\.0\\.0\\.1:\\d+/" + db + " was lost \\(.*\\)")), notes::toString);
     assertTrue(notes.stream().noneMatch(n -> n.contains(PASSWORD)), notes::toString);
+  }
+
+  /** On Citus: the coordinator backend of a worker's COPY into a distributed table is terminated. */
+  @Test
+  void aPartitionWhoseCitusConnectionIsTerminatedIsCopiedAgainExactlyOnce() throws Exception {
+    TestCitus.assumeAvailable();
+    String src = TestPostgres.freshDatabase("lost_src");
+    TestPostgres.execute(src, ITEMS);
+    String dst = TestCitus.freshDatabase("lost_citus_dst");
+    MigrationSummary summary;
+    try (Terminator terminator = new Terminator(() -> TestCitus.connect("postgres"), dst, TARGET_COPY, 1)) {
+      summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst), TestCitus.user(), """
+          distribute:
+            - items using id
+          load:
+            include-drop: true
+            partitions-per-table: 2
+            batch-rows: 5000
+            retry-backoff: 200ms
+          """));
+      assertEquals(1, terminator.terminated(), "one backend was terminated mid-partition");
+    }
+
+    assertTrue(summary.ok(), summary::render);
+    try (Connection c = TestCitus.connect(dst)) {
+      assertEquals(List.of(String.valueOf(TestPostgres.scalar(src, "SELECT sum(hashtext(id || payload)) FROM items"))),
+          TestPostgres.rows(c, "SELECT sum(hashtext(id || payload)) FROM items"), "the same rows, each once");
+      assertEquals(List.of("0"), TestPostgres.rows(c, "SELECT count(*) FROM pg_prepared_xacts"),
+          "no transaction left prepared");
+    }
+    List<String> notes = dataPhase(summary).notes();
+    assertTrue(notes.stream().anyMatch(n -> n.matches("public\\.items partition \\d+: copied again 1 time after the"
+        + " connection to the target 127\\.0\\.0\\.1:\\d+/" + dst + " was lost \\(.*\\)")), notes::toString);
   }
 
   /** The shuffle path: the rows arrive grouped by partition, and only the target connection can be lost. */
@@ -152,13 +186,24 @@ class LostConnectionTest {
    * time, until it has terminated {@code times}.
    */
   private static final class Terminator implements AutoCloseable {
+    /** A connection to the server whose backends are terminated. */
+    interface Server {
+      Connection connect() throws SQLException;
+    }
+
+
     private final AtomicInteger terminated = new AtomicInteger();
     private final Thread thread;
     private volatile boolean stop;
 
+    /** On the shared PostgreSQL server. */
     Terminator(String database, String query, int times) {
+      this(() -> TestPostgres.connect("postgres"), database, query, times);
+    }
+
+    Terminator(Server server, String database, String query, int times) {
       thread = new Thread(() -> {
-        try (Connection c = TestPostgres.connect("postgres"); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = server.connect(); PreparedStatement ps = c.prepareStatement(
             "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM (SELECT pid FROM pg_stat_activity"
                 + " WHERE datname = ? AND query LIKE ?"
                 + " AND state IN ('active', 'idle in transaction') AND pid <> pg_backend_pid() LIMIT 1) b")) {
