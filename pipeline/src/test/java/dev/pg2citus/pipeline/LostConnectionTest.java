@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -53,11 +54,8 @@ class LostConnectionTest {
     assertEquals(200_000, summary.tables().get(0).targetRows(), summary::render);
     assertEquals(TestPostgres.scalar(src, "SELECT sum(hashtext(id || payload)) FROM items"),
         TestPostgres.scalar(dst, "SELECT sum(hashtext(id || payload)) FROM items"), "the same rows, each once");
-    String db = side.equals("source") ? src : dst;
-    List<String> notes = dataPhase(summary).notes();
-    assertTrue(notes.stream().anyMatch(n -> n.matches("public\\.items partition \\d+: copied again 1 time after the"
-        + " connection to the " + side + " 127\\.0\\.0\\.1:\\d+/" + db + " was lost \\(.*\\)")), notes::toString);
-    assertTrue(notes.stream().noneMatch(n -> n.contains(PASSWORD)), notes::toString);
+    assertRetriedOnce(summary, "public.items", side, side.equals("source") ? src : dst);
+    assertFalse(summary.render().contains(PASSWORD), summary::render);
   }
 
   /** On Citus: the coordinator backend of a worker's COPY into a distributed table is terminated. */
@@ -88,9 +86,7 @@ class LostConnectionTest {
       assertEquals(List.of("0"), TestPostgres.rows(c, "SELECT count(*) FROM pg_prepared_xacts"),
           "no transaction left prepared");
     }
-    List<String> notes = dataPhase(summary).notes();
-    assertTrue(notes.stream().anyMatch(n -> n.matches("public\\.items partition \\d+: copied again 1 time after the"
-        + " connection to the target 127\\.0\\.0\\.1:\\d+/" + dst + " was lost \\(.*\\)")), notes::toString);
+    assertRetriedOnce(summary, "public.items", "target", dst);
   }
 
   /** The shuffle path: the rows arrive grouped by partition, and only the target connection can be lost. */
@@ -128,9 +124,7 @@ class LostConnectionTest {
             + " JOIN campaigns c ON c.id = a.campaign_id"),
         TestPostgres.scalar(dst, "SELECT sum(hashtext(id || payload || company_id)) FROM ads"),
         "the same rows with their company, each once");
-    List<String> notes = dataPhase(summary).notes();
-    assertTrue(notes.stream().anyMatch(n -> n.matches("public\\.ads partition \\d+: copied again 1 time after the"
-        + " connection to the target 127\\.0\\.0\\.1:\\d+/" + dst + " was lost \\(.*\\)")), notes::toString);
+    assertRetriedOnce(summary, "public.ads", "target", dst);
   }
 
   @Test
@@ -173,6 +167,14 @@ class LostConnectionTest {
           partition-retries: %d
           retry-backoff: 200ms
         """.formatted(retries)).withPlainTarget();
+  }
+
+  /** The summary's data phase notes that a partition of {@code table} was copied again after {@code side} was lost. */
+  private static void assertRetriedOnce(MigrationSummary summary, String table, String side, String database) {
+    List<String> notes = dataPhase(summary).notes();
+    assertTrue(notes.stream().anyMatch(n -> n.matches(Pattern.quote(table) + " partition \\d+: copied again 1 time"
+        + " after the connection to the " + side + " 127\\.0\\.0\\.1:\\d+/" + database + " was lost \\(.+\\)")),
+        notes::toString);
   }
 
   private static MigrationSummary.Phase dataPhase(MigrationSummary summary) {
