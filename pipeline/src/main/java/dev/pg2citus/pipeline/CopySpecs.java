@@ -66,7 +66,8 @@ public final class CopySpecs {
           checkSql(table, placement, first, target.plan().of(first.referenced())));
     }
     targetColumns.addAll(source);
-    return new TableCopy(table.name().toString(), table.name().quoted(), source, read, targetColumns, backfill);
+    return new TableCopy(table.name().toString(), table.name().quoted(), table.name().name(), source, read,
+        targetColumns, backfill);
   }
 
   /** Rows of {@code table} whose added column differs from the distribution value of the row its first hop references. */

@@ -69,7 +69,14 @@ public final class Migration {
   }
 
   public MigrationSummary run() throws SQLException, IOException {
-    MigrationSummary summary = new MigrationSummary();
+    return run(new MigrationSummary());
+  }
+
+  /**
+   * Runs into {@code summary}, so that a run that ends with an exception (a connection of the
+   * launcher's own lost) leaves the phases it finished there for the caller to report.
+   */
+  public MigrationSummary run(MigrationSummary summary) throws SQLException, IOException {
     MigrationConfig.Load load = config.load();
     SchemaTool tool = SchemaTool.load(config);
     checkPreviousRun(load, tool);
@@ -230,6 +237,7 @@ public final class Migration {
         } finally {
           progress.shutdownNow();
         }
+        notes.addAll(ProgressStore.retries(target));
         // The run record, not the runner, says whether every partition committed.
         int left = ProgressStore.pending(target).size();
         String notCopied = left == 0 ? null : left + " of " + partitions.size() + " partitions not copied (the"
@@ -243,7 +251,7 @@ public final class Migration {
         } else {
           postData.abandon();
         }
-        writeRejects(target);
+        writeRejects(target, summary);
         summary.phase("data", System.currentTimeMillis() - start, errors, notes);
         phase(summary, () -> tool.finishPostData(postData));
       }
@@ -303,7 +311,7 @@ public final class Migration {
   }
 
   /** Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row). */
-  private void writeRejects(Connection target) throws SQLException, IOException {
+  private void writeRejects(Connection target, MigrationSummary summary) throws SQLException, IOException {
     for (String table : ProgressStore.tablesWithRejects(target)) {
       Path dat = options.rejectsDir().resolve(table + ".dat");
       Path log = options.rejectsDir().resolve(table + ".log");
@@ -317,6 +325,7 @@ public final class Migration {
         });
       }
       LOG.warn("{}: {} rejected rows written to {}", table, n, dat);
+      summary.rejectFile(dat);
     }
   }
 

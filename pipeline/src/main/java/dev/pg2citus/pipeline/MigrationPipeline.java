@@ -14,6 +14,7 @@ import dev.pg2citus.read.ReadRowsFn;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.write.CopyPartitions;
 import dev.pg2citus.write.PartitionCommit;
+import dev.pg2citus.write.PartitionRetries;
 import dev.pg2citus.write.PartitionCopyFn;
 import dev.pg2citus.write.WriteGroupedFn;
 import java.util.ArrayList;
@@ -102,7 +103,8 @@ public final class MigrationPipeline {
       }
     }
     MigrationConfig.Load load = config.load();
-    PartitionCommit commit = new PartitionCommit(load.onError(), load.batchRows(), load.batchBytes());
+    PartitionCommit commit = new PartitionCommit(load.onError(), load.batchRows(), load.batchBytes(),
+        new PartitionRetries(load.partitionRetries(), load.retryBackoff()));
     if (!direct.isEmpty()) {
       Map<String, TableCopy> queued = new LinkedHashMap<>();
       direct.forEach(p -> queued.put(p.table(), tables.get(p.table())));

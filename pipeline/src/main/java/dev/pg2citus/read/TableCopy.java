@@ -9,13 +9,15 @@ import java.util.List;
  *
  * @param table {@code schema.name} unquoted, as progress and rejects name it
  * @param quotedTable the table, quoted, on both sides
+ * @param name the table's own name, unquoted, as the server's messages give it
  * @param sourceColumns the quoted columns read (generated columns are left out: the target computes them)
  * @param readColumns what the source query selects for each of them: the column, or a cast rule's
  *     {@code using} expression on it
  * @param targetColumns the quoted columns written: the added distribution column first, then the source's
  * @param backfill how to find the added column's value, or null
  */
-public record TableCopy(String table, String quotedTable, List<String> sourceColumns, List<String> readColumns,
+public record TableCopy(String table, String quotedTable, String name, List<String> sourceColumns,
+    List<String> readColumns,
     List<String> targetColumns, Backfill backfill) implements Serializable {
 
   /**
@@ -44,6 +46,11 @@ public record TableCopy(String table, String quotedTable, List<String> sourceCol
   }
 
   public String copyInSql() {
-    return "COPY " + quotedTable + " (" + String.join(", ", targetColumns) + ") FROM STDIN";
+    return copyInSql(quotedTable);
+  }
+
+  /** The COPY that writes the rows into {@code quotedInto}, a table with the same columns. */
+  public String copyInSql(String quotedInto) {
+    return "COPY " + quotedInto + " (" + String.join(", ", targetColumns) + ") FROM STDIN";
   }
 }

@@ -3,11 +3,11 @@ package dev.pg2citus.write;
 import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.TableCopy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
@@ -22,8 +22,8 @@ import org.postgresql.copy.CopyManager;
  *
  * <p>With {@link OnError#STOP} a failed batch stops the partition. With {@link OnError#REJECT} the
  * batch's bytes are kept too, and a failed batch is rolled back to its savepoint and written again
- * in halves until each bad row stands alone; it is recorded as rejected with PostgreSQL's reason,
- * and the rest loads.
+ * without its bad rows, found as {@link RowIsolation} says, each recorded as rejected with
+ * PostgreSQL's reason; the rest loads.
  *
  * <p>pgjdbc's CopyManager is used directly rather than JdbcIO's batched INSERTs: rows already are
  * COPY text from the source, so they go through unparsed, and COPY is several times faster.
@@ -34,12 +34,13 @@ public final class CopySink {
 
   private final Connection target;
   private final CopyManager copy;
-  private final String copySql;
+  private final TableCopy table;
+  private final Connection probe;
   private final ReadPartition partition;
   private final int batchRows;
   private final long batchBytes;
   private final LongConsumer progress;
-  private final Batch kept; // the open batch's rows, with OnError.REJECT only
+  private final KeptBatch kept; // the open batch's rows, with OnError.REJECT only
   private final List<String[]> rejects = new ArrayList<>();
   private final byte[] chunk = new byte[CHUNK];
   private int used;
@@ -51,18 +52,25 @@ public final class CopySink {
   private long written;
   private long rows;
   private long bytes;
+  private long isolationCopies;
 
-  /** @param progress told the rows written so far after each batch */
-  CopySink(Connection target, String copySql, ReadPartition partition, OnError onError, int batchRows,
-      long batchBytes, LongConsumer progress) throws SQLException {
+  /**
+   * @param probe an autocommit connection to the target, idle between batches, on which a failed
+   *     batch is screened for bad rows ({@link RowIsolation#screen}); null to isolate them in the
+   *     partition's transaction alone
+   * @param progress told the rows written so far after each batch
+   */
+  CopySink(Connection target, Connection probe, TableCopy table, ReadPartition partition, OnError onError,
+      int batchRows, long batchBytes, LongConsumer progress) throws SQLException {
     this.target = target;
+    this.probe = probe;
     this.copy = target.unwrap(PGConnection.class).getCopyAPI();
-    this.copySql = copySql;
+    this.table = table;
     this.partition = partition;
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
     this.progress = progress;
-    this.kept = onError == OnError.REJECT ? new Batch() : null;
+    this.kept = onError == OnError.REJECT ? new KeptBatch() : null;
   }
 
   /** Writes a source row as it is. */
@@ -142,7 +150,7 @@ public final class CopySink {
     if (kept != null) {
       savepoint = target.setSavepoint();
     }
-    in = copy.copyIn(copySql);
+    in = copy.copyIn(table.copyInSql());
   }
 
   private void put(byte value) throws SQLException {
@@ -191,13 +199,49 @@ public final class CopySink {
       SQLException e = failed;
       failed = null;
       target.rollback(savepoint);
-      isolate(0, kept.size(), e);
+      isolate(e);
     }
     savepoint = null;
     if (kept != null) {
       kept.clear();
     }
     progress.accept(written);
+  }
+
+  /**
+   * Writes the failed batch again without its bad rows: those that fail alone are found on the
+   * probe and left out, then the rest goes in as one COPY; what only the target tells (keys) is
+   * isolated in the partition's transaction.
+   */
+  private void isolate(SQLException failure) throws SQLException {
+    int screened = 0;
+    if (probe != null) {
+      String[] reasons = new String[kept.size()];
+      boolean[] refused = RowIsolation.screen(probe, table, kept, partition, reasons);
+      for (int i = 0; refused != null && i < refused.length; i++) {
+        if (refused[i]) {
+          rejects.add(new String[] {kept.sourceRow(i), reasons[i]});
+          screened++;
+        }
+      }
+      if (screened > 0) {
+        kept.remove(refused);
+      }
+    }
+    RowIsolation isolation = new RowIsolation(target, table.copyInSql(), table.name(), kept, partition,
+        (i, e) -> rejects.add(new String[] {kept.sourceRow(i), e.getMessage()}));
+    if (screened == 0) {
+      isolation.isolate(0, kept.size(), failure);
+    } else {
+      isolation.retry(0, kept.size());
+    }
+    written += isolation.written();
+    isolationCopies += isolation.copies();
+  }
+
+  /** COPY statements written in the partition's transaction to isolate bad rows, so far. */
+  long isolationCopies() {
+    return isolationCopies;
   }
 
   /** A failed COPY: stops the partition, or (rejecting) marks the batch for isolation when it ends. */
@@ -209,100 +253,9 @@ public final class CopySink {
         e.addSuppressed(cancel);
       }
     }
-    if (kept == null || !isRowError(e)) {
+    if (kept == null || !RowIsolation.isRowError(e)) {
       throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
     }
     failed = e;
-  }
-
-  /** Writes kept rows {@code [from, to)} again, halving the range until each bad row stands alone. */
-  private void isolate(int from, int to, SQLException cause) throws SQLException {
-    if (to - from == 1) {
-      rejects.add(new String[] {kept.sourceRow(from), cause.getMessage()});
-      return;
-    }
-    int half = (from + to) >>> 1;
-    for (int[] range : new int[][] {{from, half}, {half, to}}) {
-      Savepoint sp = target.setSavepoint();
-      CopyIn retry = copy.copyIn(copySql);
-      try {
-        retry.writeToCopy(kept.bytes, kept.start(range[0]), kept.start(range[1]) - kept.start(range[0]));
-        written += retry.endCopy();
-        target.releaseSavepoint(sp);
-      } catch (SQLException e) {
-        if (retry.isActive()) {
-          retry.cancelCopy();
-        }
-        target.rollback(sp);
-        if (!isRowError(e)) {
-          throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
-        }
-        isolate(range[0], range[1], e);
-      }
-    }
-  }
-
-  /**
-   * Whether the failure is about the rows (data exceptions, class 22; constraint violations, 23), so
-   * isolating the bad ones makes sense. Anything else (a lost connection, a lock timeout, missing
-   * privileges) would fail every row alike: it stops the partition, to be redone on resume.
-   */
-  private static boolean isRowError(SQLException e) {
-    String state = e.getSQLState();
-    return state != null && (state.startsWith("22") || state.startsWith("23"));
-  }
-
-  /** The open batch's rows as written, back to back, and where each begins and its source row starts. */
-  private static final class Batch {
-    private byte[] bytes = new byte[CHUNK];
-    private int length;
-    private int[] starts = new int[1024];
-    private int[] sourceStarts = new int[1024];
-    private int count;
-
-    void add(byte[] head, int offset, int headLength, byte[] row) {
-      int size = (head == null ? 0 : headLength + 1) + row.length;
-      if (count + 1 >= starts.length) {
-        starts = Arrays.copyOf(starts, starts.length * 2);
-        sourceStarts = Arrays.copyOf(sourceStarts, sourceStarts.length * 2);
-      }
-      if (length + size > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(length + size, bytes.length * 2));
-      }
-      starts[count] = length;
-      if (head != null) {
-        System.arraycopy(head, offset, bytes, length, headLength);
-        bytes[length + headLength] = TAB;
-        length += headLength + 1;
-      }
-      sourceStarts[count] = length;
-      System.arraycopy(row, 0, bytes, length, row.length);
-      length += row.length;
-      count++;
-      starts[count] = length;
-    }
-
-    int size() {
-      return count;
-    }
-
-    /** Where row {@code i} begins; {@code start(size())} is the end of the last. */
-    int start(int i) {
-      return starts[i];
-    }
-
-    /** Row {@code i} as the source had it (without an added first column), without its line end. */
-    String sourceRow(int i) {
-      int end = starts[i + 1];
-      if (end > sourceStarts[i] && bytes[end - 1] == '\n') {
-        end--;
-      }
-      return CopyText.text(bytes, sourceStarts[i], end);
-    }
-
-    void clear() {
-      length = 0;
-      count = 0;
-    }
   }
 }

@@ -21,16 +21,23 @@ public final class PartitionCommit implements Serializable {
   private final OnError onError;
   private final int batchRows;
   private final long batchBytes;
+  private final PartitionRetries retries;
 
   /** What gives a partition's rows to the sink: {@code sink.add(row)}, or {@code sink.reject(row, reason)}. */
   public interface RowFeed {
     void feed(CopySink sink) throws SQLException;
   }
 
-  public PartitionCommit(OnError onError, int batchRows, long batchBytes) {
+  /** @param retries how the workers that run these transactions retry one whose connection was lost */
+  public PartitionCommit(OnError onError, int batchRows, long batchBytes, PartitionRetries retries) {
     this.onError = onError;
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
+    this.retries = retries;
+  }
+
+  PartitionRetries retries() {
+    return retries;
   }
 
   /** The rows of a claimed partition: what reads them and gives them to the sink. */
@@ -42,7 +49,7 @@ public final class PartitionCommit implements Serializable {
 
   /**
    * Runs the transaction of one given partition on {@code target} (autocommit off); null when
-   * the partition was done already. {@code progress}, an autocommit connection to the target, is
+   * the partition was done already. A failure rolls it back and is a {@link PartitionFailure}. {@code progress}, an autocommit connection to the target, is
    * told the rows written after each batch, for the progress log.
    */
   public ProgressStore.Done run(Connection target, Connection progress, ReadPartition partition, TableCopy table,
@@ -62,7 +69,8 @@ public final class PartitionCommit implements Serializable {
 
   /**
    * Claims the next partition of {@code tables} still to do and runs its transaction; null when
-   * none is left ({@link ProgressStore#claimNext}).
+   * none is left ({@link ProgressStore#claimNext}). A failure rolls it back and is a {@link
+   * PartitionFailure}.
    */
   public ProgressStore.Done runNext(Connection target, Connection progress, Collection<String> tables,
       PartitionFeed feed) throws SQLException {
@@ -82,7 +90,7 @@ public final class PartitionCommit implements Serializable {
 
   private ProgressStore.Done write(Connection target, Connection progress, ReadPartition partition, TableCopy table,
       RowFeed feed, long start) throws SQLException {
-    CopySink sink = new CopySink(target, table.copyInSql(), partition, onError, batchRows, batchBytes,
+    CopySink sink = new CopySink(target, progress, table, partition, onError, batchRows, batchBytes,
         rows -> reportProgress(progress, partition, rows));
     try {
       feed.feed(sink);
@@ -102,12 +110,13 @@ public final class PartitionCommit implements Serializable {
     }
     ProgressStore.markDone(target, partition, done);
     target.commit();
-    LOG.info("{}: {} rows written, {} rejected in {} ms", partition, written, done.rowsRejected(), done.millis());
+    LOG.info("{}: {} rows written, {} rejected in {} ms{}", partition, written, done.rowsRejected(), done.millis(),
+        sink.isolationCopies() == 0 ? "" : " (" + sink.isolationCopies() + " COPY statements to isolate the rejected)");
     return done;
   }
 
   /** Rolls the partition's transaction back; the error to throw names the partition. */
-  private static SQLException rolledBack(Connection target, ReadPartition partition, Exception e) {
+  private static PartitionFailure rolledBack(Connection target, ReadPartition partition, Exception e) {
     try {
       target.rollback();
     } catch (SQLException rollback) {
@@ -116,10 +125,20 @@ public final class PartitionCommit implements Serializable {
     String message = String.valueOf(e.getMessage());
     String where = partition == null ? "claiming the next partition" : partition.toString();
     String state = e instanceof SQLException sql ? sql.getSQLState() : null;
-    if (message.startsWith(where)) {
-      return e instanceof SQLException sql ? sql : new SQLException(message, null, e);
+    return new PartitionFailure(message.startsWith(where) ? message : where + ": " + message, state, e, partition);
+  }
+
+  /** Closes a worker's connections, broken or not; an open transaction rolls back with its connection. */
+  static void close(Connection... connections) {
+    for (Connection c : connections) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (SQLException e) {
+        LOG.debug("closing a broken connection: {}", e.getMessage());
+      }
     }
-    return new SQLException(where + ": " + message, state, e);
   }
 
   private static void reportProgress(Connection progress, ReadPartition partition, long rows) {

@@ -10,10 +10,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.PCollectionView;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A copy worker: takes partitions from the run record's queue, smallest first, until none is left
@@ -26,9 +25,11 @@ import org.slf4j.LoggerFactory;
  * hashing of partitions onto workers would not promise. A partition,
  * not a bundle, is the unit of work: runners cut bundles differently and retry them, so the
  * transaction boundary is the partition's own; a retried worker finds done partitions marked.
+ *
+ * <p>A lost source or target connection does not fail the worker at once: it reconnects and
+ * copies the same partition again, as {@link PartitionRetries} says.
  */
 public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
-  private static final Logger LOG = LoggerFactory.getLogger(PartitionCopyFn.class);
   private final ConnectionSpec source;
   private final ConnectionSpec target;
   private final String snapshot;
@@ -40,6 +41,7 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
   private transient Connection sourceConnection;
   private transient Connection targetConnection;
   private transient Connection progressConnection;
+  private transient boolean sourceFailed; // the last failure came from reading the source
 
   /**
    * @param tables the tables whose partitions this worker takes, by record name
@@ -59,7 +61,9 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
   /** Connects on first use and again after a failure, so a retried worker gets fresh connections. */
   private void connect() throws SQLException {
     if (sourceConnection == null) {
+      sourceFailed = true;
       sourceConnection = source.open();
+      sourceFailed = false;
     }
     if (targetConnection == null) {
       targetConnection = target.open();
@@ -70,7 +74,6 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
 
   @ProcessElement
   public void process(ProcessContext context) throws SQLException {
-    connect();
     List<String> queue = List.copyOf(tables.keySet());
     PartitionCommit.PartitionFeed feed = new PartitionCommit.PartitionFeed() {
       @Override
@@ -83,32 +86,84 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
         TableCopy table = tables.get(partition.table());
         Backfilled backfilled = table.backfill() == null ? null : new Backfilled(table.backfill(),
             context.sideInput(keyMaps.get(table.backfill().mapId())), onOrphan, partition);
-        return sink -> SourceCopy.stream(sourceConnection, snapshot, table.copyOutSql(partition.predicate()),
-            backfilled == null ? sink::add : row -> backfilled.give(sink, row));
+        return sink -> {
+          boolean[] inSink = {false};
+          try {
+            SourceCopy.stream(sourceConnection, snapshot, table.copyOutSql(partition.predicate()), row -> {
+              inSink[0] = true;
+              if (backfilled == null) {
+                sink.add(row);
+              } else {
+                backfilled.give(sink, row);
+              }
+              inSink[0] = false;
+            });
+          } catch (SQLException | RuntimeException e) {
+            sourceFailed = !inSink[0]; // the stream failed while reading, not while writing
+            throw e;
+          }
+        };
       }
     };
-    try {
-      ProgressStore.Done done;
-      while ((done = commit.runNext(targetConnection, progressConnection, queue, feed)) != null) {
-        context.output(done);
+    PartitionRetries retries = commit.retries();
+    ReadPartition retrying = null; // the partition whose connection was lost, to copy again first
+    int retry = 0;
+    String database = null; // the last lost connection's, and why
+    String reason = null;
+    while (true) {
+      try {
+        sourceFailed = false;
+        connect();
+        if (retrying != null) {
+          ProgressStore.retried(progressConnection, retrying, retry, database, reason);
+          emit(context, commit.run(targetConnection, progressConnection, retrying, feed.table(retrying),
+              feed.rows(retrying)));
+          retrying = null;
+          retry = 0;
+        }
+        ProgressStore.Done done;
+        while ((done = commit.runNext(targetConnection, progressConnection, queue, feed)) != null) {
+          context.output(done);
+          retry = 0;
+        }
+        return;
+      } catch (SQLException | RuntimeException e) {
+        if (!PartitionRetries.isConnectionLoss(e)) {
+          teardown();
+          throw e;
+        }
+        database = lostDatabase();
+        teardown(); // the partition's transaction is rolled back with its connection
+        ReadPartition failed = e instanceof PartitionFailure f && f.partition() != null ? f.partition() : retrying;
+        if (!Objects.equals(failed, retrying)) {
+          retrying = failed;
+          retry = 0;
+        }
+        reason = source.withoutSecrets(target.withoutSecrets(PartitionRetries.reason(e)));
+        if (retry == retries.retries()) {
+          throw retries.exhausted(database, failed, reason, e);
+        }
+        retries.pause(++retry, failed, database, reason);
       }
-    } catch (SQLException | RuntimeException e) {
-      teardown();
-      throw e;
     }
+  }
+
+  private static void emit(ProcessContext context, ProgressStore.Done done) {
+    if (done != null) {
+      context.output(done);
+    }
+  }
+
+  /** Which database the lost connection was to: the source when reading it failed, else the target. */
+  private String lostDatabase() {
+    boolean onSource = sourceFailed;
+    sourceFailed = false;
+    return onSource ? PartitionRetries.describe("source", source) : PartitionRetries.describe("target", target);
   }
 
   @Teardown
   public void teardown() {
-    for (Connection c : new Connection[] {sourceConnection, targetConnection, progressConnection}) {
-      try {
-        if (c != null) {
-          c.close(); // an open transaction rolls back
-        }
-      } catch (SQLException e) {
-        LOG.debug("closing a broken connection: {}", e.getMessage());
-      }
-    }
+    PartitionCommit.close(sourceConnection, targetConnection, progressConnection);
     sourceConnection = null;
     targetConnection = null;
     progressConnection = null;

@@ -31,6 +31,7 @@ public final class ProgressStore {
   static final String REJECTS = "pg2citus.rejects";
   static final String IN_FLIGHT = "pg2citus.in_flight";
   static final String POST_DATA = "pg2citus.post_data";
+  static final String RETRIES = "pg2citus.retries";
 
   private ProgressStore() {}
 
@@ -73,6 +74,8 @@ public final class ProgressStore {
       // Rows written so far by partitions still open: progress only, outside their transactions.
       st.execute("CREATE UNLOGGED TABLE " + IN_FLIGHT + " (table_name text NOT NULL, partition_no int NOT NULL,"
           + " rows bigint NOT NULL, PRIMARY KEY (table_name, partition_no))");
+      st.execute("CREATE TABLE " + RETRIES + " (table_name text NOT NULL, partition_no int NOT NULL,"
+          + " retry int NOT NULL, lost text NOT NULL, reason text NOT NULL, at timestamptz NOT NULL)");
       // No key on the statement: an index definition can be longer than a btree entry may be.
       st.execute("CREATE TABLE " + POST_DATA + " (statement text NOT NULL, step text NOT NULL,"
           + " subject text NOT NULL, done_at timestamptz NOT NULL)");
@@ -180,6 +183,50 @@ public final class ProgressStore {
       ps.setLong(3, rows);
       ps.executeUpdate();
     }
+  }
+
+  /**
+   * Records that a worker copies {@code p} again, for the {@code retry}th time, after losing the
+   * connection to {@code lost} ({@code target host:port/db}) for {@code reason}; on an autocommit
+   * connection.
+   */
+  static void retried(Connection progress, ReadPartition p, int retry, String lost, String reason)
+      throws SQLException {
+    try (PreparedStatement ps = progress.prepareStatement("INSERT INTO " + RETRIES
+        + " (table_name, partition_no, retry, lost, reason, at) VALUES (?, ?, ?, ?, ?, clock_timestamp())")) {
+      ps.setString(1, p.table());
+      ps.setInt(2, p.number());
+      ps.setInt(3, retry);
+      ps.setString(4, lost);
+      ps.setString(5, reason);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * One line per partition that was copied again after a lost connection: how often, and the
+   * last connection lost and why. Empty for a record without retries (or from before they were kept).
+   */
+  public static List<String> retries(Connection target) throws SQLException {
+    List<String> result = new ArrayList<>();
+    try (Statement st = target.createStatement();
+        ResultSet exists = st.executeQuery("SELECT to_regclass('" + RETRIES + "') IS NOT NULL")) {
+      exists.next();
+      if (!exists.getBoolean(1)) {
+        return result;
+      }
+    }
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT DISTINCT ON (table_name, partition_no) table_name, partition_no, count(*) OVER w, lost, reason"
+            + " FROM " + RETRIES + " WINDOW w AS (PARTITION BY table_name, partition_no)"
+            + " ORDER BY table_name, partition_no, at DESC")) {
+      while (rs.next()) {
+        long n = rs.getLong(3);
+        result.add(rs.getString(1) + " partition " + rs.getInt(2) + ": copied again " + n + (n == 1 ? " time" : " times")
+            + " after the connection to the " + rs.getString(4) + " was lost (" + rs.getString(5) + ")");
+      }
+    }
+    return result;
   }
 
   /** Progress of one table: rows written (done partitions, and open ones so far), estimate, partitions. */

@@ -50,24 +50,47 @@ public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, 
       throws SQLException {
     ReadPartition partition = partitions.get(group.getKey());
     TableCopy table = tables.get(partition.table());
-    ProgressStore.Done done = commit.run(connection, progress, partition, table, sink -> {
+    PartitionCommit.RowFeed feed = sink -> {
       for (JoinedRow row : group.getValue()) {
         if (!row.isPartitionStart()) {
           Backfilled.give(sink, row.row(), row.key(), row.value(), table.backfill(), onOrphan, partition);
         }
       }
-    });
-    if (done != null) {
-      out.output(done);
+    };
+    String lost = PartitionRetries.describe("target", target);
+    String reason = null;
+    // The rows are Beam's: only the target connection can be lost, and the group can be read again.
+    for (int retry = 0; ; retry++) {
+      try {
+        if (connection == null) {
+          setup();
+        }
+        if (retry > 0) {
+          ProgressStore.retried(progress, partition, retry, lost, reason);
+        }
+        ProgressStore.Done done = commit.run(connection, progress, partition, table, feed);
+        if (done != null) {
+          out.output(done);
+        }
+        return;
+      } catch (SQLException | RuntimeException e) {
+        if (!PartitionRetries.isConnectionLoss(e)) {
+          throw e;
+        }
+        teardown();
+        reason = target.withoutSecrets(PartitionRetries.reason(e));
+        if (retry == commit.retries().retries()) {
+          throw commit.retries().exhausted(lost, partition, reason, e);
+        }
+        commit.retries().pause(retry + 1, partition, lost, reason);
+      }
     }
   }
 
   @Teardown
-  public void teardown() throws SQLException {
-    for (Connection c : new Connection[] {connection, progress}) {
-      if (c != null) {
-        c.close();
-      }
-    }
+  public void teardown() {
+    PartitionCommit.close(connection, progress);
+    connection = null;
+    progress = null;
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.config.TestConfigs;
+import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -107,7 +108,11 @@ class RejectsTest {
     assertCounts(tables.get("public.campaigns"), 20, 20, 0);
     assertCounts(tables.get("public.ads"), 62, 60, 2);
     assertCounts(tables.get("public.clicks"), 204, 200, 4);
-    assertTrue(summary.render().contains("rejected rows: 6"), summary::render);
+    assertTrue(summary.render().contains("rejected rows: 6 in " + rejects.resolve("public.ads.dat") + ", "
+        + rejects.resolve("public.clicks.dat")), summary::render);
+    assertEquals(MigrationSummary.Outcome.ROWS_REJECTED, summary.outcome());
+    assertTrue(summary.render().endsWith("migration complete except for 6 rejected rows (reject files above);"
+        + " exit code 4\n"), summary::render);
 
     // The reject files hold the source rows exactly (COPY text), each with why.
     assertEquals(sorted(copy(src, "SELECT * FROM ads WHERE id IN (61, 62)")), sorted(dat(rejects, "public.ads")));
@@ -214,6 +219,52 @@ class RejectsTest {
     }
     assertEquals(copy(src, "SELECT * FROM items WHERE id NOT IN (3, 10, 17, 18, 33) ORDER BY id"),
         copy(dst, "SELECT * FROM items ORDER BY id"));
+  }
+
+  /**
+   * On Citus a row can be refused by the coordinator (its parser: a too long value, with the line)
+   * or by the worker holding its shard (a check, which Citus passes on as XX000 naming the shard):
+   * either is rejected with its reason and the rest loads.
+   */
+  @ParameterizedTest(name = "refused by the {0}")
+  @ValueSource(strings = {"coordinator", "worker"})
+  void rowsCitusRefusesAreRejectedWithTheirReason(String where, @TempDir Path rejects)
+      throws SQLException, IOException {
+    TestCitus.assumeAvailable();
+    String src = TestPostgres.freshDatabase("citus_refused_src");
+    TestPostgres.execute(src, ITEMS);
+    String dst = TestCitus.freshDatabase("citus_refused_dst");
+    try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
+      st.execute(where.equals("coordinator") ? "CREATE TABLE items (id integer PRIMARY KEY, code varchar(5) NOT NULL,"
+          + " qty integer NOT NULL)" : "CREATE TABLE items (id integer PRIMARY KEY, code text NOT NULL,"
+          + " qty integer NOT NULL CHECK (qty >= 0))");
+      st.execute("SELECT create_distributed_table('items', 'id')");
+    }
+    MigrationSummary summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst),
+        TestCitus.user(), """
+        load:
+          data-only: true
+          partitions-per-table: 2
+          batch-rows: 7
+          on-error: reject
+        """), false, rejects);
+
+    Set<Integer> bad = where.equals("coordinator") ? TOO_LONG : NEGATIVE;
+    assertTrue(summary.phases().stream().allMatch(p -> p.errors().isEmpty()), summary::render);
+    assertCounts(summary.tables().get(0), 40, 40 - bad.size(), bad.size());
+    Map<String, String> log = log(rejects, "public.items");
+    assertEquals(bad.size(), log.size(), log::toString);
+    for (int id : bad) {
+      String reason = log.get(row(src, "items", id));
+      assertNotNull(reason, "row " + id + " in the log: " + log);
+      assertTrue(reason.contains(where.equals("coordinator") ? "value too long for type character varying(5)"
+          : "violates check constraint \"items_qty_check"), reason);
+    }
+    try (Connection c = TestCitus.connect(dst)) {
+      assertEquals(copy(src, "SELECT * FROM items WHERE id NOT IN " + bad.toString().replace('[', '(').replace(']', ')')
+          + " ORDER BY id"), TestPostgres.rows(c, "SELECT i::text FROM (SELECT id, code, qty FROM items) i ORDER BY id")
+          .stream().map(r -> r.substring(1, r.length() - 1).replace(',', '\t')).toList());
+    }
   }
 
   @Test

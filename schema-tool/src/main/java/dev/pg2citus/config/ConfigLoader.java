@@ -116,7 +116,8 @@ public final class ConfigLoader {
         SCHEMA_ONLY.read(root), ANALYZE.read(root), INDEX_WORKERS.read(root), RESET_SEQUENCES.read(root),
         ON_ERROR.read(root), ON_ORPHAN.read(root), SNAPSHOT.read(root), BATCH_ROWS.read(root),
         BATCH_BYTES.read(root), PARTITIONS.read(root), SPLIT_THRESHOLD.read(root), SIDE_INPUT_MAX_KEYS.read(root), VERIFY.read(root),
-        WORKERS.read(root), NOT_CARRIED.read(root), GRANTS.read(root), OWNERS.read(root), CHECK_DATA.read(root));
+        WORKERS.read(root), NOT_CARRIED.read(root), GRANTS.read(root), OWNERS.read(root), CHECK_DATA.read(root),
+        PARTITION_RETRIES.read(root), RETRY_BACKOFF.read(root));
     if (load.dataOnly() && load.schemaOnly()) {
       throw new ConfigException(SCHEMA_ONLY.find(root).location(), "data-only and schema-only cannot both be true");
     }

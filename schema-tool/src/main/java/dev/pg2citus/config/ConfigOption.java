@@ -1,8 +1,11 @@
 package dev.pg2citus.config;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -13,6 +16,8 @@ import java.util.stream.Collectors;
  * @param <T> the value type
  */
 public final class ConfigOption<T> {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9}) ?(ms|s|min)");
+
   private final String key;
   private final String type;
   private final T defaultValue;
@@ -53,6 +58,23 @@ public final class ConfigOption<T> {
         throw node.fail("must be greater than zero");
       }
       return v;
+    });
+  }
+
+  /** A duration written with its unit: {@code 500ms}, {@code 2s}, {@code 1min}. */
+  public static ConfigOption<Duration> duration(String key, Duration defaultValue, String defaultText,
+      String description) {
+    return new ConfigOption<>(key, "duration (ms, s, min)", defaultValue, defaultText, description, node -> {
+      Matcher m = DURATION.matcher(node.asString().trim());
+      if (!m.matches()) {
+        throw node.fail("expected a duration such as 500ms, 2s or 1min, got '" + node.asString() + "'");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        default -> Duration.ofMinutes(n);
+      };
     });
   }
 

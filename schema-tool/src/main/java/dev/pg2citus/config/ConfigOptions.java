@@ -1,5 +1,6 @@
 package dev.pg2citus.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -214,6 +215,14 @@ public final class ConfigOptions {
           + "(reads each table once more).");
   public static final ConfigOption<Integer> WORKERS = ConfigOption.integer("load.workers", 4, 1, 1024,
       "Parallel readers and writers (the runner's parallelism).");
+  public static final ConfigOption<Integer> PARTITION_RETRIES = ConfigOption.integer("load.partition-retries", 3, 0,
+      100, "A partition whose source or target connection is lost (connection errors, SQLSTATE class 08, "
+          + "administrator shutdown or crash 57P01..57P03, I/O errors) is rolled back and copied again, this many "
+          + "times at most, after `load.retry-backoff`, doubled at each retry; then the run stops and "
+          + "`migrate --resume` continues it. Errors about rows or statements are never retried.");
+  public static final ConfigOption<Duration> RETRY_BACKOFF = ConfigOption.duration("load.retry-backoff",
+      Duration.ofSeconds(1), "1s", "The wait before a partition's first retry; each further retry waits twice "
+          + "as long as the one before (at most a minute).");
 
   /** All keys, in reference order. */
   public static final List<ConfigOption<?>> ALL = List.of(
@@ -222,8 +231,9 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE, BEFORE_LOAD, AFTER_LOAD,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, DISTRIBUTE_FUNCTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT, BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD,
-      SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS);
+      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT,
+      BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS, PARTITION_RETRIES,
+      RETRY_BACKOFF);
 
   /** Fails on any key of {@code root} that no option defines. */
   public static void checkKnownKeys(YamlNode root) {

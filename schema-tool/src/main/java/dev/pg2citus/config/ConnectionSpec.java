@@ -6,9 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -23,7 +26,13 @@ import java.util.regex.Pattern;
  */
 public record ConnectionSpec(String url, String user, String password, Map<String, String> properties)
     implements Serializable {
-  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+  /**
+   * {@code password=…} up to the next parameter or blank; a value already masked ({@code ***} and a
+   * blank, colon or end) is left alone, so masking twice keeps the text that follows.
+   */
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("(?i)(password=)(?!\\*\\*\\*(?:[&;:\\s]|$))[^&;\\s]*");
+  private static final Pattern URL_PASSWORD_VALUE = Pattern.compile("(?i)[?&;]password=([^&;]*)");
   /** {@code //user:secret@} up to the last {@code @} of the word, as a password may hold {@code @} and {@code /}. */
   private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)\\S*@");
 
@@ -89,10 +98,62 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     try {
       return DriverManager.getConnection(url, props);
     } catch (SQLException e) {
-      // pgjdbc messages can quote the URL; keep its password out of every error.
-      throw new SQLException("cannot connect to " + redactedUrl() + ": " + redact(e.getMessage()),
+      // The driver's reason (refused, no such database, authentication failed) is what the user needs;
+      // its messages can quote the URL or the password, so both are masked in it.
+      throw new SQLException("cannot connect to " + this + ": " + withoutSecrets(e.getMessage()),
           e.getSQLState(), e);
     }
+  }
+
+  /**
+   * Where the database is, for messages: {@code host:port/database} (the port and host pgjdbc
+   * defaults to when the URL has none), without parameters, user or password.
+   */
+  public String address() {
+    String rest = url.replaceFirst("^jdbc:postgresql:", "");
+    int query = rest.indexOf('?');
+    rest = query < 0 ? rest : rest.substring(0, query);
+    if (!rest.startsWith("//")) {
+      return "localhost:5432/" + rest;
+    }
+    rest = rest.substring(2);
+    int slash = rest.indexOf('/');
+    String hosts = slash < 0 ? rest : rest.substring(0, slash);
+    String database = slash < 0 ? "" : rest.substring(slash + 1);
+    if (hosts.isEmpty()) {
+      hosts = "localhost";
+    }
+    if (!hosts.contains(",") && !hosts.matches(".*:\\d+")) {
+      hosts += ":5432";
+    }
+    return hosts + "/" + database;
+  }
+
+  /** {@code text} with this spec's password masked wherever it stands, as written and URL-decoded. */
+  public String withoutSecrets(String text) {
+    if (text == null) {
+      return null;
+    }
+    String masked = text;
+    for (String secret : secrets()) {
+      masked = masked.replace(secret, "***");
+    }
+    return redact(masked);
+  }
+
+  private List<String> secrets() {
+    List<String> secrets = new ArrayList<>();
+    if (password != null && !password.isEmpty()) {
+      secrets.add(password);
+    }
+    Matcher m = URL_PASSWORD_VALUE.matcher(url);
+    while (m.find()) {
+      if (!m.group(1).isEmpty()) {
+        secrets.add(m.group(1));
+        secrets.add(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8));
+      }
+    }
+    return secrets;
   }
 
   /** The URL with any password in it masked. */

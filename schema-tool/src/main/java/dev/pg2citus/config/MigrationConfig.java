@@ -7,6 +7,7 @@ import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.ConfigOptions.Verify;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -66,14 +67,16 @@ public record MigrationConfig(
       NotCarried notCarried,
       boolean grants,
       boolean owners,
-      boolean checkData) {
+      boolean checkData,
+      int partitionRetries,
+      Duration retryBackoff) {
 
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,
           schemaOnly || schema, analyze, indexWorkers, resetSequences, onError, onOrphan, consistentSnapshot,
           batchRows, batchBytes, partitionsPerTable, splitThreshold, sideInputMaxKeys, verify, workers, notCarried,
-          grants, owners, checkData);
+          grants, owners, checkData, partitionRetries, retryBackoff);
     }
   }
 

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The end-of-run report: each phase's time and errors, and per table the rows of the source
@@ -49,8 +51,22 @@ public final class MigrationSummary {
   /** One phase: its name, time, and its errors. */
   public record Phase(String name, long millis, List<String> errors, List<String> notes) {}
 
+  /**
+   * How a run ended, as the closing line and the JSON's {@code outcome} say (the command's exit code
+   * follows it).
+   */
+  public enum Outcome {
+    /** Every source row is in the target, nothing failed. */
+    COMPLETE,
+    /** Nothing failed and every row is accounted for, but some rows are in the reject files instead of the target. */
+    ROWS_REJECTED,
+    /** A phase failed or the target does not hold what was written: see the errors. */
+    NOT_COMPLETE
+  }
+
   private final List<Phase> phases = new ArrayList<>();
   private final List<TableRow> tables = new ArrayList<>();
+  private final List<Path> rejectFiles = new ArrayList<>();
 
   public void phase(String name, long millis, List<String> errors, List<String> notes) {
     phases.add(new Phase(name, millis, List.copyOf(errors), List.copyOf(notes)));
@@ -63,6 +79,11 @@ public final class MigrationSummary {
 
   public void table(TableRow row) {
     tables.add(row);
+  }
+
+  /** A table's reject file, {@code <table>.dat} (its {@code .log}, with the reasons, lies beside it). */
+  public void rejectFile(Path dat) {
+    rejectFiles.add(dat);
   }
 
   public List<TableRow> tables() {
@@ -79,8 +100,14 @@ public final class MigrationSummary {
 
   /** Whether the run is clean: no phase error, no reject, every count checks out. */
   public boolean ok() {
-    return phases.stream().allMatch(p -> p.errors().isEmpty()) && rejected() == 0
-        && tables.stream().allMatch(TableRow::consistent);
+    return outcome() == Outcome.COMPLETE;
+  }
+
+  public Outcome outcome() {
+    if (!phases.stream().allMatch(p -> p.errors().isEmpty()) || !tables.stream().allMatch(TableRow::consistent)) {
+      return Outcome.NOT_COMPLETE;
+    }
+    return rejected() == 0 ? Outcome.COMPLETE : Outcome.ROWS_REJECTED;
   }
 
   public String render() {
@@ -110,15 +137,30 @@ public final class MigrationSummary {
       p.errors().forEach(e -> out.append("error (").append(p.name()).append("): ").append(e).append('\n'));
     }
     if (rejected() > 0) {
-      out.append("rejected rows: ").append(rejected()).append(" (see the reject files)\n");
+      out.append("rejected rows: ").append(rejected()).append(rejectFiles.isEmpty() ? " (see the reject files)"
+          : " in " + rejectFiles.stream().map(Path::toString).collect(Collectors.joining(", "))
+              + " (as COPY text; the .log beside each gives every row's reason)").append('\n');
     }
-    out.append(ok() ? "migration complete\n" : "migration NOT complete: see the errors above\n");
+    out.append(closingLine()).append('\n');
     return out.toString();
+  }
+
+  private String closingLine() {
+    return switch (outcome()) {
+      case COMPLETE -> "migration complete";
+      case ROWS_REJECTED -> "migration complete except for " + rejected() + " rejected rows (reject files above);"
+          + " exit code 4";
+      case NOT_COMPLETE -> phases.stream().allMatch(p -> p.errors().isEmpty())
+          ? "migration NOT complete: the target does not hold what was written (see the check column)"
+          : "migration NOT complete: see the errors above";
+    };
   }
 
   public void writeJson(Path file) throws IOException {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("ok", ok());
+    json.put("outcome", outcome().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    json.put("rejectFiles", rejectFiles.stream().map(Path::toString).toList());
     json.put("phases", phases);
     json.put("tables", tables.stream().map(t -> {
       Map<String, Object> row = new LinkedHashMap<>();

@@ -16,6 +16,7 @@ import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.ConfigOptions.Verify;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -124,6 +125,8 @@ class ConfigLoaderTest {
           partitions-per-table: 8
           split-threshold: 50000
           workers: 2
+          partition-retries: 5
+          retry-backoff: 250ms
         """);
 
     assertEquals("test.yaml", config.origin());
@@ -191,7 +194,8 @@ class ConfigLoaderTest {
         List.of(new NameRef(List.of("orders", "orders_customer_fkey")), new NameRef(List.of("sales", "Orders", "x_fkey")))),
         config.citus());
     assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
-        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR, false, true, false),
+        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR, false, true,
+        false, 5, Duration.ofMillis(250)),
         config.load());
   }
 
@@ -212,7 +216,8 @@ class ConfigLoaderTest {
     assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR, List.of(), List.of()),
         config.citus());
     assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
-        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN, true, true, true),
+        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN, true, true,
+        true, 3, Duration.ofSeconds(1)),
         config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());
@@ -332,6 +337,8 @@ class ConfigLoaderTest {
       "load  ; batch-bytes          ; 0MB    ; must be greater than zero",
       "load  ; partitions-per-table ; 5000   ; must be auto or between 1 and 4096, got 5000",
       "citus ; colocation           ; random ; expected one of by-root | citus-default, got 'random'",
+      "load  ; retry-backoff        ; 5      ; expected a duration such as 500ms, 2s or 1min, got '5'",
+      "load  ; partition-retries    ; -1     ; must be between 0 and 100, got -1",
   })
   void wrongValueNamesFileLineKeyAndProblem(String section, String key, String value, String problem) {
     String before = section.equals("load") ? "  workers: 3\n" : "  auto-reference-tables: false\n";

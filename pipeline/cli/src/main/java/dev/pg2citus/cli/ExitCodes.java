@@ -9,6 +9,11 @@ public final class ExitCodes {
   public static final int BAD_INPUT = 2;
   /** A database could not be reached or failed outside a statement. */
   public static final int DATABASE_ERROR = 3;
+  /**
+   * The migration completed and every source row is accounted for, but some are in the reject files
+   * instead of the target ({@code load.on-error: reject}, {@code load.on-orphan: reject}).
+   */
+  public static final int ROWS_REJECTED = 4;
 
   private ExitCodes() {}
 }

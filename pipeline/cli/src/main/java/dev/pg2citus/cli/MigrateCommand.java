@@ -4,8 +4,10 @@ import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.pipeline.Migration;
 import dev.pg2citus.report.MigrationSummary;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -65,14 +67,33 @@ final class MigrateCommand implements Callable<Integer> {
       }
       MigrationConfig loaded = options.load(embedded, out);
       MigrationConfig config = loaded.withLoad(loaded.load().withOnly(dataOnly, schemaOnly));
-      MigrationSummary summary = new Migration(config, pipelineOptions(config),
-          new Migration.Options(resume, rejectsDir, progressSeconds)).run();
-      out.println(summary.render());
-      summary.writeJson(summaryJson);
-      out.println("summary written to " + summaryJson);
-      out.flush();
-      return summary.ok() ? ExitCodes.OK : ExitCodes.PHASE_ERRORS;
+      MigrationSummary summary = new MigrationSummary();
+      try {
+        new Migration(config, pipelineOptions(config), new Migration.Options(resume, rejectsDir, progressSeconds))
+            .run(summary);
+      } catch (SQLException e) {
+        // The summary and its JSON are written on every exit: what was done, and why the run stopped.
+        String resume = summary.phases().isEmpty() ? "" : "; run migrate --resume to continue";
+        summary.phase("stopped", 0, List.of(config.source().withoutSecrets(config.target().withoutSecrets(
+            e.getMessage())) + " (source " + config.source().address() + ", target " + config.target().address()
+            + ")" + resume), List.of());
+        report(summary, out);
+        throw e;
+      }
+      report(summary, out);
+      return switch (summary.outcome()) {
+        case COMPLETE -> ExitCodes.OK;
+        case ROWS_REJECTED -> ExitCodes.ROWS_REJECTED;
+        case NOT_COMPLETE -> ExitCodes.PHASE_ERRORS;
+      };
     }
+  }
+
+  private void report(MigrationSummary summary, PrintWriter out) throws IOException {
+    out.println(summary.render());
+    summary.writeJson(summaryJson);
+    out.println("summary written to " + summaryJson);
+    out.flush();
   }
 
   /**

@@ -32,6 +32,18 @@ class Pg2CitusCliTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** A configuration file from source to a plain PostgreSQL target on the test server, and {@code yaml}. */
+  private static Path plainConfig(Path file, String src, String dst, String yaml) throws IOException {
+    Files.writeString(file, """
+        source:
+          url: %s
+        target:
+          url: %s
+          plain-postgresql: true
+        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrlWithUser(dst)) + yaml);
+    return file;
+  }
+
   private static String tutorialSource() throws SQLException {
     String db = TestPostgres.freshDatabase("cli_src");
     TestPostgres.execute(db, EmbeddedDefault.resource(EmbeddedDefault.SCHEMA_RESOURCE));
@@ -54,16 +66,10 @@ class Pg2CitusCliTest {
   void createAndFinalizeOnAPlainTargetReportEachPhase(@TempDir Path dir) throws SQLException, IOException {
     String src = tutorialSource();
     String dst = TestPostgres.freshDatabase("cli_dst");
-    Path config = dir.resolve("plain.yaml");
-    Files.writeString(config, """
-        source:
-          url: %s
-        target:
-          url: %s
-          plain-postgresql: true
+    Path config = plainConfig(dir.resolve("plain.yaml"), src, dst, """
         distribute:
           - companies using id
-        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrlWithUser(dst)));
+        """);
     Run create = run("create", "--config", config.toString());
     assertEquals(ExitCodes.OK, create.exitCode(), create.out() + create.err());
     assertTrue(create.out().contains("distribution skipped"), create.out());
@@ -76,6 +82,35 @@ class Pg2CitusCliTest {
     assertEquals(ExitCodes.BAD_INPUT, again.exitCode(), again.out() + again.err());
     assertTrue(again.err().contains("has 5 of the tables already") && again.err().contains("load.include-drop"),
         again.err());
+  }
+
+  @Test
+  void rejectedRowsAloneEndTheRunWithExitCode4AndSayWhereTheyAre(@TempDir Path dir) throws SQLException, IOException {
+    String src = TestPostgres.freshDatabase("cli_reject_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE items (id integer PRIMARY KEY, code text NOT NULL);
+        INSERT INTO items SELECT i, CASE WHEN i IN (4, 9) THEN 'much-too-long' ELSE 'c' || i END
+            FROM generate_series(1, 30) i;
+        """);
+    String dst = TestPostgres.freshDatabase("cli_reject_dst");
+    TestPostgres.execute(dst, "CREATE TABLE items (id integer PRIMARY KEY, code varchar(5) NOT NULL)");
+    Path config = plainConfig(dir.resolve("reject.yaml"), src, dst, """
+        load:
+          data-only: true
+          on-error: reject
+        """);
+    Path json = dir.resolve("summary.json");
+    Run run = run("migrate", "--config", config.toString(), "--rejects-dir", dir.resolve("rejects").toString(),
+        "--summary-json", json.toString());
+
+    assertEquals(ExitCodes.ROWS_REJECTED, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("rejected rows: 2 in " + dir.resolve("rejects").resolve("public.items.dat")), run.out());
+    assertTrue(run.out().contains("migration complete except for 2 rejected rows (reject files above); exit code 4"),
+        run.out());
+    assertFalse(run.out().contains("NOT complete"), run.out());
+    String summary = Files.readString(json);
+    assertTrue(summary.contains("\"outcome\" : \"rows-rejected\""), summary);
+    assertEquals(2, Files.readAllLines(dir.resolve("rejects").resolve("public.items.dat")).size());
   }
 
   @Test
@@ -110,7 +145,25 @@ class Pg2CitusCliTest {
         "--target", "jdbc:postgresql://127.0.0.1:1/db?password=other-s3cret");
     assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode());
     assertTrue(run.err().contains("cannot connect to"), run.err());
+    assertTrue(run.err().contains("refused"), "the reason is kept: " + run.err());
     assertFalse((run.out() + run.err()).contains("s3cret"), run.err());
+  }
+
+  @Test
+  void aMigrationThatCannotReachItsTargetStillWritesItsSummary(@TempDir Path dir) throws SQLException, IOException {
+    String src = TestPostgres.freshDatabase("cli_unreachable_src");
+    Path json = dir.resolve("summary.json");
+    Run run = run("migrate", "--source", TestPostgres.jdbcUrlWithUser(src), "--target",
+        "jdbc:postgresql://127.0.0.1:1/db?user=app&password=other-s3cret", "--summary-json", json.toString(),
+        "--rejects-dir", dir.resolve("rejects").toString());
+    assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("error (stopped): cannot connect to jdbc:postgresql://127.0.0.1:1/db"), run.out());
+    assertTrue(run.out().contains("refused"), run.out());
+    assertTrue(run.out().contains("target 127.0.0.1:1/db"), run.out());
+    assertTrue(run.out().contains("migration NOT complete"), run.out());
+    String summary = Files.readString(json);
+    assertTrue(summary.contains("\"outcome\" : \"not-complete\""), summary);
+    assertFalse((run.out() + run.err() + summary).contains("s3cret"), run.out() + run.err() + summary);
   }
 
   @Test

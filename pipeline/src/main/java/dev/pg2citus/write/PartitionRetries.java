@@ -1,0 +1,104 @@
+package dev.pg2citus.write;
+
+import dev.pg2citus.config.ConnectionSpec;
+import dev.pg2citus.read.ReadPartition;
+import java.io.IOException;
+import java.io.Serializable;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a copy worker copes with a lost connection during a partition: the partition's transaction
+ * is rolled back (the server does it when the connection dies, the worker when the other side's
+ * did), the worker waits {@code backoff}, twice that at the next retry and so on (at most a
+ * minute), reconnects and copies the partition again from its start, at most {@code retries}
+ * times. Its rows, rejects and "done" mark still commit together, so a retried partition is
+ * written exactly once. Only lost connections are retried ({@link #isConnectionLoss}); a row or
+ * statement error would fail again.
+ *
+ * @param retries copies of a partition after the first, at most ({@code load.partition-retries})
+ * @param backoff the wait before the first retry ({@code load.retry-backoff})
+ */
+public record PartitionRetries(int retries, Duration backoff) implements Serializable {
+  private static final Logger LOG = LoggerFactory.getLogger(PartitionRetries.class);
+  private static final Duration LONGEST_WAIT = Duration.ofMinutes(1);
+  /** Administrator shutdown, crash shutdown, cannot connect now (the server is starting or stopping). */
+  private static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
+
+  /** The wait before retry {@code retry} (1 for the first). */
+  public Duration delay(int retry) {
+    Duration wait = backoff;
+    for (int i = 1; i < retry && wait.compareTo(LONGEST_WAIT) < 0; i++) {
+      wait = wait.multipliedBy(2);
+    }
+    return wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait;
+  }
+
+  /**
+   * Whether {@code e} says a connection was lost: SQLSTATE class 08 (connection exception), 57P01,
+   * 57P02 or 57P03 (the server shut down or is not accepting connections), or an I/O error,
+   * anywhere in its causes.
+   */
+  public static boolean isConnectionLoss(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || SHUTDOWN_STATES.contains(sql.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What the server or driver said, without the partition prefixes added on the way up: the
+   * innermost SQLException's message, and the I/O error under it, if any.
+   */
+  public static String reason(Throwable e) {
+    String reason = String.valueOf(e.getMessage());
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SQLException && t.getMessage() != null) {
+        reason = t.getMessage();
+      } else if (t instanceof IOException && t.getMessage() != null && !reason.contains(t.getMessage())) {
+        return reason + ": " + t.getMessage();
+      }
+    }
+    return reason;
+  }
+
+  /**
+   * Logs the lost connection and waits before retry {@code retry}.
+   *
+   * @param partition the partition to copy again, or null when none was claimed yet
+   */
+  void pause(int retry, ReadPartition partition, String database, String reason) throws SQLException {
+    Duration wait = delay(retry);
+    LOG.warn("{}: lost the connection to the {} ({}); retry {} of {} in {} ms",
+        partition == null ? "copy worker" : partition, database, reason, retry, retries, wait.toMillis());
+    try {
+      Thread.sleep(wait.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while waiting to retry " + partition, "57014", e);
+    }
+  }
+
+  /** The error that ends the run once the retries are used up: where, what, why, and what to do. */
+  SQLException exhausted(String database, ReadPartition partition, String reason, Throwable cause) {
+    String what = partition == null ? "before a partition was claimed" : "during " + partition;
+    String after = retries == 0 ? "load.partition-retries is 0"
+        : "after " + retries + (retries == 1 ? " retry" : " retries");
+    return new SQLException("lost the connection to the " + database + " " + what + " (" + after + "): " + reason
+        + "; run migrate --resume to continue", "08006", cause);
+  }
+
+  /** {@code source host:port/db} or {@code target host:port/db}, for messages: no user, no password. */
+  static String describe(String side, ConnectionSpec spec) {
+    return side + " " + spec.address();
+  }
+}
