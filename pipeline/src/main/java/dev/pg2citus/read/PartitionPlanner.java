@@ -99,6 +99,9 @@ public final class PartitionPlanner {
       if (bounds.isEmpty()) {
         bounds = evenBounds(table, key, count);
       }
+      if (bounds.isEmpty()) { // empty, or one key value: one partition
+        return List.of("true");
+      }
       List<String> predicates = new ArrayList<>();
       String column = Sql.ident(key);
       for (int i = 0; i <= bounds.size(); i++) {
@@ -106,7 +109,7 @@ public final class PartitionPlanner {
         String upper = i == bounds.size() ? null : column + " < " + bounds.get(i);
         predicates.add(lower == null ? upper : upper == null ? lower : lower + " AND " + upper);
       }
-      return predicates.isEmpty() ? List.of("true") : predicates;
+      return predicates;
     } catch (SQLException e) {
       throw new IllegalStateException("cannot plan key ranges of " + table.name() + ": " + e.getMessage(), e);
     }
