@@ -23,7 +23,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * Copies the partitions of some tables from the source to the target: copy workers spread over
  * the runner's slots take partitions from the run record's queue until none is left, each
  * partition read, backfilled and written in its own target transaction ({@link PartitionCopyFn}).
- * The queue must have been filled ({@link ProgressStore#start}) before the pipeline runs.
+ * The queue must have been filled ({@link ProgressStore#plan}) before the pipeline runs.
  *
  * <p>Use it for tables whose backfill maps fit in memory as side inputs (all of them unless
  * {@code load.side-input-max-keys} says otherwise); it emits what each partition did. Workers and

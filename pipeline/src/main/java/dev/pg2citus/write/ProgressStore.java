@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,7 @@ import java.util.Set;
 
 /**
  * The run's record on the target, in schema {@code pg2citus} (coordinator-local tables on Citus):
- * every read partition with whether it is done and what it wrote, every rejected row with its
+ * which steps of the run have taken effect, every read partition with whether it is done and what it wrote, every rejected row with its
  * reason, and every post-data statement that took effect. A partition's rows, its rejects and its
  * "done" mark commit in one target transaction, so a retried or resumed partition neither
  * duplicates nor loses rows; a post-data statement commits with its entry, so a resumed run
@@ -32,6 +33,7 @@ public final class ProgressStore {
   static final String IN_FLIGHT = "pg2citus.in_flight";
   static final String POST_DATA = "pg2citus.post_data";
   static final String RETRIES = "pg2citus.retries";
+  static final String STEPS = "pg2citus.steps";
 
   private ProgressStore() {}
 
@@ -43,28 +45,82 @@ public final class ProgressStore {
   public record TableTotals(String table, long rowsRead, long rowsWritten, long rowsRejected, long bytes,
       long millis) {}
 
-  /** Whether an earlier run left progress here, and how far it got: {@code [done, total]}, or null. */
-  public static long[] previousRun(Connection target) throws SQLException {
+  /**
+   * The steps of a run, in order; each is recorded when it has taken full effect, so a resumed
+   * run starts at the first one missing. {@link #VERIFIED} marks a finished run.
+   */
+  public enum Step { CREATED, LOADED, FINALIZED, VERIFIED }
+
+  /**
+   * What an earlier run left on the target.
+   *
+   * @param done the steps it finished
+   * @param partitionsDone how many of its partitions committed
+   * @param partitions how many it planned (0 until the data phase began)
+   * @param finishedAt when it was verified, or null
+   */
+  public record EarlierRun(Set<Step> done, long partitionsDone, long partitions, String finishedAt) {
+    public EarlierRun {
+      done = done.isEmpty() ? EnumSet.noneOf(Step.class) : EnumSet.copyOf(done);
+    }
+
+    public boolean finished() {
+      return done.contains(Step.VERIFIED);
+    }
+
+    /** How far it got, for messages. */
+    public String describe() {
+      if (finished()) {
+        return "a finished run (verified at " + finishedAt + ")";
+      }
+      if (!done.contains(Step.CREATED)) {
+        return "a run that stopped in create";
+      }
+      return partitions == 0 ? "a run whose tables were created"
+          : "an earlier run (" + partitionsDone + " of " + partitions + " partitions done"
+              + (done.contains(Step.LOADED) ? ", finalize not finished" : "") + ")";
+    }
+  }
+
+  /** The run recorded on the target, or null when there is none. */
+  public static EarlierRun earlierRun(Connection target) throws SQLException {
+    if (!exists(target, STEPS)) {
+      return null;
+    }
+    Set<Step> done = EnumSet.noneOf(Step.class);
+    String finishedAt = null;
     try (Statement st = target.createStatement();
-        ResultSet rs = st.executeQuery("SELECT to_regclass('" + PARTITIONS + "') IS NOT NULL")) {
-      rs.next();
-      if (!rs.getBoolean(1)) {
-        return null;
+        ResultSet rs = st.executeQuery("SELECT step, done_at::text FROM " + STEPS + " WHERE done_at IS NOT NULL")) {
+      while (rs.next()) {
+        Step step = Step.valueOf(rs.getString(1));
+        done.add(step);
+        finishedAt = step == Step.VERIFIED ? rs.getString(2) : finishedAt;
       }
     }
     try (Statement st = target.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM " + PARTITIONS)) {
       rs.next();
-      return rs.getLong(2) == 0 ? null : new long[] {rs.getLong(1), rs.getLong(2)};
+      return new EarlierRun(done, rs.getLong(1), rs.getLong(2), finishedAt);
     }
   }
 
-  /** Starts a new record: drops any earlier one, then stores the planned partitions. */
-  public static void start(Connection target, List<ReadPartition> partitions) throws SQLException {
+  private static boolean exists(Connection target, String table) throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      ps.setString(1, table);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  /** Starts a new record before anything else is written: drops any earlier one, creates its tables empty. */
+  public static void begin(Connection target) throws SQLException {
     target.setAutoCommit(false);
     try (Statement st = target.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS pg2citus CASCADE");
       st.execute("CREATE SCHEMA pg2citus");
+      st.execute("CREATE TABLE " + STEPS + " (step text PRIMARY KEY, done_at timestamptz)");
       st.execute("CREATE TABLE " + PARTITIONS + " (table_name text NOT NULL, partition_no int NOT NULL,"
           + " predicate text NOT NULL, estimated_rows bigint NOT NULL, done boolean NOT NULL DEFAULT false,"
           + " rows_read bigint, rows_written bigint, rows_rejected bigint, bytes bigint, millis bigint,"
@@ -80,6 +136,22 @@ public final class ProgressStore {
       st.execute("CREATE TABLE " + POST_DATA + " (statement text NOT NULL, step text NOT NULL,"
           + " subject text NOT NULL, done_at timestamptz NOT NULL)");
     }
+    target.commit();
+    target.setAutoCommit(true);
+  }
+
+  /** Records that {@code step} has taken full effect. */
+  public static void done(Connection target, Step step) throws SQLException {
+    try (PreparedStatement ps = target.prepareStatement("INSERT INTO " + STEPS + " VALUES (?, clock_timestamp())"
+        + " ON CONFLICT (step) DO UPDATE SET done_at = excluded.done_at")) {
+      ps.setString(1, step.name());
+      ps.executeUpdate();
+    }
+  }
+
+  /** Stores the planned partitions of the data phase, in one transaction. */
+  public static void plan(Connection target, List<ReadPartition> partitions) throws SQLException {
+    target.setAutoCommit(false);
     try (PreparedStatement ps = target.prepareStatement("INSERT INTO " + PARTITIONS
         + " (table_name, partition_no, predicate, estimated_rows) VALUES (?, ?, ?, ?)")) {
       for (ReadPartition p : partitions) {

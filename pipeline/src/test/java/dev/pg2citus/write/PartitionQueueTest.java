@@ -37,7 +37,8 @@ class PartitionQueueTest {
     String db = TestPostgres.freshDatabase("queue");
     try (Connection setup = TestPostgres.connect(db); Connection one = worker(db); Connection two = worker(db);
         Connection three = worker(db)) {
-      ProgressStore.start(setup, List.of(partition("public.a", 0, 100), partition("public.a", 1, 5),
+      ProgressStore.begin(setup);
+      ProgressStore.plan(setup, List.of(partition("public.a", 0, 100), partition("public.a", 1, 5),
           partition("public.b", 0, 50), partition("public.c", 0, 1)));
 
       assertEquals("public.a partition 1", name(ProgressStore.claimNext(one, BOTH)), "smallest first");

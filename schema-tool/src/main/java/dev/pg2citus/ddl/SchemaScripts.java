@@ -70,6 +70,11 @@ public final class SchemaScripts {
    * and a requested truncate.
    */
   public List<DdlStatement> create() {
+    return create(load.includeDrop());
+  }
+
+  /** The pre-data statements; {@code dropFirst} drops the tables and types first, as include-drop does. */
+  public List<DdlStatement> create(boolean dropFirst) {
     List<DdlStatement> out = new ArrayList<>();
     scripts(out, Step.BEFORE_LOAD, beforeLoad);
     if (load.dataOnly() || !load.createTables()) {
@@ -81,7 +86,7 @@ public final class SchemaScripts {
       }
       return out;
     }
-    if (load.includeDrop()) {
+    if (dropFirst) {
       drops(out);
     }
     TreeSet<String> schemas = new TreeSet<>();

@@ -104,9 +104,17 @@ public final class SchemaTool {
    * {@code plan} prints them, and noted in the report with the objects not carried.
    */
   public PhaseReport create() throws SQLException {
-    refuseWhatCreateCannotDo();
+    return create(config.load().includeDrop());
+  }
+
+  /**
+   * Pre-data, dropping the plan's tables and types first when {@code dropFirst}: what a migration
+   * resumed in create does, since the tables there are its own and hold no rows yet.
+   */
+  public PhaseReport create(boolean dropFirst) throws SQLException {
+    refuseWhatCreateCannotDo(dropFirst);
     target.plan().warnings().forEach(w -> LOG.warn("plan: {}", w));
-    PhaseReport report = run("create", scripts().create());
+    PhaseReport report = run("create", scripts().create(dropFirst));
     target.plan().warnings().forEach(w -> report.note("plan: " + w));
     target.catalog().skipped().forEach(s -> report.note("not carried: " + s));
     return report;
@@ -185,7 +193,7 @@ public final class SchemaTool {
    * distributes tables on a target without citus, tables of the plan the target has already
    * (unless they are dropped first or loaded into).
    */
-  private void refuseWhatCreateCannotDo() throws SQLException {
+  private void refuseWhatCreateCannotDo(boolean dropFirst) throws SQLException {
     MigrationConfig.Load load = config.load();
     try (Connection connection = config.target().open()) {
       if (target.plan().needsCitus() && !config.targetIsPlainPostgresql() && !hasCitus(connection)) {
@@ -193,7 +201,7 @@ public final class SchemaTool {
             + config.target() + " has no citus extension, but the plan distributes tables; run CREATE EXTENSION"
             + " citus in the target database, or set target.plain-postgresql: true");
       }
-      if (load.dataOnly() || !load.createTables() || load.includeDrop()) {
+      if (load.dataOnly() || !load.createTables() || dropFirst) {
         return;
       }
       List<String> existing = new ArrayList<>();

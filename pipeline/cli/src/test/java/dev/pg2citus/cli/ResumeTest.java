@@ -11,7 +11,6 @@ import dev.pg2citus.pipeline.Migrations;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,7 +18,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,29 +67,10 @@ class ResumeTest {
 
   /** Runs migrate in a child JVM and kills it (SIGKILL) once some, not all, partitions are done. */
   private static long[] killMidway(Path config, String dst, Path dir) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.pg2citus.cli.Pg2Citus", "migrate", "--config", config.toString(),
-        "--rejects-dir", dir.resolve("rejects").toString(), "--summary-json", dir.resolve("s.json").toString(),
-        "--targetParallelism=1");
-    pb.redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
-    Process child = pb.start();
-    try {
-      long deadline = System.currentTimeMillis() + 120_000;
-      while (System.currentTimeMillis() < deadline && child.isAlive()) {
-        long[] progress = RunRecord.partitions(dst);
-        if (progress != null && progress[0] > 0) {
-          child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-          return RunRecord.partitions(dst);
-        }
-        Thread.sleep(5);
-      }
-      throw new AssertionError("the child run ended before it could be killed:\n" + log(dir));
-    } finally {
-      child.destroyForcibly();
-    }
-  }
-
-  private static String log(Path dir) throws IOException {
-    return Files.readString(dir.resolve("child.log"));
+    ChildMigration.killWhen(config, dir, () -> {
+      long[] progress = RunRecord.partitions(dst);
+      return progress != null && progress[0] > 0;
+    });
+    return RunRecord.partitions(dst);
   }
 }

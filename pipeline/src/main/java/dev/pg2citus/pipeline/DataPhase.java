@@ -1,0 +1,146 @@
+package dev.pg2citus.pipeline;
+
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.PostDataRun;
+import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.read.PartitionPlanner;
+import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.SourceSnapshot;
+import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.write.ProgressStore;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data phase and finalize beside it: the partitions (planned now, or those a resumed run left)
+ * copied by the Beam job under the snapshot, each table's post-data work started as soon as the run
+ * record shows its rows are in, then the reject files and the rest of finalize. Records {@code
+ * LOADED} and {@code FINALIZED} in the run record as each takes full effect.
+ */
+final class DataPhase {
+  private static final Logger LOG = LoggerFactory.getLogger(DataPhase.class);
+
+  private final MigrationConfig config;
+  private final PipelineOptions pipelineOptions;
+  private final Migration.Options options;
+  private final SchemaTool tool;
+
+  DataPhase(MigrationConfig config, PipelineOptions pipelineOptions, Migration.Options options, SchemaTool tool) {
+    this.config = config;
+    this.pipelineOptions = pipelineOptions;
+    this.options = options;
+    this.tool = tool;
+  }
+
+  /**
+   * The data phase, with post-data beside it from the start; with {@code resumeLoad} only the
+   * partitions the record holds as not done. When the load fails, the post-data statements running
+   * finish and no more start, so a resume later issues the rest. Returns whether both took full effect.
+   */
+  boolean run(SourceSnapshot snapshot, CopySpecs specs, MigrationSummary summary, boolean resumeLoad)
+      throws SQLException, IOException {
+    long start = System.currentTimeMillis();
+    List<Table> leaves = tool.target().catalog().tables().stream().filter(t -> !t.isPartitioned()).toList();
+    List<String> errors = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
+    notes.add(snapshot.id() == null ? "read without a consistent snapshot (load.consistent-snapshot: false)"
+        : "read under snapshot " + snapshot.id());
+    try (Connection target = config.target().open()) {
+      List<ReadPartition> partitions;
+      if (resumeLoad) {
+        partitions = ProgressStore.pending(target);
+        notes.add("resumed: " + partitions.size() + " partitions left to do, read under a new snapshot; partitions"
+            + " the earlier run finished hold the source as it was then");
+      } else {
+        partitions = new PartitionPlanner(snapshot.connection(), config.load().partitionsPerTable(),
+            config.load().splitThreshold()).plan(leaves);
+        ProgressStore.plan(target, partitions);
+      }
+      LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
+      try (TablesLoading loading = new TablesLoading(config.target(), leaves);
+          PostDataRun postData = tool.startPostData(loading, ProgressStore.postData())) {
+        String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, start);
+        notes.addAll(ProgressStore.retries(target));
+        // The run record, not the runner, says whether every partition committed.
+        int left = ProgressStore.pending(target).size();
+        String notCopied = left == 0 ? null : left + " of " + partitions.size() + " partitions not copied (the"
+            + " committed ones are kept): run `migrate --resume` to copy the rest";
+        if (failure != null || notCopied != null) {
+          errors.add(failure == null ? "the data phase stopped with " + notCopied
+              : notCopied == null ? failure : failure + "; " + notCopied);
+        }
+        if (errors.isEmpty()) {
+          postData.loadEnded();
+        } else {
+          postData.abandon();
+        }
+        new RejectFiles(options.rejectsDir()).write(target, summary);
+        summary.phase("data", System.currentTimeMillis() - start, errors, notes);
+        if (errors.isEmpty()) {
+          ProgressStore.done(target, ProgressStore.Step.LOADED);
+        }
+        boolean finalized = Migration.phase(summary, () -> tool.finishPostData(postData));
+        if (errors.isEmpty() && finalized) {
+          ProgressStore.done(target, ProgressStore.Step.FINALIZED);
+        }
+        return errors.isEmpty() && finalized;
+      }
+    }
+  }
+
+  /** Runs the Beam job over {@code partitions}, logging progress; returns why it failed, or null. */
+  private String copy(SourceSnapshot snapshot, CopySpecs specs, List<ReadPartition> partitions, long start) {
+    Pipeline pipeline = Pipeline.create(pipelineOptions);
+    MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions);
+    ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
+    progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
+        options.progressSeconds(), TimeUnit.SECONDS);
+    try {
+      PipelineResult.State state = pipeline.run().waitUntilFinish();
+      return state == PipelineResult.State.DONE ? null : "the Beam job ended " + state + " instead of DONE";
+    } catch (RuntimeException e) {
+      return rootMessage(e);
+    } finally {
+      progress.shutdownNow();
+    }
+  }
+
+
+  /**
+   * What went wrong, from the innermost causes up to the first SQLException: a runner's wrappers say
+   * little ("Job execution failed"), the last one alone can say too little ("Timeout has occurred"),
+   * so the last three distinct messages are kept, outermost first.
+   */
+  private static String rootMessage(Throwable e) {
+    List<String> messages = new ArrayList<>();
+    Throwable t = e;
+    while (true) {
+      Throwable cause = t.getCause() == t ? null : t.getCause();
+      String m = t.getMessage();
+      // A wrapper's message is often just its cause's toString().
+      if (m != null && !m.isBlank() && (cause == null || !m.equals(cause.toString())) && !messages.contains(m)) {
+        messages.add(m);
+      }
+      if (t instanceof SQLException || cause == null) {
+        break;
+      }
+      t = cause;
+    }
+    if (messages.isEmpty()) {
+      return t.toString();
+    }
+    return String.join(": ", messages.subList(Math.max(0, messages.size() - 3), messages.size()));
+  }
+}

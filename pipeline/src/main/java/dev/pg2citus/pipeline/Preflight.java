@@ -1,0 +1,117 @@
+package dev.pg2citus.pipeline;
+
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.ConfigLocation;
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.plan.DataCheck;
+import dev.pg2citus.read.SourceSnapshot;
+import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.sql.Sql;
+import dev.pg2citus.write.ProgressStore;
+import dev.pg2citus.write.ProgressStore.EarlierRun;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a migration checks before it writes anything: the run an earlier migration left on the
+ * target (resume it, start over, or refuse), foreign keys on tables about to be loaded, and the
+ * source rows against the plan ({@link DataCheck}).
+ */
+final class Preflight {
+  private static final Logger LOG = LoggerFactory.getLogger(Preflight.class);
+
+  private final MigrationConfig config;
+  private final SchemaTool tool;
+  private final boolean resume;
+
+  Preflight(MigrationConfig config, SchemaTool tool, boolean resume) {
+    this.config = config;
+    this.tool = tool;
+    this.resume = resume;
+  }
+
+  /**
+   * The run recorded on the target, when it is to be resumed; null for a new run. Refuses a resume
+   * without a record, and a new run over a record that it cannot start over from.
+   */
+  EarlierRun earlierRun() throws SQLException {
+    MigrationConfig.Load load = config.load();
+    if (load.schemaOnly()) {
+      return null; // a schema-only run keeps no record
+    }
+    EarlierRun earlier;
+    try (Connection target = config.target().open()) {
+      earlier = ProgressStore.earlierRun(target);
+    }
+    ConfigLocation where = ConfigLocation.commandLine("migrate");
+    if (resume && earlier == null) {
+      throw new ConfigException(where, "there is no earlier run on " + config.target() + " to resume");
+    }
+    // Starting over must not leave the earlier run's rows behind: the tables are dropped (include-drop)
+    // or, when they are not created here, truncated.
+    boolean keepsTables = load.dataOnly() || !load.createTables();
+    boolean canStartOver = keepsTables ? load.truncate() : load.includeDrop();
+    if (!resume && earlier != null && !canStartOver) {
+      String startOver = (keepsTables ? "load.truncate" : "load.include-drop") + ": true to start over";
+      throw new ConfigException(where, "the target holds " + earlier.describe() + ": "
+          + (earlier.finished() ? "set " + startOver : "run with --resume to continue it, or set " + startOver));
+    }
+    if (keepsTables) {
+      refuseForeignKeys(where);
+    }
+    if (earlier != null && !resume) {
+      LOG.info("starting over: the target held {}", earlier.describe());
+    }
+    return resume ? earlier : null;
+  }
+
+  /**
+   * Loading into tables that already have foreign keys would depend on the order partitions commit
+   * in, which no runner promises: rows could arrive before the rows they reference. A resumed run
+   * loads only the tables with partitions left, and its earlier part gave foreign keys only to
+   * tables whose rows were all in.
+   */
+  private void refuseForeignKeys(ConfigLocation where) throws SQLException {
+    List<String> keys = new ArrayList<>();
+    try (Connection target = config.target().open(); Statement st = target.createStatement()) {
+      Set<String> left = resume ? ProgressStore.tablesLoading(target) : Set.of();
+      for (Table t : tool.target().catalog().tables()) {
+        if (resume && !left.contains(t.name().toString())) {
+          continue; // its rows are all in
+        }
+        try (ResultSet rs = st.executeQuery("SELECT conname FROM pg_constraint WHERE contype = 'f'"
+            + " AND conrelid = to_regclass(" + Sql.literal(t.name().quoted()) + ")")) {
+          while (rs.next()) {
+            keys.add(t.name() + " " + rs.getString(1));
+          }
+        }
+      }
+    }
+    if (!keys.isEmpty()) {
+      throw new ConfigException(where, "the target tables already have foreign keys (" + String.join(", ", keys)
+          + "): load the data before finalize creates them (create, migrate --data-only, finalize), or drop them");
+    }
+  }
+
+  /**
+   * The source rows, in the snapshot they will be copied from, checked against the plan before
+   * anything is written: what would fail the run refuses it; rows that will be rejected are noted.
+   */
+  void checkData(SourceSnapshot snapshot, MigrationSummary summary) throws SQLException {
+    long start = System.currentTimeMillis();
+    List<DataCheck.Finding> findings = tool.checkData(snapshot.connection());
+    DataCheck.refuseIfNeeded(findings);
+    findings.forEach(f -> LOG.warn("check-data: {}", f));
+    summary.phase("check-data", System.currentTimeMillis() - start, List.of(),
+        findings.stream().map(DataCheck.Finding::toString).toList());
+  }
+}

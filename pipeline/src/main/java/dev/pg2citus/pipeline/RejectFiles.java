@@ -1,0 +1,44 @@
+package dev.pg2citus.pipeline;
+
+import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.write.ProgressStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The reject files of a run, written from its record: per table the rows as COPY text, and their reasons. */
+final class RejectFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(RejectFiles.class);
+
+  private final Path directory;
+
+  RejectFiles(Path directory) {
+    this.directory = directory;
+  }
+
+  /** Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row). */
+  void write(Connection target, MigrationSummary summary) throws SQLException, IOException {
+    for (String table : ProgressStore.tablesWithRejects(target)) {
+      Path dat = directory.resolve(table + ".dat");
+      Path log = directory.resolve(table + ".log");
+      Files.createDirectories(directory);
+      long n;
+      try (PrintWriter datOut = new PrintWriter(Files.newBufferedWriter(dat, StandardCharsets.UTF_8));
+          PrintWriter logOut = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+        n = ProgressStore.rejects(target, table, (row, reason) -> {
+          datOut.println(row);
+          logOut.println(reason.replace('\n', ' ') + "\n  row: " + row);
+        });
+      }
+      LOG.warn("{}: {} rejected rows written to {}", table, n, dat);
+      summary.rejectFile(dat);
+    }
+  }
+
+}
