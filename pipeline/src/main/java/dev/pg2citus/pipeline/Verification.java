@@ -5,6 +5,7 @@ import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.report.MigrationSummary.Check;
 import dev.pg2citus.write.ProgressStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * The last step: each table counted in the source snapshot and on the target, so that source =
@@ -43,10 +45,11 @@ final class Verification {
       for (TableCopy t : specs.tables()) {
         ProgressStore.TableTotals done = totals.get(t.table());
         // With rejects the sides differ by design; the reject files account for the difference.
-        Boolean match = checksums && done.rowsRejected() == 0
-            ? checksum(snapshot.connection(), t, t.readColumns()).equals(checksum(target, t, t.sourceColumns()))
-            : null;
-        long mismatches = backfill && t.backfill() != null ? scalar(target, t.backfill().checkSql()) : -1;
+        Check match = !checksums || done.rowsRejected() > 0 ? Check.NOT_CHECKED
+            : checksum(snapshot.connection(), t, t.readColumns()).equals(checksum(target, t, t.sourceColumns()))
+                ? Check.MATCH : Check.DIFFER;
+        OptionalLong mismatches = backfill && t.backfill() != null
+            ? OptionalLong.of(scalar(target, t.backfill().checkSql())) : OptionalLong.empty();
         summary.table(new MigrationSummary.TableRow(t.table(), count(snapshot.connection(), t.quotedTable()),
             done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, t.quotedTable()), done.bytes(),
             done.millis(), match, mismatches));

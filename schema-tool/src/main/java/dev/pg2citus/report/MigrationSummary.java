@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Collectors;
 
 /**
@@ -21,30 +22,34 @@ public final class MigrationSummary {
   /**
    * One table's figures.
    *
-   * @param checksumsMatch whether both sides' content checksums agree, or null when not computed
+   * @param checksums whether both sides' content checksums agree, when they were computed
    * @param backfillMismatches target rows whose added distribution column differs from the row they
    *     reference, or -1 when not checked
    */
+  /** The outcome of a comparison that is made only when asked for. */
+  public enum Check { NOT_CHECKED, MATCH, DIFFER }
+
   public record TableRow(String table, long sourceRows, long rowsRead, long rowsWritten, long rowsRejected,
-      long targetRows, long bytes, long millis, Boolean checksumsMatch, long backfillMismatches) {
+      long targetRows, long bytes, long millis, Check checksums, OptionalLong backfillMismatches) {
 
     /** Source = written + rejected, the target holds exactly what was written, and checksums agree. */
     public boolean consistent() {
       return sourceRows == rowsWritten + rowsRejected && targetRows == rowsWritten
-          && !Boolean.FALSE.equals(checksumsMatch) && backfillMismatches <= 0;
+          && checksums != Check.DIFFER && backfillMismatches.orElse(0) == 0;
     }
 
     String check() {
       if (sourceRows != rowsWritten + rowsRejected || targetRows != rowsWritten) {
         return "MISMATCH (target " + targetRows + ")";
       }
-      if (backfillMismatches > 0) {
-        return "DISTRIBUTION VALUE DIFFERS IN " + backfillMismatches + " ROWS";
+      if (backfillMismatches.orElse(0) > 0) {
+        return "DISTRIBUTION VALUE DIFFERS IN " + backfillMismatches.getAsLong() + " ROWS";
       }
-      if (checksumsMatch == null) {
-        return "counts ok";
-      }
-      return checksumsMatch ? "counts and checksum ok" : "CHECKSUM DIFFERS";
+      return switch (checksums) {
+        case NOT_CHECKED -> "counts ok";
+        case MATCH -> "counts and checksum ok";
+        case DIFFER -> "CHECKSUM DIFFERS";
+      };
     }
   }
 
@@ -172,8 +177,8 @@ public final class MigrationSummary {
       row.put("targetRows", t.targetRows());
       row.put("bytes", t.bytes());
       row.put("millis", t.millis());
-      row.put("checksumsMatch", t.checksumsMatch());
-      row.put("backfillMismatches", t.backfillMismatches());
+      row.put("checksumsMatch", t.checksums() == Check.NOT_CHECKED ? null : t.checksums() == Check.MATCH);
+      row.put("backfillMismatches", t.backfillMismatches().isPresent() ? t.backfillMismatches().getAsLong() : null);
       row.put("consistent", t.consistent());
       return row;
     }).toList());
