@@ -77,14 +77,18 @@ public final class Migration {
       }
       boolean created = earlier != null && earlier.done().contains(Step.CREATED);
       if (!created) {
+        // A run resumed in create recreates its own tables: they hold no rows yet. A new run is
+        // refused before its record is written when create could not run (tables there already),
+        // so a record without CREATED always belongs to tables this run made.
+        boolean dropFirst = earlier != null || load.includeDrop();
+        if (load.checkData()) {
+          preflight.checkData(snapshot, summary);
+        }
+        tool.refuseWhatCreateCannotDo(dropFirst);
         if (earlier == null) {
-          if (load.checkData()) {
-            preflight.checkData(snapshot, summary);
-          }
           record(ProgressStore::begin);
         }
-        // A run resumed in create recreates its own tables: they hold no rows yet.
-        if (!phase(summary, () -> tool.create(earlier != null || load.includeDrop()))) {
+        if (!phase(summary, () -> tool.create(dropFirst))) {
           return summary;
         }
         record(target -> ProgressStore.done(target, Step.CREATED));

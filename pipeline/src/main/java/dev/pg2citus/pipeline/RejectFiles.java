@@ -25,8 +25,10 @@ final class RejectFiles {
   /** Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row). */
   void write(Connection target, MigrationSummary summary) throws SQLException, IOException {
     for (String table : ProgressStore.tablesWithRejects(target)) {
-      Path dat = directory.resolve(table + ".dat");
-      Path log = directory.resolve(table + ".log");
+      // A quoted name may hold a path separator: the files stay in the directory whatever it is called.
+      String file = table.replaceAll("[/\\\\\\x00]", "_");
+      Path dat = directory.resolve(file + ".dat");
+      Path log = directory.resolve(file + ".log");
       Files.createDirectories(directory);
       long n;
       try (PrintWriter datOut = new PrintWriter(Files.newBufferedWriter(dat, StandardCharsets.UTF_8));

@@ -29,7 +29,7 @@ public record PartitionRetries(int retries, Duration backoff) implements Seriali
   private static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
 
   /** The wait before retry {@code retry} (1 for the first). */
-  public Duration delay(int retry) {
+  Duration delay(int retry) {
     Duration wait = backoff;
     for (int i = 1; i < retry && wait.compareTo(LONGEST_WAIT) < 0; i++) {
       wait = wait.multipliedBy(2);

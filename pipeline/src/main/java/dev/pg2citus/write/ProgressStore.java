@@ -47,7 +47,9 @@ public final class ProgressStore {
 
   /**
    * The steps of a run, in order; each is recorded when it has taken full effect, so a resumed
-   * run starts at the first one missing. {@link #VERIFIED} marks a finished run.
+   * run starts at the first one missing: after {@code CREATED} the partitions left (none once
+   * {@code LOADED}, which is there for the record and messages), after {@code FINALIZED} verification
+   * alone; {@link #VERIFIED} marks a finished run.
    */
   public enum Step { CREATED, LOADED, FINALIZED, VERIFIED }
 
@@ -82,10 +84,13 @@ public final class ProgressStore {
     }
   }
 
-  /** The run recorded on the target, or null when there is none. */
+  /**
+   * The run recorded on the target, or null when there is none. A record from before steps were
+   * recorded was begun with the data phase, so its tables were created.
+   */
   public static EarlierRun earlierRun(Connection target) throws SQLException {
     if (!exists(target, STEPS)) {
-      return null;
+      return exists(target, PARTITIONS) ? partitionsOf(target, EnumSet.of(Step.CREATED), null) : null;
     }
     Set<Step> done = EnumSet.noneOf(Step.class);
     String finishedAt = null;
@@ -97,6 +102,10 @@ public final class ProgressStore {
         finishedAt = step == Step.VERIFIED ? rs.getString(2) : finishedAt;
       }
     }
+    return partitionsOf(target, done, finishedAt);
+  }
+
+  private static EarlierRun partitionsOf(Connection target, Set<Step> done, String finishedAt) throws SQLException {
     try (Statement st = target.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM " + PARTITIONS)) {
       rs.next();
@@ -281,13 +290,6 @@ public final class ProgressStore {
    */
   public static List<String> retries(Connection target) throws SQLException {
     List<String> result = new ArrayList<>();
-    try (Statement st = target.createStatement();
-        ResultSet exists = st.executeQuery("SELECT to_regclass('" + RETRIES + "') IS NOT NULL")) {
-      exists.next();
-      if (!exists.getBoolean(1)) {
-        return result;
-      }
-    }
     try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
         "SELECT DISTINCT ON (table_name, partition_no) table_name, partition_no, count(*) OVER w, lost, reason"
             + " FROM " + RETRIES + " WINDOW w AS (PARTITION BY table_name, partition_no)"

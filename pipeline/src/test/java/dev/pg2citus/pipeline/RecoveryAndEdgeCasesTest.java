@@ -70,6 +70,20 @@ class RecoveryAndEdgeCasesTest {
   }
 
   @Test
+  void aTargetWithTheTablesAlreadyIsRefusedBeforeTheRunRecordAndNeverDroppedByAResume() throws Exception {
+    String src = source();
+    String dst = TestPostgres.freshDatabase("edge_dst");
+    TestPostgres.execute(dst, "CREATE TABLE companies (id bigint PRIMARY KEY, name text); INSERT INTO companies VALUES (1, 'mine')");
+    MigrationConfig config = config(src, dst, "  batch-rows: 1000\n");
+    ConfigException refused = assertThrows(ConfigException.class, () -> Migrations.run(config));
+    assertTrue(refused.getMessage().contains("of the tables already"), refused.getMessage());
+    ConfigException nothingToResume = assertThrows(ConfigException.class,
+        () -> Migrations.run(config, true, Migrations.rejectsDir()));
+    assertTrue(nothingToResume.getMessage().contains("no earlier run"), nothingToResume.getMessage());
+    assertEquals(1, TestPostgres.scalar(dst, "SELECT count(*) FROM companies WHERE name = 'mine'"), "the user's table stays");
+  }
+
+  @Test
   void dataOnlyRefusesTargetsThatAlreadyHaveForeignKeys() throws SQLException, IOException {
     String src = source();
     String dst = TestPostgres.freshDatabase("edge_dst");

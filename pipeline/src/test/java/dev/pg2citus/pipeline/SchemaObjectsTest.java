@@ -217,6 +217,7 @@ class SchemaObjectsTest {
         CREATE TABLE ledger (id int PRIMARY KEY);
         INSERT INTO ledger SELECT generate_series(1, 10);
         GRANT SELECT ON ledger TO reader_on_source;
+        CREATE POLICY readers ON ledger FOR SELECT TO reader_on_source USING (id > 0);
         ALTER TABLE ledger OWNER TO only_on_source;
         """);
     String dst = TestCitus.freshDatabase("roles_dst");
@@ -229,6 +230,8 @@ class SchemaObjectsTest {
         + " public.ledger TO reader_on_source skipped"), render);
     assertTrue(render.contains("note: role only_on_source is not on the target: ALTER TABLE public.ledger OWNER TO"
         + " only_on_source skipped"), render);
+    assertTrue(render.contains("note: a role of policy readers ON public.ledger (reader_on_source) is not on the"
+        + " target: the policy is skipped"), render);
     assertEquals(List.of(TestCitus.user() + " 10"), citusRows(dst,
         "SELECT relowner::regrole || ' ' || (SELECT count(*) FROM ledger) FROM pg_class WHERE oid = 'ledger'::regclass"));
   }

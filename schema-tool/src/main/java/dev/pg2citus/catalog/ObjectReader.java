@@ -7,6 +7,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,7 +91,12 @@ final class ObjectReader {
                        FROM pg_depend d JOIN pg_type ty ON ty.oid = d.refobjid
                        JOIN pg_class r ON r.oid = ty.typrelid JOIN pg_namespace n ON n.oid = r.relnamespace
                       WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
-                        AND d.refclassid = 'pg_type'::regclass AND r.relkind IN ('r', 'p'))
+                        AND d.refclassid = 'pg_type'::regclass AND r.relkind IN ('r', 'p')),
+               -- an aggregate's support functions, which must be carried before it
+               ARRAY(SELECT f::regprocedure::text FROM pg_aggregate a,
+                            unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
+                                         a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]::oid[]) f
+                      WHERE a.aggfnoid = p.oid AND f <> 0)
           FROM pg_proc p,
                -- the user relations it uses, by row type or in its body; the tables among them
                LATERAL (SELECT coalesce(array_agg(DISTINCT r.oid::bigint) FILTER (WHERE r.relkind IN ('r', 'p')),
@@ -126,8 +132,8 @@ final class ObjectReader {
             String[] schemaAndName = (String[]) pair;
             rowTypes.add(new TableName(schemaAndName[0], schemaAndName[1]));
           }
-          objects.add(new SchemaObject(as, name, rs.getString(3).strip(), rs.getString(4), List.of(), Set.of(),
-              rs.getBoolean(6), rowTypes));
+          objects.add(new SchemaObject(as, name, rs.getString(3).strip(), rs.getString(4), List.of(),
+              Set.copyOf(Arrays.asList((String[]) rs.getArray(8).getArray())), rs.getBoolean(6), rowTypes));
         }
       }
     }
@@ -279,8 +285,8 @@ final class ObjectReader {
   private void readPolicies() throws SQLException {
     String sql = """
         SELECT quote_ident(p.polname) || ' ON ' || c.oid::regclass::text,
-               'DROP POLICY IF EXISTS ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text || E';\n'
-               || 'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text
+               'DROP POLICY IF EXISTS ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text,
+               'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text
                || ' AS ' || CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END
                || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
                                            WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
@@ -288,13 +294,24 @@ final class ObjectReader {
                                                ', ') FROM unnest(p.polroles) r)
                || coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
                || coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''),
-               obj_description(p.oid, 'pg_policy')
+               obj_description(p.oid, 'pg_policy'),
+               ARRAY(SELECT r::regrole::text FROM unnest(p.polroles) r WHERE r <> 0)
           FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
          WHERE c.oid = ANY (?::bigint[]::oid[])
          ORDER BY 1
         """;
-    read(sql, tables.toArray(), rs -> objects.add(new SchemaObject(SchemaObject.Kind.POLICY, rs.getString(1),
-        rs.getString(2), rs.getString(3), List.of(), Set.of(), true)));
+    read(sql, tables.toArray(), rs -> {
+      String[] roles = (String[]) rs.getArray(5).getArray();
+      String create = rs.getString(3);
+      if (roles.length > 0) { // like a grant, a policy for a role the target lacks is skipped with a note
+        String missing = "EXISTS (SELECT 1 FROM unnest(ARRAY[" + String.join(", ", Arrays.stream(roles)
+            .map(Sql::literal).toList()) + "]) r WHERE to_regrole(r) IS NULL)";
+        create = GuardedStatement.of(missing, "a role of policy " + rs.getString(1) + " (" + String.join(", ", roles)
+            + ") is not on the target: the policy is skipped", create, false);
+      }
+      objects.add(new SchemaObject(SchemaObject.Kind.POLICY, rs.getString(1), rs.getString(2) + ";\n" + create,
+          rs.getString(4), List.of(), Set.of(), true));
+    });
     read("""
         SELECT c.oid::regclass::text, c.relforcerowsecurity FROM pg_class c
          WHERE c.relrowsecurity AND c.oid = ANY (?::bigint[]::oid[]) ORDER BY 1
@@ -393,14 +410,15 @@ final class ObjectReader {
                  CASE WHEN o.oprjoin <> 0 THEN 'JOIN = ' || o.oprjoin::regproc::text END,
                  CASE WHEN o.oprcanhash THEN 'HASHES' END,
                  CASE WHEN o.oprcanmerge THEN 'MERGES' END) || ')',
-               obj_description(o.oid, 'pg_operator')
+               obj_description(o.oid, 'pg_operator'), o.oprcode::regprocedure::text
           FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
          WHERE o.oprnamespace = ANY (?::bigint[]::oid[]) AND o.oprcode <> 0 AND %s
          ORDER BY 1
         """.formatted(NOT_FROM_EXTENSION.formatted("o.oid"));
     read(sql, schemaOids, rs -> objects.add(new SchemaObject(SchemaObject.Kind.OPERATOR, rs.getString(1),
         GuardedStatement.of("EXISTS (SELECT 1 FROM pg_operator WHERE oid = to_regoperator(" + Sql.literal(rs.getString(1))
-            + ") AND oprcode <> 0)", null, rs.getString(2), true), rs.getString(3), List.of(), Set.of(), true)));
+            + ") AND oprcode <> 0)", null, rs.getString(2), true), rs.getString(3), List.of(),
+        Set.of(rs.getString(4)), true)));
   }
 
   /**
@@ -414,7 +432,8 @@ final class ObjectReader {
                CASE c.castmethod WHEN 'f' THEN ' WITH FUNCTION ' || c.castfunc::regprocedure::text
                                  WHEN 'i' THEN ' WITH INOUT' ELSE ' WITHOUT FUNCTION' END
                || CASE c.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END,
-               obj_description(c.oid, 'pg_cast')
+               obj_description(c.oid, 'pg_cast'),
+               ARRAY(SELECT c.castfunc::regprocedure::text WHERE c.castfunc <> 0)
           FROM pg_cast c
          WHERE c.oid >= %d AND %s
            AND (EXISTS (SELECT 1 FROM pg_type t WHERE t.oid IN (c.castsource, c.casttarget)
@@ -433,7 +452,7 @@ final class ObjectReader {
               + "::regtype AND casttarget = " + Sql.literal(typeOf(cast, false)) + "::regtype)";
           objects.add(new SchemaObject(SchemaObject.Kind.CAST, cast,
               GuardedStatement.of(exists, null, "CREATE CAST " + cast + rs.getString(4), true), rs.getString(5),
-              List.of(), Set.of(), true));
+              List.of(), Set.of((String[]) rs.getArray(6).getArray()), true));
         }
       }
     }

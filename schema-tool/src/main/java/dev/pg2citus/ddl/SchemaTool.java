@@ -191,9 +191,10 @@ public final class SchemaTool {
   /**
    * What would make create fail half-way is refused before its first statement: a plan that
    * distributes tables on a target without citus, tables of the plan the target has already
-   * (unless they are dropped first or loaded into).
+   * (unless they are dropped first or loaded into). {@link #create} checks it; a migration checks
+   * it before it writes its run record too.
    */
-  private void refuseWhatCreateCannotDo(boolean dropFirst) throws SQLException {
+  public void refuseWhatCreateCannotDo(boolean dropFirst) throws SQLException {
     MigrationConfig.Load load = config.load();
     try (Connection connection = config.target().open()) {
       if (target.plan().needsCitus() && !config.targetIsPlainPostgresql() && !hasCitus(connection)) {

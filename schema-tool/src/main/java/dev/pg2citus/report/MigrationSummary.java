@@ -19,16 +19,16 @@ import java.util.stream.Collectors;
  * rejects. Printed like pgloader's summary, and written as JSON.
  */
 public final class MigrationSummary {
+  /** The outcome of a comparison that is made only when asked for. */
+  public enum Check { NOT_CHECKED, MATCH, DIFFER }
+
   /**
    * One table's figures.
    *
    * @param checksums whether both sides' content checksums agree, when they were computed
    * @param backfillMismatches target rows whose added distribution column differs from the row they
-   *     reference, or -1 when not checked
+   *     reference; empty when not checked
    */
-  /** The outcome of a comparison that is made only when asked for. */
-  public enum Check { NOT_CHECKED, MATCH, DIFFER }
-
   public record TableRow(String table, long sourceRows, long rowsRead, long rowsWritten, long rowsRejected,
       long targetRows, long bytes, long millis, Check checksums, OptionalLong backfillMismatches) {
 
