@@ -66,6 +66,9 @@ public final class Migration {
           + earlier.finishedAt() + "): nothing to resume"));
       return summary;
     }
+    if (!load.schemaOnly()) {
+      preflight.checkSource();
+    }
     // The snapshot is held from before the first row is read until the last count is taken.
     try (SourceSnapshot snapshot = load.schemaOnly() ? null
         : SourceSnapshot.open(config.source(), load.consistentSnapshot())) {

@@ -103,6 +103,30 @@ final class Preflight {
   }
 
   /**
+   * A hot standby as the source cancels long reads when WAL replay conflicts with them (a vacuum on
+   * the primary), unless it tells the primary what it reads (hot_standby_feedback) or waits for them
+   * (max_standby_streaming_delay = -1): refused without either, before anything is written.
+   */
+  void checkSource() throws SQLException {
+    try (Connection source = config.source().open(); Statement st = source.createStatement();
+        ResultSet rs = st.executeQuery("SELECT pg_is_in_recovery(), current_setting('hot_standby_feedback'),"
+            + " current_setting('max_standby_streaming_delay')")) {
+      rs.next();
+      if (rs.getBoolean(1) && rs.getString(2).equals("off") && !rs.getString(3).equals("-1")) {
+        throw new ConfigException(new ConfigLocation(config.origin(), 0, "source.url"), "the source "
+            + config.source().address() + " is a hot standby with hot_standby_feedback off and"
+            + " max_standby_streaming_delay = " + rs.getString(3) + ": replaying the primary's changes would cancel"
+            + " the migration's reads (canceling statement due to conflict with recovery); set hot_standby_feedback"
+            + " = on (or max_standby_streaming_delay = -1) on the standby, or migrate from the primary");
+      }
+      if (rs.getBoolean(1)) {
+        LOG.info("the source {} is a hot standby (hot_standby_feedback {}, max_standby_streaming_delay {})",
+            config.source().address(), rs.getString(2), rs.getString(3));
+      }
+    }
+  }
+
+  /**
    * The source rows, in the snapshot they will be copied from, checked against the plan before
    * anything is written: what would fail the run refuses it; rows that will be rejected are noted.
    */

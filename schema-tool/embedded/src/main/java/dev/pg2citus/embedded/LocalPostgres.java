@@ -79,7 +79,7 @@ public final class LocalPostgres implements AutoCloseable {
 
   /** Options for a server: Citus and extra {@code postgresql.conf} settings. */
   public static Builder builder() {
-    return new Builder(false, Map.of());
+    return new Builder(false, Map.of(), null);
   }
 
   /**
@@ -195,15 +195,25 @@ public final class LocalPostgres implements AutoCloseable {
   public static final class Builder {
     private final boolean citus;
     private final Map<String, String> settings;
+    private final LocalPostgres primary;
 
-    private Builder(boolean citus, Map<String, String> settings) {
+    private Builder(boolean citus, Map<String, String> settings, LocalPostgres primary) {
       this.citus = citus;
       this.settings = settings;
+      this.primary = primary;
     }
 
     /** Preloads Citus; needs installed binaries where {@link #citusInstalled()} is true. */
     public Builder withCitus(boolean citus) {
-      return new Builder(citus, settings);
+      return new Builder(citus, settings, primary);
+    }
+
+    /**
+     * Starts a hot standby of {@code primary} (its base backup, streaming from it) instead of a
+     * new cluster; needs installed binaries.
+     */
+    public Builder standbyOf(LocalPostgres primary) {
+      return new Builder(citus, settings, primary);
     }
 
     /** Adds a server setting, e.g. {@code withSetting("max_connections", "200")}. */
@@ -213,7 +223,7 @@ public final class LocalPostgres implements AutoCloseable {
       }
       Map<String, String> copy = new LinkedHashMap<>(settings);
       copy.put(name, value);
-      return new Builder(citus, Collections.unmodifiableMap(copy));
+      return new Builder(citus, Collections.unmodifiableMap(copy), primary);
     }
 
     /**
@@ -230,7 +240,10 @@ public final class LocalPostgres implements AutoCloseable {
         }
       }
       Map<String, String> all = effectiveSettings();
-      return binaries.isPresent() ? startInstalled(binaries.get(), all) : startEmbedded(all);
+      if (primary != null && binaries.isEmpty()) {
+        throw new IllegalStateException("a standby needs installed PostgreSQL binaries (pg_basebackup)");
+      }
+      return binaries.isPresent() ? startInstalled(binaries.get(), all, primary) : startEmbedded(all);
     }
 
     /** Defaults, then what Citus needs, then the caller's settings (later wins). */
@@ -257,7 +270,8 @@ public final class LocalPostgres implements AutoCloseable {
       return all;
     }
 
-    private static LocalPostgres startInstalled(PgBinaries binaries, Map<String, String> settings) {
+    private static LocalPostgres startInstalled(PgBinaries binaries, Map<String, String> settings,
+        LocalPostgres primary) {
       Path workDir = null;
       try {
         workDir = Files.createTempDirectory("pg2citus-pg");
@@ -266,22 +280,13 @@ public final class LocalPostgres implements AutoCloseable {
         if (Exec.runningAsRoot()) {
           giveToServerUser(workDir);
         }
-        Exec.run(
-            Exec.asServerUser(
-                List.of(
-                    binaries.tool("initdb").toString(),
-                    "-D",
-                    dataDir.toString(),
-                    "--no-sync",
-                    "-A",
-                    "trust",
-                    "-U",
-                    USER,
-                    "-E",
-                    "UTF8",
-                    "--locale=C")),
-            workDir,
-            INITDB_TIMEOUT);
+        List<String> create = primary == null
+            ? List.of(binaries.tool("initdb").toString(), "-D", dataDir.toString(), "--no-sync", "-A", "trust",
+                "-U", USER, "-E", "UTF8", "--locale=C")
+            // -R writes standby.signal and the connection to stream from
+            : List.of(binaries.tool("pg_basebackup").toString(), "-h", HOST, "-p", Integer.toString(primary.port()),
+                "-U", USER, "-D", dataDir.toString(), "-R", "-X", "stream", "--no-sync");
+        Exec.run(Exec.asServerUser(create), workDir, INITDB_TIMEOUT);
         writeSettings(dataDir, workDir, settings);
         int port = startPgCtl(binaries, workDir, dataDir, logFile);
         String version = serverVersion(port);
