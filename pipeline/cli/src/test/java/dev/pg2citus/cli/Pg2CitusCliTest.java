@@ -230,4 +230,38 @@ class Pg2CitusCliTest {
     assertTrue(run.err().contains("give either --config (YAML) or --load (a pgloader command file), not both"),
         run.err());
   }
+
+  /**
+   * A target user without CREATE (on the schema and the database): create stops at its first
+   * table naming the statement and the server's reason, nothing is copied, the summary JSON is
+   * written, and the exit code is 1.
+   */
+  @Test
+  void aTargetUserWithoutCreateStopsTheRunNamingTheStatementAndTheReason(@TempDir Path dir) throws SQLException,
+      IOException {
+    String src = TestPostgres.freshDatabase("cli_nocreate_src");
+    TestPostgres.execute(src, "CREATE TABLE items (id integer PRIMARY KEY); INSERT INTO items VALUES (1), (2)");
+    String dst = TestPostgres.freshDatabase("cli_nocreate_dst");
+    TestPostgres.execute(dst, """
+        DO $$ BEGIN
+          IF to_regrole('pg2citus_no_create') IS NULL THEN CREATE ROLE pg2citus_no_create LOGIN; END IF;
+        END $$;
+        """);
+    Path config = Files.writeString(dir.resolve("nocreate.yaml"), """
+        source:
+          url: %s
+        target:
+          url: %s?user=pg2citus_no_create
+          plain-postgresql: true
+        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrl(dst)));
+    Path json = dir.resolve("summary.json");
+    Run run = run("migrate", "--config", config.toString(), "--summary-json", json.toString(), "--rejects-dir",
+        dir.resolve("rejects").toString());
+    assertEquals(ExitCodes.PHASE_ERRORS, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("error (create): tables public.items: ERROR: permission denied for schema public"),
+        run.out());
+    assertTrue(run.out().contains("migration NOT complete"), run.out());
+    assertTrue(Files.readString(json).contains("\"outcome\" : \"not-complete\""));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'items'"));
+  }
 }
