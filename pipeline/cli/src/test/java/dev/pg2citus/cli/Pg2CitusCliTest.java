@@ -234,7 +234,8 @@ class Pg2CitusCliTest {
   /**
    * A target user without CREATE (on the schema and the database): create stops at its first
    * table naming the statement and the server's reason, nothing is copied, the summary JSON is
-   * written, and the exit code is 1.
+   * written, and the exit code is 1. Loading rows only, the run record cannot be made: exit 3,
+   * naming both databases, the reason and the remedy.
    */
   @Test
   void aTargetUserWithoutCreateStopsTheRunNamingTheStatementAndTheReason(@TempDir Path dir) throws SQLException,
@@ -263,5 +264,16 @@ class Pg2CitusCliTest {
     assertTrue(run.out().contains("migration NOT complete"), run.out());
     assertTrue(Files.readString(json).contains("\"outcome\" : \"not-complete\""));
     assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'items'"));
+
+    // Rows only, into a table that exists: the run record cannot be created on the target.
+    TestPostgres.execute(dst, "CREATE TABLE items (id integer PRIMARY KEY)");
+    Run dataOnly = run("migrate", "--config", config.toString(), "--data-only", "--summary-json", json.toString(),
+        "--rejects-dir", dir.resolve("rejects").toString());
+    assertEquals(ExitCodes.DATABASE_ERROR, dataOnly.exitCode(), dataOnly.out() + dataOnly.err());
+    assertTrue(dataOnly.out().contains("error (stopped): ERROR: permission denied for database " + dst + " (source "
+        + "127.0.0.1:" + TestPostgres.server().port() + "/" + src + ", target 127.0.0.1:" + TestPostgres.server().port()
+        + "/" + dst + "); grant the privilege named above to the user pg2citus connects to the database as"),
+        dataOnly.out());
+    assertTrue(Files.readString(json).contains("permission denied for database"));
   }
 }
