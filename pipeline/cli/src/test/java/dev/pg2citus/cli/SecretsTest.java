@@ -113,6 +113,24 @@ class SecretsTest {
     assertCannotConnect(run);
   }
 
+  /** The other commands that connect: plan, create and finalize, with the password in the URL and the YAML. */
+  @Test
+  void planCreateAndFinalize() throws Exception {
+    String dst = TestPostgres.freshDatabase("secret_dst");
+    String yaml = yaml(url(source) + "&password=" + encoded(PASSWORD), "", url(dst),
+        "  password: '" + PASSWORD + "'\n", FULL_LOAD);
+    Run plan = pg2citus(yaml, Map.of(), "plan");
+    assertEquals(ExitCodes.OK, plan.exitCode(), plan.output());
+    assertTrue(plan.stdout().contains("CREATE TABLE"), plan.output());
+    assertNoOutputSecret(plan);
+    for (String command : List.of("create", "finalize")) {
+      Run run = pg2citus(yaml, Map.of(), command);
+      assertEquals(ExitCodes.OK, run.exitCode(), run.output());
+      assertNoOutputSecret(run);
+    }
+    assertEquals(1, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_constraint WHERE conname = 'tags_item_id_fkey'"));
+  }
+
   /** Rows the target refuses: reject files and their logs hold the server's reason, not the password. */
   @Test
   void rejectedRowsWithThePasswordInTheUrlAndTheYaml() throws Exception {
@@ -160,8 +178,26 @@ class SecretsTest {
     assertNoSecret(run, null);
   }
 
-  /** No marker in stdout, stderr, any file under the run's directory, or the run record of {@code dst}. */
+  /** No marker in stdout, stderr, or any file under the run's directory. */
+  private static void assertNoOutputSecret(Run run) throws Exception {
+    assertNoMarker(captured(run));
+  }
+
+  /**
+   * No marker in stdout, stderr, any file under the run's directory, or the run record of {@code dst};
+   * the log and the summary JSON were written.
+   */
   private static void assertNoSecret(Run run, String dst) throws Exception {
+    Map<String, String> captured = captured(run);
+    assertTrue(captured.containsKey("pg2citus.log"), captured.keySet()::toString);
+    assertTrue(captured.containsKey("pg2citus-summary.json"), captured.keySet()::toString);
+    if (dst != null) {
+      captured.putAll(runRecord(dst));
+    }
+    assertNoMarker(captured);
+  }
+
+  private static Map<String, String> captured(Run run) throws IOException {
     Map<String, String> captured = new LinkedHashMap<>();
     captured.put("stdout", run.stdout());
     captured.put("stderr", run.stderr());
@@ -171,11 +207,10 @@ class SecretsTest {
             new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
       }
     }
-    assertTrue(captured.containsKey("pg2citus.log"), captured.keySet()::toString);
-    assertTrue(captured.containsKey("pg2citus-summary.json"), captured.keySet()::toString);
-    if (dst != null) {
-      captured.putAll(runRecord(dst));
-    }
+    return captured;
+  }
+
+  private static void assertNoMarker(Map<String, String> captured) {
     captured.forEach((where, text) -> {
       for (String marker : MARKERS) {
         if (text.contains(marker)) {
@@ -206,6 +241,11 @@ class SecretsTest {
    * DEBUG for pg2citus goes to stderr and to {@code out/pg2citus.log}.
    */
   private Run migrate(String yaml, Map<String, String> env) throws Exception {
+    return pg2citus(yaml, env, "migrate", "--targetParallelism=2");
+  }
+
+  /** Runs {@code pg2citus command} with the configuration {@code yaml}, as {@link #migrate} does. */
+  private Run pg2citus(String yaml, Map<String, String> env, String command, String... options) throws Exception {
     Path secrets = Files.createDirectories(dir.resolve("secrets"));
     Path out = Files.createDirectories(dir.resolve("out"));
     Path home = Files.createDirectories(dir.resolve("home"));
@@ -228,12 +268,13 @@ class SecretsTest {
           </root>
         </configuration>
         """.formatted(out.resolve("pg2citus.log")));
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> line = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Duser.home=" + home,
         "-Djava.io.tmpdir=" + Files.createDirectories(out.resolve("tmp")),
-        "-Dlogback.configurationFile=" + logback, "dev.pg2citus.cli.Pg2Citus", "migrate", "--config",
-        config.toString(), "--targetParallelism=2"));
-    ProcessBuilder pb = new ProcessBuilder(command).directory(out.toFile())
+        "-Dlogback.configurationFile=" + logback, "dev.pg2citus.cli.Pg2Citus", command, "--config",
+        config.toString()));
+    line.addAll(List.of(options));
+    ProcessBuilder pb = new ProcessBuilder(line).directory(out.toFile())
         .redirectOutput(secrets.resolve("stdout").toFile()).redirectError(secrets.resolve("stderr").toFile());
     pb.environment().remove("PGPASSWORD");
     pb.environment().remove("PGPASSFILE");
@@ -241,7 +282,7 @@ class SecretsTest {
     Process child = pb.start();
     if (!child.waitFor(180, TimeUnit.SECONDS)) {
       child.destroyForcibly();
-      fail("migrate did not end within 3 minutes");
+      fail(command + " did not end within 3 minutes");
     }
     return new Run(child.exitValue(), Files.readString(secrets.resolve("stdout")),
         Files.readString(secrets.resolve("stderr")), out);
