@@ -129,12 +129,17 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
         return;
       } catch (SQLException | RuntimeException e) {
         if (!PartitionRetries.isConnectionLoss(e)) {
+          String side = failedDatabase();
           teardown();
+          if (e instanceof SQLException sql) {
+            throw PartitionRetries.stopped(side, failedPartition(e, retrying),
+                source.withoutSecrets(target.withoutSecrets(PartitionRetries.reason(e))), sql);
+          }
           throw e;
         }
-        database = lostDatabase();
+        database = failedDatabase();
         teardown(); // the partition's transaction is rolled back with its connection
-        ReadPartition failed = e instanceof PartitionFailure f && f.partition() != null ? f.partition() : retrying;
+        ReadPartition failed = failedPartition(e, retrying);
         if (!Objects.equals(failed, retrying)) {
           retrying = failed;
           retry = 0;
@@ -154,8 +159,13 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
     }
   }
 
-  /** Which database the lost connection was to: the source when reading it failed, else the target. */
-  private String lostDatabase() {
+  /** The partition {@code e} rolled back, else the one being retried (null when none). */
+  private static ReadPartition failedPartition(Exception e, ReadPartition retrying) {
+    return e instanceof PartitionFailure f && f.partition() != null ? f.partition() : retrying;
+  }
+
+  /** Which database failed: the source when reading it failed, else the target. */
+  private String failedDatabase() {
     boolean onSource = sourceFailed;
     sourceFailed = false;
     return onSource ? PartitionRetries.describe("source", source) : PartitionRetries.describe("target", target);

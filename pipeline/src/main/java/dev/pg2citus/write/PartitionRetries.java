@@ -2,6 +2,7 @@ package dev.pg2citus.write;
 
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.sql.ServerErrors;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.SQLException;
@@ -95,6 +96,26 @@ public record PartitionRetries(int retries, Duration backoff) implements Seriali
         : "after " + retries + (retries == 1 ? " retry" : " retries");
     return new SQLException("lost the connection to the " + database + " " + what + " (" + after + "): " + reason
         + "; run migrate --resume to continue", "08006", cause);
+  }
+
+  /**
+   * The error that ends the run when a partition fails for a reason that is not a lost connection:
+   * where, the server's reason, what to do about it ({@link ServerErrors#remedy}), and {@code --resume}. Such
+   * errors are not retried: a statement timeout or a lock timeout would most likely strike again
+   * within the same limits (the partition is as large, the other session still holds its lock), and
+   * retrying would only hide the limit; a missing privilege, a full disk or a refused row needs
+   * someone to act. The committed partitions are kept, so {@code --resume} after the fix copies only
+   * the rest.
+   *
+   * @param database {@link #describe}, the side whose statement failed
+   * @param partition the partition rolled back, or null when none was claimed yet
+   */
+  static SQLException stopped(String database, ReadPartition partition, String reason, SQLException cause) {
+    String what = partition == null ? "while claiming a partition" : "during " + partition;
+    String remedy = ServerErrors.remedy(cause.getSQLState(), database);
+    return new SQLException("the " + database + " refused a statement " + what + ": " + reason
+        + (remedy == null ? "" : "; " + remedy) + "; then run migrate --resume to continue", cause.getSQLState(),
+        cause);
   }
 
   /** {@code source host:port/db} or {@code target host:port/db}, for messages: no user, no password. */

@@ -75,6 +75,9 @@ public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, 
         return;
       } catch (SQLException | RuntimeException e) {
         if (!PartitionRetries.isConnectionLoss(e)) {
+          if (e instanceof SQLException sql) {
+            throw PartitionRetries.stopped(lost, partition, target.withoutSecrets(PartitionRetries.reason(e)), sql);
+          }
           throw e;
         }
         teardown();

@@ -98,13 +98,14 @@ public final class ConfigLoader {
   }
 
   /** The model from either reader's tree of options. */
-  private static MigrationConfig build(ConfigTree file, String origin, Overrides overrides) {
+  private MigrationConfig build(ConfigTree file, String origin, Overrides overrides) {
     YamlNode root = file.root();
     checkKnownKeys(root);
+    String pgPassword = environment.apply(ConnectionSpec.PASSWORD_VARIABLE);
     ConnectionSpec source = connection(root, "source", SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD,
-        SOURCE_PROPERTIES, overrides.sourceUrl());
+        SOURCE_PROPERTIES, overrides.sourceUrl()).orPassword(pgPassword);
     ConnectionSpec target = connection(root, "target", TARGET_URL, TARGET_USER, TARGET_PASSWORD,
-        TARGET_PROPERTIES, overrides.targetUrl());
+        TARGET_PROPERTIES, overrides.targetUrl()).orPassword(pgPassword);
 
     List<DistributionRule> rules = new ArrayList<>(DISTRIBUTE.read(root));
     for (String rule : overrides.distribute()) {

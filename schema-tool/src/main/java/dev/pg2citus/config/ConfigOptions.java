@@ -42,7 +42,8 @@ public final class ConfigOptions {
   public static final ConfigOption<String> SOURCE_USER = ConfigOption.string("source.user", null,
       "Source user (or in the URL).");
   public static final ConfigOption<String> SOURCE_PASSWORD = ConfigOption.string("source.password", null,
-      "Source password; write `${PGPASSWORD}` to take it from the environment. Never logged.");
+      "Source password, unless the URL has one; `${VAR}` reads the environment. Without either, `PGPASSWORD`,"
+          + " then the password file (`PGPASSFILE`, else `~/.pgpass`). Never logged.");
   public static final ConfigOption<Map<String, String>> SOURCE_PROPERTIES = properties("source.properties");
 
   public static final ConfigOption<String> TARGET_URL = ConfigOption.string("target.url", null,
@@ -50,7 +51,8 @@ public final class ConfigOptions {
   public static final ConfigOption<String> TARGET_USER = ConfigOption.string("target.user", null,
       "Target user (or in the URL).");
   public static final ConfigOption<String> TARGET_PASSWORD = ConfigOption.string("target.password", null,
-      "Target password; `${VAR}` reads the environment. Never logged.");
+      "Target password, as `source.password` (the URL's first, then this, `PGPASSWORD`, the password file)."
+          + " Never logged.");
   public static final ConfigOption<Map<String, String>> TARGET_PROPERTIES = properties("target.properties");
   public static final ConfigOption<Map<String, String>> TARGET_SETTINGS = ConfigOption.structured("target.settings",
       "mapping", Map.of(), "none",

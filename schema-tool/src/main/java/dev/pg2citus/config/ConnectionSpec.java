@@ -19,6 +19,11 @@ import java.util.regex.Pattern;
  * {@link #redactedUrl()}, so a spec can go into logs and errors as it is. It is serializable so
  * pipeline workers can open their own connections.
  *
+ * <p>Where the password comes from, first found wins, as in libpq: {@code password=} in the URL (or
+ * {@code user:password@} of a {@code postgresql://} URI), then {@code source.password} /
+ * {@code target.password}, then {@code PGPASSWORD} ({@link #orPassword}), then the password file
+ * pgjdbc reads itself when it was given none: {@code PGPASSFILE}, else {@code ~/.pgpass}.
+ *
  * @param url a pgjdbc URL ({@code jdbc:postgresql://host:port/db?sslmode=require})
  * @param user the user, or null to let pgjdbc take it from the URL or the OS
  * @param password the password, or null
@@ -36,8 +41,23 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
   /** {@code //user:secret@} up to the last {@code @} of the word, as a password may hold {@code @} and {@code /}. */
   private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)\\S*@");
 
+  /** The environment variable libpq, psql and pgloader take a password from when none is given. */
+  public static final String PASSWORD_VARIABLE = "PGPASSWORD";
+
   public ConnectionSpec {
     properties = Map.copyOf(properties);
+  }
+
+  /**
+   * This spec, with {@code fallback} as its password when it has none of its own (neither in the URL
+   * nor given; an empty one counts as none, as in libpq): how {@code PGPASSWORD} applies. A null or
+   * empty fallback leaves it as it is, so pgjdbc goes on to the password file.
+   */
+  public ConnectionSpec orPassword(String fallback) {
+    if ((password != null && !password.isEmpty()) || fallback == null || fallback.isEmpty() || URL_PASSWORD_VALUE.matcher(url).find()) {
+      return this;
+    }
+    return new ConnectionSpec(url, user, fallback, properties);
   }
 
   /**
@@ -91,7 +111,7 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     if (user != null) {
       props.setProperty("user", user);
     }
-    if (password != null) {
+    if (password != null && !password.isEmpty()) { // an empty one lets pgjdbc read the password file
       props.setProperty("password", password);
     }
     props.putIfAbsent("ApplicationName", "pg2citus");

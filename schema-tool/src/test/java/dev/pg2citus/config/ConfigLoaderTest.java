@@ -256,6 +256,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void pgPasswordIsTheFallbackAfterTheUrlAndTheFile() {
+    ConfigLoader loader = new ConfigLoader(Map.of("PGPASSWORD", "from-env")::get);
+    MigrationConfig config = loader.parse("""
+        source:
+          url: jdbc:postgresql://src/app
+          password: ${MISSING_PASSWORD:-}
+        target:
+          url: jdbc:postgresql://dst/app
+          password: from-file
+        """, "test.yaml", new Overrides(null, "postgresql://app:from-url@dst/app", List.of()));
+    assertEquals("from-env", config.source().password(), "an empty password counts as none");
+    assertEquals("from-url", config.target().password(), "the URL's wins over the file's and PGPASSWORD");
+    MigrationConfig inUrl = loader.parse("""
+        source:
+          url: jdbc:postgresql://src/app?password=in-url
+        target:
+          url: jdbc:postgresql://dst/app
+          password: from-file
+        """, "test.yaml", Overrides.none());
+    assertNull(inUrl.source().password(), "pgjdbc takes password= from the URL");
+    assertEquals("from-file", inUrl.target().password());
+  }
+
+  @Test
   void unsetVariableWithoutDefaultNamesTheVariableAndLine() {
     ConfigException e = fails("""
         source:

