@@ -17,6 +17,7 @@ import dev.pg2citus.plan.FunctionPlanner;
 import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.plan.Placement;
 import dev.pg2citus.report.PhaseReport;
+import dev.pg2citus.sql.Sql;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,6 +26,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,7 +205,11 @@ public final class SchemaTool {
             + config.target() + " has no citus extension, but the plan distributes tables; run CREATE EXTENSION"
             + " citus in the target database, or set target.plain-postgresql: true");
       }
-      if (load.dataOnly() || !load.createTables() || dropFirst) {
+      if (load.dataOnly() || !load.createTables()) {
+        return;
+      }
+      refuseMissingCreatePrivileges(connection);
+      if (dropFirst) {
         return;
       }
       List<String> existing = new ArrayList<>();
@@ -222,6 +229,37 @@ public final class SchemaTool {
             + config.target() + " has " + existing.size() + " of the tables already (" + String.join(", ",
                 existing.subList(0, Math.min(10, existing.size()))) + (existing.size() > 10 ? ", …" : "")
             + "): set load.include-drop: true to drop and create them, or load.create-tables: false to load into them");
+      }
+    }
+  }
+
+  /**
+   * Create makes schemas (CREATE on the database) and tables in them (CREATE on each schema that
+   * exists already): a user without either is refused before the first statement, with the GRANT.
+   */
+  private void refuseMissingCreatePrivileges(Connection connection) throws SQLException {
+    List<String> missing = new ArrayList<>();
+    Set<String> schemas = new TreeSet<>();
+    target.plan().placements().forEach(p -> schemas.add(p.table().schema()));
+    try (PreparedStatement ps = connection.prepareStatement("SELECT current_user, current_database(),"
+        + " has_database_privilege(current_database(), 'CREATE'),"
+        + " ARRAY(SELECT n.nspname FROM pg_namespace n WHERE n.nspname = ANY (?) AND NOT has_schema_privilege(n.oid,"
+        + " 'CREATE') ORDER BY 1)")) {
+      ps.setArray(1, connection.createArrayOf("text", schemas.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        String user = Sql.ident(rs.getString(1));
+        if (!rs.getBoolean(3)) {
+          missing.add("GRANT CREATE ON DATABASE " + Sql.ident(rs.getString(2)) + " TO " + user);
+        }
+        for (String schema : (String[]) rs.getArray(4).getArray()) {
+          missing.add("GRANT CREATE ON SCHEMA " + Sql.ident(schema) + " TO " + user);
+        }
+        if (!missing.isEmpty()) {
+          throw new ConfigException(new ConfigLocation(config.origin(), 0, "target.user"), "the target user "
+              + rs.getString(1) + " on " + config.target().address() + " may not create what create makes; as the"
+              + " owner or a superuser run: " + String.join("; ", missing));
+        }
       }
     }
   }

@@ -235,12 +235,11 @@ class Pg2CitusCliTest {
   }
 
   /**
-   * A target user with CREATE on the database (for the run record) but not on schema public: create
-   * stops at its first table naming the statement and the server's reason, nothing is copied, the
-   * summary JSON is written, and the exit code is 1.
+   * A target user with CREATE on the database (for the run record) but not on schema public: refused
+   * before anything is written, naming the GRANT; exit 2.
    */
   @Test
-  void aTargetUserWithoutCreateOnTheSchemaStopsCreateNamingTheStatementAndTheReason(@TempDir Path dir)
+  void aTargetUserWithoutCreateOnTheSchemaIsRefusedWithTheGrant(@TempDir Path dir)
       throws SQLException, IOException {
     String src = noCreateSource();
     String dst = TestPostgres.freshDatabase("cli_nocreate_dst");
@@ -248,12 +247,12 @@ class Pg2CitusCliTest {
     Path json = dir.resolve("summary.json");
     Run run = run("migrate", "--config", noCreateConfig(dir, src, dst).toString(), "--summary-json", json.toString(),
         "--rejects-dir", dir.resolve("rejects").toString());
-    assertEquals(ExitCodes.PHASE_ERRORS, run.exitCode(), run.out() + run.err());
-    assertTrue(run.out().contains("error (create): tables public.items: ERROR: permission denied for schema public"),
-        run.out());
-    assertTrue(run.out().contains("migration NOT complete"), run.out());
-    assertTrue(Files.readString(json).contains("\"outcome\" : \"not-complete\""));
+    assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.out() + run.err());
+    assertTrue(run.err().contains("may not create what create makes") && run.err().contains("GRANT CREATE ON SCHEMA"
+        + " \"public\" TO"), run.err());
     assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'items'"));
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pg2citus'"),
+        "nothing was written");
   }
 
   /**
