@@ -87,19 +87,23 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
         Backfilled backfilled = table.backfill() == null ? null : new Backfilled(table.backfill(),
             context.sideInput(keyMaps.get(table.backfill().mapId())), onOrphan, partition);
         return sink -> {
-          boolean[] inSink = {false};
+          // Which side failed is told by where the exception passes; a try costs nothing per row.
+          boolean[] writeFailed = {false};
           try {
             SourceCopy.stream(sourceConnection, snapshot, table.copyOutSql(partition.predicate()), row -> {
-              inSink[0] = true;
-              if (backfilled == null) {
-                sink.add(row);
-              } else {
-                backfilled.give(sink, row);
+              try {
+                if (backfilled == null) {
+                  sink.add(row);
+                } else {
+                  backfilled.give(sink, row);
+                }
+              } catch (SQLException | RuntimeException e) {
+                writeFailed[0] = true;
+                throw e;
               }
-              inSink[0] = false;
             });
           } catch (SQLException | RuntimeException e) {
-            sourceFailed = !inSink[0]; // the stream failed while reading, not while writing
+            sourceFailed = !writeFailed[0]; // the stream failed while reading, not while writing
             throw e;
           }
         };

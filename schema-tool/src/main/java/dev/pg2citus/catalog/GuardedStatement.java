@@ -18,15 +18,17 @@ final class GuardedStatement {
    * it runs there without propagation and then on each worker, the same guard deciding there.
    */
   static String of(String skipWhen, String warning, String statement, boolean onEveryCitusNode) {
-    String local = block("node", skipWhen, warning, "    EXECUTE " + Sql.literal(statement) + ";\n");
+    String execute = "    EXECUTE " + Sql.literal(statement) + ";\n";
     if (!onEveryCitusNode) {
-      return block("pg2citus", skipWhen, warning, "    EXECUTE " + Sql.literal(statement) + ";\n");
+      return block("pg2citus", skipWhen, warning, execute);
     }
+    // What each worker runs: the same guard, in a block of its own quoting inside this one's.
+    String local = block("node", skipWhen, warning, execute);
     String citus = "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')";
     String everywhere = "    IF " + citus + " THEN\n"
         + "      PERFORM set_config('citus.enable_ddl_propagation', 'off', true);\n"
         + "    END IF;\n"
-        + "    EXECUTE " + Sql.literal(statement) + ";\n"
+        + execute
         + "    IF " + citus + " THEN\n"
         + "      SELECT string_agg(nodename || ':' || nodeport || ': ' || result, '; ') INTO failed\n"
         + "        FROM run_command_on_workers(" + Sql.literal("SET citus.enable_ddl_propagation = off; " + local)

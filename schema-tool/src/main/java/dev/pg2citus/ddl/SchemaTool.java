@@ -15,7 +15,6 @@ import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
 import dev.pg2citus.plan.FunctionPlanner;
 import dev.pg2citus.plan.PlanException;
-import dev.pg2citus.plan.Placement;
 import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.sql.Sql;
 import java.sql.Connection;
@@ -24,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -107,15 +107,16 @@ public final class SchemaTool {
    * {@code plan} prints them, and noted in the report with the objects not carried.
    */
   public PhaseReport create() throws SQLException {
+    refuseWhatCreateCannotDo(config.load().includeDrop());
     return create(config.load().includeDrop());
   }
 
   /**
    * Pre-data, dropping the plan's tables and types first when {@code dropFirst}: what a migration
-   * resumed in create does, since the tables there are its own and hold no rows yet.
+   * resumed in create does, since the tables there are its own and hold no rows yet. The caller
+   * has checked {@link #refuseWhatCreateCannotDo} (a migration does so before its run record).
    */
   public PhaseReport create(boolean dropFirst) throws SQLException {
-    refuseWhatCreateCannotDo(dropFirst);
     target.plan().warnings().forEach(w -> LOG.warn("plan: {}", w));
     PhaseReport report = run("create", scripts().create(dropFirst));
     target.plan().warnings().forEach(w -> report.note("plan: " + w));
@@ -194,8 +195,7 @@ public final class SchemaTool {
   /**
    * What would make create fail half-way is refused before its first statement: a plan that
    * distributes tables on a target without citus, tables of the plan the target has already
-   * (unless they are dropped first or loaded into). {@link #create} checks it; a migration checks
-   * it before it writes its run record too.
+   * (unless they are dropped first or loaded into). {@link #create()} checks it.
    */
   public void refuseWhatCreateCannotDo(boolean dropFirst) throws SQLException {
     MigrationConfig.Load load = config.load();
@@ -212,15 +212,15 @@ public final class SchemaTool {
       if (dropFirst) {
         return;
       }
+      Map<String, TableName> byQuotedName = new LinkedHashMap<>();
+      target.plan().placements().forEach(p -> byQuotedName.put(p.table().quoted(), p.table()));
       List<String> existing = new ArrayList<>();
-      try (PreparedStatement ps = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-        for (Placement p : target.plan().placements()) {
-          ps.setString(1, p.table().quoted());
-          try (ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            if (rs.getBoolean(1)) {
-              existing.add(p.table().toString());
-            }
+      try (PreparedStatement ps = connection.prepareStatement(
+          "SELECT t FROM unnest(?::text[]) WITH ORDINALITY u(t, n) WHERE to_regclass(t) IS NOT NULL ORDER BY n")) {
+        ps.setArray(1, connection.createArrayOf("text", byQuotedName.keySet().toArray()));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            existing.add(byQuotedName.get(rs.getString(1)).toString());
           }
         }
       }
