@@ -125,8 +125,9 @@ public final class ConfigLoader {
     MigrationConfig.Citus citus = new MigrationConfig.Citus(SHARD_COUNT.read(root), AUTO_REFERENCE.read(root),
         COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root), DISTRIBUTE_FUNCTIONS.read(root),
         LEAVE_OUT_FOREIGN_KEYS.read(root));
+    Renames renames = new Renames(RENAME_SCHEMAS.read(root), RENAME_TABLES.read(root));
     return new MigrationConfig(origin, source, target, TARGET_PLAIN.read(root), TABLES_INCLUDE.read(root),
-        TABLES_EXCLUDE.read(root), CASTS.read(root), rules, citus, load, BEFORE_LOAD.read(root),
+        TABLES_EXCLUDE.read(root), renames, CASTS.read(root), rules, citus, load, BEFORE_LOAD.read(root),
         AFTER_LOAD.read(root), notes(file.notes(), overrides));
   }
 

@@ -70,6 +70,22 @@ public final class ConfigOptions {
   public static final ConfigOption<List<TableSelector>> TABLES_EXCLUDE = selectors("tables.exclude", "none",
       "Tables to leave out, written as for `tables.include`; exclusion wins.");
 
+  public static final ConfigOption<Map<String, String>> RENAME_SCHEMAS = ConfigOption.structured("rename.schemas",
+      "mapping", Map.of(), "none",
+      "Source schema → target schema, exact names (pgloader's `alter schema 'public' rename to 'app'`): the "
+          + "schema's tables, sequences, views, types and routines end up in the target schema. Finalize renames "
+          + "last, so the load runs under the source names.", node -> {
+        Map<String, String> result = new LinkedHashMap<>();
+        node.asMap().forEach((from, to) -> result.put(from, to.asString()));
+        return result;
+      });
+  public static final ConfigOption<List<Renames.Rule>> RENAME_TABLES = ConfigOption.structured("rename.tables",
+      "list of rename rules", List.of(), "none",
+      "Each rule: the tables it matches by their source names (`table`, or `schema`, `name`, `schema-matches`, "
+          + "`name-matches` as in `tables.include`), and `rename-to` (a new name) and/or `set-schema` (exact "
+          + "names; pgloader's `alter table names matching … rename to / set schema`). Rules apply in order; a "
+          + "later one wins. Two tables may not end under one name.", ConfigOptions::readRenameRules);
+
   public static final ConfigOption<List<CastRule>> CASTS = ConfigOption.structured("casts",
       "list of cast rules", List.of(), "none",
       "Each rule: `column: table.column` or `type: source type`; `to: target type`; and pgloader's "
@@ -230,7 +246,7 @@ public final class ConfigOptions {
   public static final List<ConfigOption<?>> ALL = List.of(
       SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_PROPERTIES,
       TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_SETTINGS, TARGET_PLAIN,
-      TABLES_INCLUDE, TABLES_EXCLUDE, CASTS, DISTRIBUTE, BEFORE_LOAD, AFTER_LOAD,
+      TABLES_INCLUDE, TABLES_EXCLUDE, RENAME_SCHEMAS, RENAME_TABLES, CASTS, DISTRIBUTE, BEFORE_LOAD, AFTER_LOAD,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, DISTRIBUTE_FUNCTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
       ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT,
@@ -319,6 +335,41 @@ public final class ConfigOptions {
     return new TableSelector(
         exact(item.get("schema")), regex(item.get("schema-matches")),
         exact(item.get("name")), regex(item.get("name-matches")), item.location());
+  }
+
+  private static List<Renames.Rule> readRenameRules(YamlNode node) {
+    List<Renames.Rule> result = new ArrayList<>();
+    for (YamlNode item : node.asList()) {
+      if (!item.isMap()) {
+        throw item.fail("a rename rule is a mapping: the tables it matches, and rename-to and/or set-schema");
+      }
+      item.requireKnownKeys(List.of("table", "schema", "name", "schema-matches", "name-matches", "rename-to",
+          "set-schema"));
+      String renameTo = exact(item.get("rename-to"));
+      String setSchema = exact(item.get("set-schema"));
+      if (renameTo == null && setSchema == null) {
+        throw item.fail("a rename rule needs rename-to or set-schema");
+      }
+      TableSelector match;
+      if (item.get("table") != null) {
+        if (item.asMap().keySet().stream().anyMatch(k -> k.equals("schema") || k.contains("name"))) {
+          throw item.fail("write the tables of a rename rule as 'table' or as schema/name patterns, not both");
+        }
+        match = readSelector(item.get("table"));
+      } else {
+        Map<String, YamlNode> keys = new LinkedHashMap<>(item.asMap());
+        keys.remove("rename-to");
+        keys.remove("set-schema");
+        if (keys.isEmpty()) {
+          throw item.fail("a rename rule needs the tables it matches: table, schema, name, schema-matches or "
+              + "name-matches");
+        }
+        match = new TableSelector(exact(item.get("schema")), regex(item.get("schema-matches")),
+            exact(item.get("name")), regex(item.get("name-matches")), item.location());
+      }
+      result.add(new Renames.Rule(match, renameTo, setSchema, item.location()));
+    }
+    return result;
   }
 
   private static String exact(YamlNode node) {

@@ -25,6 +25,7 @@ public record MigrationConfig(
     boolean targetIsPlainPostgresql,
     List<TableSelector> include,
     List<TableSelector> exclude,
+    Renames renames,
     List<CastRule> casts,
     List<DistributionRule> rules,
     Citus citus,
@@ -92,14 +93,14 @@ public record MigrationConfig(
 
   /** The same configuration for a target that is plain PostgreSQL (no distribution). */
   public MigrationConfig withPlainTarget() {
-    return new MigrationConfig(origin, source, target, true, include, exclude, casts, rules, citus, load, beforeLoad,
-        afterLoad, notes);
+    return new MigrationConfig(origin, source, target, true, include, exclude, renames, casts, rules, citus, load,
+        beforeLoad, afterLoad, notes);
   }
 
   /** The same configuration with other load options. */
   public MigrationConfig withLoad(Load newLoad) {
-    return new MigrationConfig(origin, source, target, targetIsPlainPostgresql, include, exclude, casts, rules, citus,
-        newLoad, beforeLoad, afterLoad, notes);
+    return new MigrationConfig(origin, source, target, targetIsPlainPostgresql, include, exclude, renames, casts,
+        rules, citus, newLoad, beforeLoad, afterLoad, notes);
   }
 
   /** Whether the table filters select {@code table}. */
