@@ -478,4 +478,38 @@ class LoadFileReaderTest {
       assertEquals(fromLoad.selects(t), fromYaml.selects(t), t.toString());
     }
   }
+
+  @Test
+  void convertWritesTheRenamesThatReadBackTheSame() {
+    String text = HEADER + """
+        alter schema 'public' rename to 'app'
+        alter schema 'Sales: EU' rename to 'yes'
+        alter table names matching 'film', ~/_list$/ in schema 'public' rename to 'films'
+        alter table names matching ~<^mv_> set schema 'mv';
+        """;
+    String yaml = yaml(text);
+    assertTrue(yaml.contains("""
+        rename:
+          schemas:
+            # line 4: alter schema 'public' rename to 'app'
+            public: app
+            # line 5: alter schema 'Sales: EU' rename to 'yes'
+            'Sales: EU': 'yes'
+          tables:
+            # line 6: alter table names matching 'film', ~/_list$/ in schema 'public' rename to 'films'
+            - schema: public
+              name: film
+              rename-to: films
+        """), yaml);
+
+    Renames fromYaml = new ConfigLoader(ENV::get).parse(yaml, "converted.yaml", Overrides.none()).renames();
+    Renames fromLoad = parse(text).renames();
+    assertEquals(fromLoad.schemas(), fromYaml.schemas());
+    assertEquals(strings(fromLoad.tables().stream().map(r -> r.renameTo() + " " + r.setSchema()).toList()),
+        strings(fromYaml.tables().stream().map(r -> r.renameTo() + " " + r.setSchema()).toList()));
+    for (TableName t : List.of(new TableName("public", "film"), new TableName("public", "film_list"),
+        new TableName("other", "film"), new TableName("Sales: EU", "mv_daily"), new TableName("x", "y"))) {
+      assertEquals(fromLoad.of(t), fromYaml.of(t), t.toString());
+    }
+  }
 }
