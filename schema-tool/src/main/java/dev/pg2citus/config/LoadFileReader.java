@@ -28,16 +28,20 @@ import java.util.stream.Collectors;
  *   set work_mem to '64MB'
  *   cast column impressions.seen_at to "timestamp with time zone"
  *   including only table names matching ~/^(companies|campaigns)$/, 'ads' in schema 'public'
+ *   alter table names matching 'ads' in schema 'public' rename to 'adverts'
  *   before load do $$ create extension if not exists citus; $$
  *   distribute companies using id
  * ;
  * </pre>
  *
  * <p>Each clause maps onto a key ({@code with include drop} onto {@code load.include-drop}, {@code set}
- * onto {@code target.settings}, {@code before load do} onto {@code before-load}…); options that
- * pg2citus does differently are kept with a note, and clauses that make no sense from PostgreSQL to
- * Citus (other sources, {@code materialize views}, renames) are refused by name. Every error names
- * the line and column. {@code {{NAME}}} templates read the environment, as pgloader's do.
+ * onto {@code target.settings}, {@code alter schema … rename to} onto {@code rename.schemas},
+ * {@code alter table names matching … rename to / set schema} onto {@code rename.tables},
+ * {@code before load do} onto {@code before-load}…); options that pg2citus does differently are kept
+ * with a note, and clauses that make no sense from PostgreSQL to Citus (other sources,
+ * {@code materialize views}) or set what pg2citus does not carry (storage parameters, tablespaces)
+ * are refused by name. Every error names the line and column. {@code {{NAME}}} templates read the
+ * environment, as pgloader's do.
  */
 public final class LoadFileReader {
   private static final Set<String> CLAUSES = Set.of("with", "set", "cast", "including", "excluding", "alter",
@@ -103,9 +107,11 @@ public final class LoadFileReader {
 
   /** Options refused by name, with why. */
   private static final Map<String, String> REFUSED_OPTIONS = Map.of(
-      "downcase identifiers", "pg2citus keeps every name as the source spells it and renames nothing; "
-          + "leave the option out (quote identifiers is what pg2citus does)",
-      "snake_case identifiers", "pg2citus keeps every name as the source spells it and renames nothing",
+      "downcase identifiers", "pg2citus keeps every name as the source spells it, but for the schemas and "
+          + "tables that alter schema and alter table clauses rename; leave the option out (quote identifiers is "
+          + "what pg2citus does)",
+      "snake_case identifiers", "pg2citus keeps every name as the source spells it, but for the schemas and "
+          + "tables that alter schema and alter table clauses rename",
       "create no schemas", "pg2citus creates the schemas of the tables it creates",
       "encoding", "the encoding of a PostgreSQL source is the server's; there is nothing to decode");
 
@@ -157,6 +163,8 @@ public final class LoadFileReader {
     private final List<YamlNode> include = new ArrayList<>();
     private final List<YamlNode> exclude = new ArrayList<>();
     private final List<YamlNode> casts = new ArrayList<>();
+    private final Map<String, YamlNode> schemaRenames = new LinkedHashMap<>();
+    private final List<YamlNode> tableRenames = new ArrayList<>();
     private final List<YamlNode> rules = new ArrayList<>();
     private final List<YamlNode> beforeLoad = new ArrayList<>();
     private final List<YamlNode> afterLoad = new ArrayList<>();
@@ -166,6 +174,7 @@ public final class LoadFileReader {
     private final Map<YamlNode, String> comments = new IdentityHashMap<>();
     private ConfigLocation setClause;
     private ConfigLocation tablesClause;
+    private ConfigLocation renameClause;
 
     Parse(String text, String origin) {
       this.lexer = new LoadFileLexer(text, origin);
@@ -225,15 +234,14 @@ public final class LoadFileReader {
         }
         case "before", "after" -> script(t);
         case "distribute" -> distribute();
-        case "alter" -> throw lexer.error(t, "'" + phrase(t, 3) + " …' is refused: pg2citus keeps every schema "
-            + "and table name as the source has it (renames are not supported); rename on the target after "
-            + "the migration with ALTER … RENAME");
+        case "alter" -> alter();
         case "materialize" -> throw lexer.error(t, "'" + phrase(t, 2) + "' is refused: it is for MySQL and MS "
             + "SQL sources; pg2citus carries a PostgreSQL source's views and materialized views as they are");
         case "decoding" -> throw lexer.error(t, "'decoding table names matching' is refused: it is for MySQL "
             + "sources; a PostgreSQL source's names need no decoding");
         default -> throw expected(t, "a clause (with, set, cast, including only table names matching, "
-            + "excluding table names matching, before load do, after load do, distribute) or ';'");
+            + "excluding table names matching, alter schema, alter table names matching, before load do, "
+            + "after load do, distribute) or ';'");
       }
     }
 
@@ -553,6 +561,17 @@ public final class LoadFileReader {
     // ---- including only / excluding table names matching
 
     private void matching(List<YamlNode> into, Token clause) {
+      List<Map<String, YamlNode>> selectors = selectors(clause);
+      String text = lexer.between(clause.start(), lexer.peek().start());
+      tablesClause = tablesClause == null ? at(clause, "tables") : tablesClause;
+      addRules(into, selectors, text);
+    }
+
+    /**
+     * The list after {@code table names matching} and its {@code in schema}: one selector per
+     * pattern, an exact name or a regular expression, each with the schema.
+     */
+    private List<Map<String, YamlNode>> selectors(Token clause) {
       // Each pattern as (key, value): an exact name, or a regular expression.
       List<Map.Entry<String, YamlNode>> patterns = new ArrayList<>();
       do {
@@ -569,27 +588,98 @@ public final class LoadFileReader {
       if (lexer.peek().is("in")) {
         lexer.next();
         keyword("schema", "after 'in'");
-        Token name = lexer.next();
-        if (name.kind() != Kind.STRING && name.kind() != Kind.NAME && name.kind() != Kind.WORD) {
-          throw expected(name, "a schema name after 'in schema'");
-        }
-        schema = name.kind() == Kind.WORD ? name.lower() : name.text();
+        schema = name("a schema name after 'in schema'");
       }
-      String text = lexer.between(clause.start(), lexer.peek().start());
-      tablesClause = tablesClause == null ? at(clause, "tables") : tablesClause;
+      List<Map<String, YamlNode>> selectors = new ArrayList<>();
       for (Map.Entry<String, YamlNode> pattern : patterns) {
-        ConfigLocation where = pattern.getValue().location();
         Map<String, YamlNode> selector = new LinkedHashMap<>();
         if (schema != null) {
-          selector.put("schema", YamlNode.scalar(where, schema));
+          selector.put("schema", YamlNode.scalar(pattern.getValue().location(), schema));
         }
         selector.put(pattern.getKey(), pattern.getValue());
-        YamlNode node = YamlNode.map(where, selector);
+        selectors.add(selector);
+      }
+      return selectors;
+    }
+
+    /** One node per selector, at its pattern; the first carries the clause's text as its comment. */
+    private void addRules(List<YamlNode> into, List<Map<String, YamlNode>> selectors, String text) {
+      for (Map<String, YamlNode> selector : selectors) {
+        YamlNode node = YamlNode.map(selector.values().iterator().next().location(), selector);
         into.add(node);
-        if (pattern == patterns.get(0)) {
+        if (selector == selectors.get(0)) {
           comments.put(node, text);
         }
       }
+    }
+
+    // ---- alter schema / alter table names matching
+
+    private void alter() {
+      Token clause = lexer.next();
+      Token what = lexer.next();
+      renameClause = renameClause == null ? at(clause, "rename") : renameClause;
+      if (what.is("schema")) {
+        alterSchema(clause);
+      } else if (what.is("table")) {
+        keywords("names", "matching");
+        alterTable(clause);
+      } else {
+        throw expected(what, "'schema' or 'table names matching' after 'alter'");
+      }
+    }
+
+    private void alterSchema(Token clause) {
+      Token from = lexer.peek();
+      String schema = name("a schema name after 'alter schema'");
+      keyword("rename", "after 'alter schema " + schema + "'");
+      keyword("to", "after 'rename'");
+      String to = name("the new schema name after 'rename to'");
+      String text = lexer.between(clause.start(), lexer.peek().start());
+      YamlNode node = YamlNode.scalar(at(from, "alter schema"), to);
+      YamlNode earlier = schemaRenames.put(schema, node);
+      if (earlier != null) {
+        throw lexer.error(from, "the schema " + from.shown() + " is renamed twice (line "
+            + earlier.location().line() + " column " + earlier.location().column() + " renames it already)");
+      }
+      comments.put(node, text);
+    }
+
+    private void alterTable(Token clause) {
+      List<Map<String, YamlNode>> selectors = selectors(clause);
+      Token action = lexer.next();
+      String key;
+      if (action.is("rename")) {
+        keyword("to", "after 'rename'");
+        key = "rename-to";
+      } else if (action.is("set") && lexer.peek().is("schema")) {
+        lexer.next();
+        key = "set-schema";
+      } else {
+        throw alterTableAction(action);
+      }
+      Token to = lexer.peek();
+      String name = name(key.equals("rename-to") ? "the new table name after 'rename to'"
+          : "a schema name after 'set schema'");
+      for (Map<String, YamlNode> selector : selectors) {
+        selector.put(key, YamlNode.scalar(at(to, key.replace('-', ' ')), name));
+      }
+      addRules(tableRenames, selectors, lexer.between(clause.start(), lexer.peek().start()));
+    }
+
+    /** pgloader's other actions change storage, which pg2citus does not carry; anything else is a typo. */
+    private ConfigException alterTableAction(Token action) {
+      Token next = lexer.peek();
+      if (action.is("set") && next.isPunct("(")) {
+        return lexer.error(action, "'alter table names matching … set (…)' is refused: pg2citus does not carry "
+            + "storage parameters; set them on the target after the migration with ALTER TABLE … SET (…)");
+      }
+      if (action.is("set") && next.is("tablespace")) {
+        return lexer.error(action, "'alter table names matching … set tablespace' is refused: pg2citus does not "
+            + "carry tablespaces; set them on the target after the migration with ALTER TABLE … SET TABLESPACE");
+      }
+      return action.is("set") ? expected(next, "'schema' after 'set'")
+          : expected(action, "'rename to' or 'set schema' after the table names");
     }
 
     // ---- before load / after load
@@ -687,6 +777,16 @@ public final class LoadFileReader {
       }
     }
 
+    /** A schema or table name: {@code 'quoted'} or {@code "quoted"} as it is, a bare word folded to lower case. */
+    private String name(String what) {
+      Token t = lexer.next();
+      boolean word = t.kind() == Kind.WORD && !CLAUSES.contains(t.lower());
+      if (t.kind() != Kind.STRING && t.kind() != Kind.NAME && !word) {
+        throw expected(t, what);
+      }
+      return word ? t.lower() : t.text();
+    }
+
     private Token word(String what) {
       Token t = lexer.next();
       if (t.kind() != Kind.WORD) {
@@ -723,7 +823,7 @@ public final class LoadFileReader {
       return false;
     }
 
-    /** The words from {@code t} on, for messages: {@code alter table names}. */
+    /** The words from {@code t} on, for messages: {@code materialize views}. */
     private String phrase(Token t, int words) {
       List<String> out = new ArrayList<>();
       for (int i = 0; i < words && lexer.peek(i).kind() == Kind.WORD; i++) {
@@ -785,6 +885,14 @@ public final class LoadFileReader {
         }
         root.put("tables", YamlNode.map(tablesClause, tables));
       }
+      if (!schemaRenames.isEmpty() || !tableRenames.isEmpty()) {
+        Map<String, YamlNode> rename = new LinkedHashMap<>();
+        if (!schemaRenames.isEmpty()) {
+          rename.put("schemas", YamlNode.map(schemaRenames.values().iterator().next().location(), schemaRenames));
+        }
+        putList(rename, "tables", tableRenames);
+        root.put("rename", YamlNode.map(renameClause, rename));
+      }
       putList(root, "casts", casts);
       putList(root, "distribute", rules);
       putList(root, "before-load", beforeLoad);
@@ -795,9 +903,9 @@ public final class LoadFileReader {
       return YamlNode.map(top, root);
     }
 
-    private void putList(Map<String, YamlNode> root, String key, List<YamlNode> items) {
+    private void putList(Map<String, YamlNode> section, String key, List<YamlNode> items) {
       if (!items.isEmpty()) {
-        root.put(key, YamlNode.list(items.get(0).location(), items));
+        section.put(key, YamlNode.list(items.get(0).location(), items));
       }
     }
   }

@@ -53,9 +53,10 @@ public final class YamlWriter {
         out.append(indent).append("password: ${").append(variable).append("}\n");
         return;
       }
-      out.append(indent).append(key).append(": ").append(scalar(value, indent)).append('\n');
+      // Keys are quoted as values are: a schema name (rename.schemas) may be any text.
+      out.append(indent).append(scalar(key, indent)).append(": ").append(scalar(value, indent)).append('\n');
     } else if (node.isMap()) {
-      out.append(indent).append(key).append(":\n");
+      out.append(indent).append(scalar(key, indent)).append(":\n");
       node.asMap().forEach((k, v) -> entry(out, tree, k, v, indent + "  ", path + "." + k));
     } else {
       out.append(indent).append(key).append(":\n");

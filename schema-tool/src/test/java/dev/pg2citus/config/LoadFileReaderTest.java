@@ -255,6 +255,76 @@ class LoadFileReaderTest {
     assertEquals(2, config.exclude().size());
   }
 
+  // ---- alter schema / alter table names matching
+
+  @Test
+  void alterSchemaRenamesAccumulate() {
+    MigrationConfig config = parse(HEADER + """
+        alter schema 'public' rename to 'app'
+        alter schema "Sales" rename to archive
+        alter schema Stats rename to 'Reports'
+        """);
+    assertEquals(Map.of("public", "app", "Sales", "archive", "stats", "Reports"), config.renames().schemas());
+    assertEquals(new TableName("app", "film"), config.renames().of(new TableName("public", "film")));
+    assertEquals(new TableName("archive", "orders"), config.renames().of(new TableName("Sales", "orders")));
+    assertEquals(new TableName("sales", "orders"), config.renames().of(new TableName("sales", "orders")),
+        "quoted names keep their case");
+    assertTrue(config.renames().tables().isEmpty());
+  }
+
+  @Test
+  void alterTableRenameToTakesExactNamesAndRegexesInASchema() {
+    MigrationConfig config = parse(HEADER + """
+        alter table names matching 'film', ~/_list$/, ~<^Old> in schema 'public' rename to 'films'
+        alter table names matching actor rename to "Actors"
+        """);
+    List<Renames.Rule> rules = config.renames().tables();
+    assertEquals(4, rules.size(), "one rule per matcher");
+    assertEquals("film", rules.get(0).match().name());
+    assertEquals("_list$", rules.get(1).match().namePattern().pattern());
+    assertEquals("^Old", rules.get(2).match().namePattern().pattern());
+    assertTrue(rules.subList(0, 3).stream().allMatch(r -> "public".equals(r.match().schema())
+        && "films".equals(r.renameTo()) && r.setSchema() == null), rules.toString());
+    assertEquals(new ConfigLocation("test.load", 4, 36, "alter table names matching"), rules.get(1).location());
+    Renames renames = config.renames();
+    assertEquals(new TableName("public", "films"), renames.of(new TableName("public", "film")));
+    assertEquals(new TableName("public", "films"), renames.of(new TableName("public", "actor_list")));
+    assertEquals(new TableName("public", "films"), renames.of(new TableName("public", "Older")), "find()");
+    assertEquals(new TableName("public", "filmography"), renames.of(new TableName("public", "filmography")));
+    assertEquals(new TableName("other", "film"), renames.of(new TableName("other", "film")), "in schema 'public'");
+    assertEquals(new TableName("other", "Actors"), renames.of(new TableName("other", "actor")));
+  }
+
+  @Test
+  void alterTableSetSchemaMovesTheMatchedTables() {
+    MigrationConfig config = parse(HEADER + """
+        alter table names matching ~/_list$/, 'sales_by_store' set schema 'mv'
+        """);
+    Renames renames = config.renames();
+    assertEquals(2, renames.tables().size());
+    assertNull(renames.tables().get(0).renameTo());
+    assertEquals(new TableName("mv", "film_list"), renames.of(new TableName("public", "film_list")));
+    assertEquals(new TableName("mv", "sales_by_store"), renames.of(new TableName("sales", "sales_by_store")));
+    assertEquals(new TableName("public", "film"), renames.of(new TableName("public", "film")));
+  }
+
+  @Test
+  void schemaAndTableRenamesTogether() {
+    MigrationConfig config = parse(HEADER + """
+        including only table names matching ~/./ in schema 'public'
+        alter schema 'public' rename to 'app'
+        alter table names matching 'film' in schema 'public' rename to 'films'
+        alter table names matching ~/_list$/ set schema 'mv';
+        """);
+    Renames renames = config.renames();
+    assertEquals(new TableName("app", "films"), renames.of(new TableName("public", "film")));
+    assertEquals(new TableName("mv", "film_list"), renames.of(new TableName("public", "film_list")));
+    assertEquals(new TableName("app", "actor"), renames.of(new TableName("public", "actor")));
+    // The filters name the source's tables, as the renames' matchers do.
+    assertTrue(config.selects(new TableName("public", "film")));
+    assertFalse(config.selects(new TableName("app", "film")));
+  }
+
   // ---- before / after load
 
   @Test
@@ -321,8 +391,17 @@ class LoadFileReaderTest {
       HEADER cast impressions.seen_at to timestamptz               | 4:6  | expected 'column' or 'type' to start a cast rule
       HEADER cast type date drop extra                             | 4:21 | 'drop extra' is refused
       HEADER materialize views film_list                           | 4:1  | 'materialize views' is refused
-      HEADER alter schema 'sakila' rename to 'pagila'              | 4:1  | 'alter schema …' is refused
-      HEADER alter table names matching 'film' rename to 'films'  | 4:1  | 'alter table names …' is refused
+      HEADER alter table names matching ~/./ set (fillfactor = '40') | 4:33 | 'alter table names matching … set (…)' is refused: pg2citus does not carry storage parameters; set them on the target after the migration with ALTER TABLE … SET (…)
+      HEADER alter table names matching 'film' set tablespace 'fast' | 4:35 | 'alter table names matching … set tablespace' is refused: pg2citus does not carry tablespaces; set them on the target after the migration with ALTER TABLE … SET TABLESPACE
+      HEADER alter schema 'sakila' rename 'pagila'                 | 4:30 | expected 'to' after 'rename', got 'pagila'
+      HEADER alter schema 'sakila' to 'pagila'                     | 4:23 | expected 'rename' after 'alter schema sakila', got 'to'
+      HEADER alter schema 'sakila' rename to                       | 4:32 | expected the new schema name after 'rename to', got the end of the file
+      HEADER alter schema 'a' rename to 'b' alter schema 'a' rename to 'c' | 4:45 | the schema 'a' is renamed twice (line 4 column 14 renames it already)
+      HEADER alter table names matching 'film' drop                | 4:35 | expected 'rename to' or 'set schema' after the table names, got 'drop'
+      HEADER alter table names matching 'film' set owner 'x'       | 4:39 | expected 'schema' after 'set', got 'owner'
+      HEADER alter table names matching 'film' rename to distribute | 4:45 | expected the new table name after 'rename to', got 'distribute'
+      HEADER alter table names matching , 'film' rename to 'films' | 4:28 | expected a table name in quotes or a ~/regular expression/, got ','
+      HEADER alter view 'v' rename to 'w'                          | 4:7  | expected 'schema' or 'table names matching' after 'alter', got 'view'
       HEADER decoding table names matching ~/x/ as utf8            | 4:1  | 'decoding table names matching' is refused
       HEADER including table names matching 'ads'                  | 4:11 | expected 'only' here, got 'table'
       HEADER excluding table names matching ~/unclosed             | 4:32 | this regular expression is never closed with /
@@ -397,6 +476,40 @@ class LoadFileReaderTest {
     for (TableName t : List.of(new TableName("public", "campaigns"), new TableName("public", "Ads: yes"),
         new TableName("public", "yes"), new TableName("other", "campaigns"))) {
       assertEquals(fromLoad.selects(t), fromYaml.selects(t), t.toString());
+    }
+  }
+
+  @Test
+  void convertWritesTheRenamesThatReadBackTheSame() {
+    String text = HEADER + """
+        alter schema 'public' rename to 'app'
+        alter schema 'Sales: EU' rename to 'yes'
+        alter table names matching 'film', ~/_list$/ in schema 'public' rename to 'films'
+        alter table names matching ~<^mv_> set schema 'mv';
+        """;
+    String yaml = yaml(text);
+    assertTrue(yaml.contains("""
+        rename:
+          schemas:
+            # line 4: alter schema 'public' rename to 'app'
+            public: app
+            # line 5: alter schema 'Sales: EU' rename to 'yes'
+            'Sales: EU': 'yes'
+          tables:
+            # line 6: alter table names matching 'film', ~/_list$/ in schema 'public' rename to 'films'
+            - schema: public
+              name: film
+              rename-to: films
+        """), yaml);
+
+    Renames fromYaml = new ConfigLoader(ENV::get).parse(yaml, "converted.yaml", Overrides.none()).renames();
+    Renames fromLoad = parse(text).renames();
+    assertEquals(fromLoad.schemas(), fromYaml.schemas());
+    assertEquals(strings(fromLoad.tables().stream().map(r -> r.renameTo() + " " + r.setSchema()).toList()),
+        strings(fromYaml.tables().stream().map(r -> r.renameTo() + " " + r.setSchema()).toList()));
+    for (TableName t : List.of(new TableName("public", "film"), new TableName("public", "film_list"),
+        new TableName("other", "film"), new TableName("Sales: EU", "mv_daily"), new TableName("x", "y"))) {
+      assertEquals(fromLoad.of(t), fromYaml.of(t), t.toString());
     }
   }
 }
