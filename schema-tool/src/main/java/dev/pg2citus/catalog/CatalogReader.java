@@ -440,7 +440,10 @@ public final class CatalogReader {
     return result;
   }
 
-  /** Sequences the selected tables own (serial, identity) or use in a column default. */
+  /**
+   * Sequences the selected tables own (serial, identity) or use in a column default, and those of
+   * their schemas that no table owns (an application's own counters), as pg_dump carries them.
+   */
   private List<SequenceInfo> readSequences(Set<Long> tables) throws SQLException {
     String sql = """
         SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
@@ -459,13 +462,17 @@ public final class CatalogReader {
             OR EXISTS (SELECT 1 FROM pg_depend ud JOIN pg_attrdef ad ON ad.oid = ud.objid
                         WHERE ud.classid = 'pg_attrdef'::regclass AND ud.refobjid = s.seqrelid
                           AND ad.adrelid = ANY (?::oid[]))
+            OR (od.objid IS NULL AND c.relnamespace IN (SELECT relnamespace FROM pg_class WHERE oid = ANY (?::oid[]))
+                AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
+                                   AND e.objid = s.seqrelid AND e.deptype = 'e'))
          ORDER BY n.nspname, c.relname
         """;
     List<SequenceInfo> result = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       String oids = oidArray(tables);
-      ps.setString(1, oids);
-      ps.setString(2, oids);
+      for (int i = 1; i <= 3; i++) {
+        ps.setString(i, oids);
+      }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long last = rs.getLong(10);
