@@ -4,12 +4,18 @@ import dev.pg2citus.backfill.KeyMapSpec;
 import dev.pg2citus.catalog.Column;
 import dev.pg2citus.catalog.ForeignKey;
 import dev.pg2citus.catalog.Table;
+import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.plan.Backfill;
 import dev.pg2citus.plan.Placement;
+import dev.pg2citus.plan.TargetNames;
 import dev.pg2citus.read.TableCopy;
+import dev.pg2citus.sql.Relations;
 import dev.pg2citus.sql.Sql;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +28,11 @@ import java.util.Optional;
 public final class CopySpecs {
   private final List<TableCopy> tables = new ArrayList<>();
   private final Map<String, KeyMapSpec> keyMaps = new LinkedHashMap<>();
+  private final TargetNames names;
+  private final Map<String, String> renamedCheckSql = new HashMap<>();
 
   public CopySpecs(TargetSchema target) {
+    this.names = target.names();
     for (Table table : target.catalog().tables()) {
       if (!table.isPartitioned()) {
         tables.add(copyOf(target, table));
@@ -34,6 +43,26 @@ public final class CopySpecs {
   public List<TableCopy> tables() {
     return tables;
   }
+
+  /**
+   * The table {@code t}'s rows are in on the target now: its name once renamed, when finalize has
+   * renamed it, else the one the rows were written into.
+   */
+  String standing(Connection target, TableCopy t) throws SQLException {
+    TableName renamed = finalName(t);
+    return renamed != null && Relations.exists(target, renamed.quoted()) ? renamed.quoted() : t.quotedTarget();
+  }
+
+  /** The backfill check of {@code t} under the names {@link #standing} found. */
+  String checkSql(TableCopy t, String standing) {
+    return standing.equals(t.quotedTarget()) ? t.backfill().checkSql() : renamedCheckSql.get(t.table());
+  }
+
+  private TableName finalName(TableCopy t) {
+    return names.tables().keySet().stream().filter(n -> n.toString().equals(t.table())).findFirst()
+        .map(names::of).orElse(null);
+  }
+
 
   /** Side-input maps by id, each after the maps it composes with. */
   public Map<String, KeyMapSpec> keyMaps() {
@@ -62,22 +91,30 @@ public final class CopySpecs {
       long keys = path.hops().stream()
           .mapToLong(h -> target.catalog().table(h.referenced()).map(Table::estimatedRows).orElse(0L))
           .max().orElse(0);
+      Placement parent = target.plan().of(first.referenced());
       backfill = new TableCopy.Backfill(keyFields, keyMap(target, path, 0), path.toString(), Math.max(0, keys),
-          checkSql(table, placement, first, target.plan().of(first.referenced())));
+          checkSql(table.name(), first.referenced(), placement, first, parent));
+      renamedCheckSql.put(table.name().toString(), checkSql(names.of(table.name()), names.of(first.referenced()),
+          placement, first, parent));
     }
     targetColumns.addAll(source);
-    return new TableCopy(table.name().toString(), table.name().quoted(), table.name().name(), source, read,
+    TableName into = target.onTarget(table.name());
+    return new TableCopy(table.name().toString(), table.name().quoted(), into.quoted(), into.name(), source, read,
         targetColumns, backfill);
   }
 
-  /** Rows of {@code table} whose added column differs from the distribution value of the row its first hop references. */
-  private static String checkSql(Table table, Placement child, ForeignKey hop, Placement parent) {
+  /**
+   * Rows of {@code table} whose added column differs from the distribution value of the row its
+   * first hop references ({@code referenced}), by the names the target has them under.
+   */
+  private static String checkSql(TableName table, TableName referenced, Placement child, ForeignKey hop,
+      Placement parent) {
     StringBuilder join = new StringBuilder();
     for (int i = 0; i < hop.columns().size(); i++) {
       join.append(i == 0 ? "" : " AND ").append("c.").append(Sql.ident(hop.columns().get(i)))
           .append(" = p.").append(Sql.ident(hop.referencedColumns().get(i)));
     }
-    return "SELECT count(*) FROM ONLY " + table.name().quoted() + " c JOIN " + hop.referenced().quoted() + " p ON "
+    return "SELECT count(*) FROM ONLY " + table.quoted() + " c JOIN " + referenced.quoted() + " p ON "
         + join + " WHERE c." + Sql.ident(child.column()) + " IS DISTINCT FROM p." + Sql.ident(parent.column());
   }
 

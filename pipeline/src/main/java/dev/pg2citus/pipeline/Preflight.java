@@ -89,7 +89,7 @@ final class Preflight {
           continue; // its rows are all in
         }
         try (ResultSet rs = st.executeQuery("SELECT conname FROM pg_constraint WHERE contype = 'f'"
-            + " AND conrelid = to_regclass(" + Sql.literal(t.name().quoted()) + ")")) {
+            + " AND conrelid = to_regclass(" + Sql.literal(tool.target().onTarget(t.name()).quoted()) + ")")) {
           while (rs.next()) {
             keys.add(t.name() + " " + rs.getString(1));
           }

@@ -44,14 +44,15 @@ final class Verification {
       }
       for (TableCopy t : specs.tables()) {
         ProgressStore.TableTotals done = totals.get(t.table());
+        String standing = specs.standing(target, t);
         // With rejects the sides differ by design; the reject files account for the difference.
         Check match = !checksums || done.rowsRejected() > 0 ? Check.NOT_CHECKED
-            : checksum(snapshot.connection(), t, t.readColumns()).equals(checksum(target, t, t.sourceColumns()))
-                ? Check.MATCH : Check.DIFFER;
+            : checksum(snapshot.connection(), t.quotedTable(), t.readColumns())
+                .equals(checksum(target, standing, t.sourceColumns())) ? Check.MATCH : Check.DIFFER;
         OptionalLong mismatches = backfill && t.backfill() != null
-            ? OptionalLong.of(scalar(target, t.backfill().checkSql())) : OptionalLong.empty();
+            ? OptionalLong.of(scalar(target, specs.checkSql(t, standing))) : OptionalLong.empty();
         summary.table(new MigrationSummary.TableRow(t.table(), count(snapshot.connection(), t.quotedTable()),
-            done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, t.quotedTable()), done.bytes(),
+            done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, standing), done.bytes(),
             done.millis(), match, mismatches));
       }
     }
@@ -63,9 +64,9 @@ final class Verification {
    * the source's as the copy reads them ({@code using} transforms applied). Both sides' sessions come
    * from this JVM, so time zone and float output settings agree.
    */
-  private static String checksum(Connection c, TableCopy t, List<String> columns) throws SQLException {
+  private static String checksum(Connection c, String quotedTable, List<String> columns) throws SQLException {
     String sql = "SELECT coalesce(sum(('x' || left(md5(ROW(" + String.join(", ", columns)
-        + ")::text), 16))::bit(64)::bigint), 0)::text FROM ONLY " + t.quotedTable();
+        + ")::text), 16))::bit(64)::bigint), 0)::text FROM ONLY " + quotedTable;
     try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return rs.getString(1);

@@ -8,15 +8,17 @@ import java.util.List;
  * whose distribution column is added, how its value is found.
  *
  * @param table {@code schema.name} unquoted, as progress and rejects name it
- * @param quotedTable the table, quoted, on both sides
- * @param name the table's own name, unquoted, as the server's messages give it
+ * @param quotedTable the source table, quoted
+ * @param quotedTarget the table the rows are written into, quoted: the same name, unless a run that
+ *     creates no tables finds the table under the name a rename rule gives it
+ * @param name the target table's own name, unquoted, as the server's messages give it
  * @param sourceColumns the quoted columns read (generated columns are left out: the target computes them)
  * @param readColumns what the source query selects for each of them: the column, or a cast rule's
  *     {@code using} expression on it
  * @param targetColumns the quoted columns written: the added distribution column first, then the source's
  * @param backfill how to find the added column's value, or null
  */
-public record TableCopy(String table, String quotedTable, String name, List<String> sourceColumns,
+public record TableCopy(String table, String quotedTable, String quotedTarget, String name, List<String> sourceColumns,
     List<String> readColumns,
     List<String> targetColumns, Backfill backfill) implements Serializable {
 
@@ -46,7 +48,7 @@ public record TableCopy(String table, String quotedTable, String name, List<Stri
   }
 
   public String copyInSql() {
-    return copyInSql(quotedTable);
+    return copyInSql(quotedTarget);
   }
 
   /** The COPY that writes the rows into {@code quotedInto}, a table with the same columns. */

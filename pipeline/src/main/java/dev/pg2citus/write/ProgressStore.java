@@ -3,6 +3,7 @@ package dev.pg2citus.write;
 import dev.pg2citus.ddl.DdlStatement;
 import dev.pg2citus.ddl.PostDataRecord;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.sql.Relations;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.Connection;
@@ -89,8 +90,8 @@ public final class ProgressStore {
    * recorded was begun with the data phase, so its tables were created.
    */
   public static EarlierRun earlierRun(Connection target) throws SQLException {
-    if (!exists(target, STEPS)) {
-      return exists(target, PARTITIONS) ? partitionsOf(target, EnumSet.of(Step.CREATED), null) : null;
+    if (!Relations.exists(target, STEPS)) {
+      return Relations.exists(target, PARTITIONS) ? partitionsOf(target, EnumSet.of(Step.CREATED), null) : null;
     }
     Set<Step> done = EnumSet.noneOf(Step.class);
     String finishedAt = null;
@@ -113,15 +114,6 @@ public final class ProgressStore {
     }
   }
 
-  private static boolean exists(Connection target, String table) throws SQLException {
-    try (PreparedStatement ps = target.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
-      ps.setString(1, table);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1);
-      }
-    }
-  }
 
   /** Starts a new record before anything else is written: drops any earlier one, creates its tables empty. */
   public static void begin(Connection target) throws SQLException {

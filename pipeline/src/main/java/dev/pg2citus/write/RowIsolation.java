@@ -80,7 +80,7 @@ final class RowIsolation {
       boolean autoCommit = probe.getAutoCommit();
       probe.setAutoCommit(false);
       try (Statement st = probe.createStatement()) {
-        st.execute("CREATE TEMP TABLE " + Sql.ident(table.name()) + " (LIKE " + table.quotedTable()
+        st.execute("CREATE TEMP TABLE " + Sql.ident(table.name()) + " (LIKE " + table.quotedTarget()
             + " INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS) ON COMMIT DROP");
         new RowIsolation(probe, table.copyInSql("pg_temp." + Sql.ident(table.name())), table.name(), kept,
             partition, (i, e) -> {

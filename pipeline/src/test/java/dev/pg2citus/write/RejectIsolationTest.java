@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class RejectIsolationTest {
   private static final int ROWS = 2000;
-  private static final TableCopy ITEMS = new TableCopy("public.items", "public.items", "items",
+  private static final TableCopy ITEMS = new TableCopy("public.items", "public.items", "public.items", "items",
       List.of("id", "code"), List.of("id", "code"), List.of("id", "code"), null);
   private static final ReadPartition PARTITION = new ReadPartition("public.items", 0, "true", ROWS);
 

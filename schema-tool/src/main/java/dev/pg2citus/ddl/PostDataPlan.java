@@ -113,7 +113,8 @@ public final class PostDataPlan {
       if (!t.isPartition()) {
         Set<DdlStatement> after = new LinkedHashSet<>();
         family(t.name()).forEach(member -> after.addAll(built.getOrDefault(member, List.of())));
-        out.add(new PostDataTask(new DdlStatement(Step.ANALYZE, t.name().toString(), "ANALYZE " + t.name().quoted()),
+        out.add(new PostDataTask(new DdlStatement(Step.ANALYZE, t.name().toString(), "ANALYZE "
+            + target.onTarget(t.name()).quoted()),
             family(t.name()), after));
       }
     }
@@ -162,8 +163,9 @@ public final class PostDataPlan {
         continue; // never used on the source: the new sequence starts where it did
       }
       String sequence = s.identity()
-          ? "pg_get_serial_sequence(" + Sql.literal(s.ownerTable().quoted()) + ", " + Sql.literal(s.ownerColumn()) + ")"
-          : Sql.literal(s.name().quoted());
+          ? "pg_get_serial_sequence(" + Sql.literal(target.onTarget(s.ownerTable()).quoted()) + ", "
+              + Sql.literal(s.ownerColumn()) + ")"
+          : Sql.literal(target.onTarget(s.name()).quoted());
       out.add(new DdlStatement(Step.SEQUENCE_VALUE, s.name().toString(),
           "SELECT setval(" + sequence + ", " + value + ", true)"));
     }

@@ -82,7 +82,7 @@ public final class SchemaScripts {
       if (load.truncate() && !tables.isEmpty()) {
         // One statement, so tables that reference each other can be truncated.
         out.add(new DdlStatement(Step.TRUNCATE, tables.size() + " tables", "TRUNCATE "
-            + String.join(", ", tables.stream().map(t -> t.name().quoted()).toList())));
+            + String.join(", ", tables.stream().map(t -> target.onTarget(t.name()).quoted()).toList())));
       }
       return out;
     }
@@ -95,6 +95,7 @@ public final class SchemaScripts {
     target.catalog().sequences().forEach(s -> schemas.add(s.name().schema()));
     target.catalog().collations().forEach(c -> schemas.add(c.name().schema()));
     target.catalog().extensions().forEach(e -> schemas.add(e.schema()));
+    schemas.addAll(target.names().schemas());
     schemas.remove("public");
     schemas.remove("pg_catalog");
     schemas.forEach(s -> out.add(new DdlStatement(Step.SCHEMA, s, "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(s))));
@@ -204,6 +205,7 @@ public final class SchemaScripts {
       if (load.owners()) { // last of the objects: the migrating user owns everything until here
         objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o, o.definition()));
       }
+      out.addAll(new RenameStatements(target.names()).forward());
     }
     scripts(out, Step.AFTER_LOAD, afterLoad);
     return out;
@@ -211,6 +213,15 @@ public final class SchemaScripts {
 
   private List<SchemaObject> objects(SchemaObject.Kind kind) {
     return target.catalog().objects().stream().filter(o -> o.kind() == kind).toList();
+  }
+
+  /**
+   * What finalize runs first when it runs again: the renames of an earlier finalize undone, so that
+   * its statements find the tables under the source names they are written with. Empty unless this
+   * run creates the schema and renames.
+   */
+  public List<DdlStatement> sourceNamesBack() {
+    return load.dataOnly() || !load.createTables() ? List.of() : new RenameStatements(target.names()).back();
   }
 
   /** The user's own SQL ({@code before-load}, {@code after-load}), each script as one statement. */
@@ -228,6 +239,7 @@ public final class SchemaScripts {
         out.add(new DdlStatement(Step.DROP, t.name().toString(), "DROP TABLE IF EXISTS " + t.name().quoted() + " CASCADE"));
       }
     }
+    out.addAll(new RenameStatements(target.names()).drops());
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity()) {
         out.add(new DdlStatement(Step.DROP, s.name().toString(), "DROP SEQUENCE IF EXISTS " + s.name().quoted() + " CASCADE"));

@@ -15,6 +15,7 @@ import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
 import dev.pg2citus.plan.FunctionPlanner;
 import dev.pg2citus.plan.PlanException;
+import dev.pg2citus.plan.TargetNames;
 import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.sql.Sql;
 import java.sql.Connection;
@@ -64,6 +65,12 @@ public final class SchemaTool {
       });
       List<String> problems = new ArrayList<>();
       DistributionPlan plan = null;
+      TargetNames names = TargetNames.NONE;
+      try {
+        names = TargetNames.plan(catalog, config.renames());
+      } catch (PlanException e) {
+        problems.addAll(e.problems());
+      }
       try {
         plan = DistributionPlanner.plan(catalog, config);
         if (!config.targetIsPlainPostgresql()) {
@@ -82,12 +89,43 @@ public final class SchemaTool {
       if (!problems.isEmpty()) {
         throw new PlanException(problems);
       }
-      return new SchemaTool(config, new TargetSchema(catalog, plan));
+      return new SchemaTool(config, new TargetSchema(catalog, plan, names));
     }
   }
 
   public TargetSchema target() {
     return target;
+  }
+
+  /**
+   * For a run that creates no tables, the same tool aimed at the tables and sequences the target has
+   * under their new names already (an earlier finalize renamed them) where their source names are
+   * gone; otherwise this tool.
+   */
+  public SchemaTool locatedOnTarget() throws SQLException {
+    MigrationConfig.Load load = config.load();
+    if (target.names().isEmpty() || (!load.dataOnly() && load.createTables())) {
+      return this;
+    }
+    Map<TableName, TableName> renamed = new LinkedHashMap<>(target.names().tables());
+    target.catalog().sequences().stream().filter(s -> !s.identity())
+        .forEach(s -> renamed.put(s.name(), target.names().of(s)));
+    Map<TableName, TableName> standing = new LinkedHashMap<>();
+    try (Connection connection = config.target().open();
+        PreparedStatement ps = connection.prepareStatement(
+            "SELECT to_regclass(?) IS NULL AND to_regclass(?) IS NOT NULL")) {
+      for (var e : renamed.entrySet()) {
+        ps.setString(1, e.getKey().quoted());
+        ps.setString(2, e.getValue().quoted());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getBoolean(1)) {
+            standing.put(e.getKey(), e.getValue());
+          }
+        }
+      }
+    }
+    return new SchemaTool(config, target.standingAt(standing));
   }
 
   /**
@@ -117,9 +155,11 @@ public final class SchemaTool {
    * has checked {@link #refuseWhatCreateCannotDo} (a migration does so before its run record).
    */
   public PhaseReport create(boolean dropFirst) throws SQLException {
-    target.plan().warnings().forEach(w -> LOG.warn("plan: {}", w));
+    List<String> warnings = new ArrayList<>(target.plan().warnings());
+    warnings.addAll(target.names().warnings());
+    warnings.forEach(w -> LOG.warn("plan: {}", w));
     PhaseReport report = run("create", scripts().create(dropFirst));
-    target.plan().warnings().forEach(w -> report.note("plan: " + w));
+    warnings.forEach(w -> report.note("plan: " + w));
     target.catalog().skipped().forEach(s -> report.note("not carried: " + s));
     return report;
   }
@@ -130,6 +170,7 @@ public final class SchemaTool {
    * sequences at the source's values now. It keeps no record and issues every statement.
    */
   public PhaseReport finalizeSchema() throws SQLException {
+    putSourceNamesBack();
     try (PostDataRun run = PostDataRun.afterLoad(config.target(), config.load().indexWorkers(),
         scripts().postData().tasks())) {
       return finishPostData(run);
@@ -142,6 +183,7 @@ public final class SchemaTool {
    * not issued again.
    */
   public PostDataRun startPostData(PostDataRun.Loading loading, PostDataRecord record) throws SQLException {
+    putSourceNamesBack();
     return PostDataRun.besideLoad(config.target(), config.load().indexWorkers(), scripts().postData().tasks(),
         loading, record);
   }
@@ -193,6 +235,25 @@ public final class SchemaTool {
   }
 
   /**
+   * A finalize run again after one that renamed starts by undoing its renames: its statements name
+   * the tables as the source does. A rename that cannot be undone stops finalize before it starts.
+   */
+  private void putSourceNamesBack() throws SQLException {
+    List<DdlStatement> back = scripts().sourceNamesBack();
+    if (back.isEmpty()) {
+      return;
+    }
+    PhaseReport report = new PhaseReport("finalize");
+    try (Connection connection = config.target().open()) {
+      DdlExecutor.run(connection, back, report);
+    }
+    if (!report.errors().isEmpty()) {
+      throw new SQLException("finalize cannot put the source names back before it runs again: "
+          + String.join("; ", report.errors()));
+    }
+  }
+
+  /**
    * What would make create fail half-way is refused before its first statement: a plan that
    * distributes tables on a target without citus, tables of the plan the target has already
    * (unless they are dropped first or loaded into). {@link #create()} checks it.
@@ -214,6 +275,7 @@ public final class SchemaTool {
       }
       Map<String, TableName> byQuotedName = new LinkedHashMap<>();
       target.plan().placements().forEach(p -> byQuotedName.put(p.table().quoted(), p.table()));
+      target.names().tables().values().forEach(t -> byQuotedName.put(t.quoted(), t)); // where finalize renames them
       List<String> existing = new ArrayList<>();
       try (PreparedStatement ps = connection.prepareStatement(
           "SELECT t FROM unnest(?::text[]) WITH ORDINALITY u(t, n) WHERE to_regclass(t) IS NOT NULL ORDER BY n")) {

@@ -35,6 +35,7 @@ public enum Step {
   ROW_SECURITY("row-level security"),
   GRANT("grants"),
   OWNER("owners"),
+  RENAME("renames"),
   AFTER_LOAD("after load");
 
   private final String label;

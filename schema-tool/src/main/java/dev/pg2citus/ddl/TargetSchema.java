@@ -6,12 +6,15 @@ import dev.pg2citus.catalog.ForeignKey;
 import dev.pg2citus.catalog.Index;
 import dev.pg2citus.catalog.KeyConstraint;
 import dev.pg2citus.catalog.Table;
+import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
 import dev.pg2citus.plan.Placement;
+import dev.pg2citus.plan.TargetNames;
 import dev.pg2citus.sql.Sql;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,10 +28,42 @@ public final class TargetSchema {
 
   private final Catalog catalog;
   private final DistributionPlan plan;
+  private final TargetNames names;
+  private final Map<TableName, TableName> standing;
 
+  public TargetSchema(Catalog catalog, DistributionPlan plan, TargetNames names) {
+    this(catalog, plan, names, Map.of());
+  }
+
+  /** A target that keeps every source name. */
   public TargetSchema(Catalog catalog, DistributionPlan plan) {
+    this(catalog, plan, TargetNames.NONE, Map.of());
+  }
+
+  private TargetSchema(Catalog catalog, DistributionPlan plan, TargetNames names, Map<TableName, TableName> standing) {
     this.catalog = catalog;
     this.plan = plan;
+    this.names = names;
+    this.standing = Map.copyOf(standing);
+  }
+
+  /** The names finalize gives the objects last. */
+  public TargetNames names() {
+    return names;
+  }
+
+  /**
+   * The same target where some tables and sequences stand under their new names already, as
+   * {@code renamed} maps them (source → target): a run that creates no tables loads, analyzes and
+   * sets sequences there.
+   */
+  public TargetSchema standingAt(Map<TableName, TableName> renamed) {
+    return new TargetSchema(catalog, plan, names, renamed);
+  }
+
+  /** The name the target has {@code relation} (a table or sequence) under for this run's statements. */
+  public TableName onTarget(TableName relation) {
+    return standing.getOrDefault(relation, relation);
   }
 
   public Catalog catalog() {

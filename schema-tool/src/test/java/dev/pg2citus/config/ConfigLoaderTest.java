@@ -302,7 +302,7 @@ class ConfigLoaderTest {
           - companies using id
         """);
     assertMentions(e, "test.yaml:5", "distribution", "unknown key 'distribution'",
-        "expected one of: source, target, tables, casts, distribute, before-load, after-load, citus, load");
+        "expected one of: source, target, tables, rename, casts, distribute, before-load, after-load, citus, load");
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.pg2citus.config.ConfigLoader;
 import dev.pg2citus.config.ConfigLoader.Overrides;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
 import java.nio.file.Files;
@@ -97,9 +98,51 @@ class LoadFilePlanTest {
         placementsAndSql(config));
   }
 
+  /** The seed with rename clauses before its distribute clause. */
+  private static String renaming(String clauses) {
+    String text = SEED.replace("distribute companies using id", clauses + "\ndistribute companies using id");
+    assertNotEquals(SEED, text);
+    return text;
+  }
+
+  @Test
+  void renamesOfTheCommandFileRunLastInFinalize() throws SQLException {
+    MigrationConfig config = new ConfigLoader(ENV::get).parseCommandFile(renaming(
+        "alter schema 'public' rename to 'dim'\nalter table names matching 'clicks' rename to 'ad clicks'"),
+        "renames.load", planOnly());
+    SchemaTool tool = SchemaTool.load(config);
+    List<DdlStatement> finalize = tool.scripts().finalizeSchema();
+    List<String> renames = finalize.stream().filter(s -> s.step() == Step.RENAME).map(DdlStatement::sql).toList();
+    assertEquals(List.of(
+        "ALTER TABLE \"public\".\"ads\" SET SCHEMA \"dim\"",
+        "ALTER TABLE \"public\".\"campaigns\" SET SCHEMA \"dim\"",
+        "ALTER TABLE \"public\".\"clicks\" RENAME TO \"ad clicks\"",
+        "ALTER TABLE \"public\".\"ad clicks\" SET SCHEMA \"dim\"",
+        "ALTER TABLE \"public\".\"companies\" SET SCHEMA \"dim\"",
+        "ALTER TABLE \"public\".\"impressions\" SET SCHEMA \"dim\""), renames);
+    assertEquals(Step.RENAME, finalize.get(finalize.size() - 1).step(), "the renames come last");
+    assertTrue(tool.scripts().create().stream().anyMatch(s -> s.sql().equals("CREATE SCHEMA IF NOT EXISTS \"dim\"")));
+    assertTrue(tool.target().names().render().contains("public.clicks → dim.ad clicks"),
+        tool.target().names().render());
+  }
+
+  @Test
+  void renamesThatWouldClashAreRefusedBeforeAnythingIsWritten() {
+    PlanException e = assertThrows(PlanException.class, () -> SchemaTool.load(new ConfigLoader(ENV::get)
+        .parseCommandFile(renaming("alter table names matching ~/^ad/, 'clicks' rename to 'events'\n"
+            + "alter table names matching 'companies' rename to 'campaigns'\n"
+            + "alter table names matching 'campaigns' rename to 'ad campaigns'"), "clash.load", planOnly())));
+    assertEquals(List.of(
+        "rename: public.ads and public.clicks would both be public.events on the target; give one of them another"
+            + " name",
+        "rename: public.companies would take the name public.campaigns, which public.campaigns of the source has"
+            + " until it is renamed itself; rename in two migrations, or on the target afterwards"), e.problems());
+  }
+
   @Test
   void convertedYamlPlansAsTheCommandFile(@TempDir Path dir) throws Exception {
-    for (String text : List.of(SEED, explicit())) {
+    for (String text : List.of(SEED, explicit(), renaming("alter schema 'public' rename to 'dim'\n"
+        + "alter table names matching ~/^c/ in schema 'public' set schema 'Other'"))) {
       Path file = dir.resolve("seed.load");
       Files.writeString(file, text);
       String yaml = new ConfigLoader(ENV::get).convertCommandFile(file);

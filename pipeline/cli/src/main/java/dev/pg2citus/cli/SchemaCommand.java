@@ -37,7 +37,7 @@ abstract class SchemaCommand implements Callable<Integer> {
         out.println(embedded.describe());
       }
       MigrationConfig config = options.load(embedded, out);
-      SchemaTool tool = SchemaTool.load(config);
+      SchemaTool tool = needsTarget() ? SchemaTool.load(config).locatedOnTarget() : SchemaTool.load(config);
       int code = run(tool, config, out);
       out.flush();
       return code;

@@ -1,0 +1,146 @@
+package dev.pg2citus.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.config.TestConfigs;
+import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.report.PhaseReport;
+import dev.pg2citus.testing.TestCitus;
+import dev.pg2citus.testing.TestPostgres;
+import java.sql.Connection;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rename rules ({@code rename.schemas}, {@code rename.tables}, pgloader's {@code alter schema} and
+ * {@code alter table names matching}): the load runs under the source names and finalize renames
+ * last, so keys, views, defaults and sequences follow; finalize and a data-only load run again on
+ * the renamed target.
+ */
+class RenamesTest {
+  private static final String SOURCE = """
+      CREATE TYPE rating AS ENUM ('G', 'PG', 'R');
+      CREATE SEQUENCE ticket_seq;
+      SELECT setval('ticket_seq', 41);
+      CREATE TABLE film (film_id serial PRIMARY KEY, title text NOT NULL, rating rating);
+      CREATE TABLE actor (actor_id serial PRIMARY KEY, name text);
+      CREATE TABLE film_actor (film_id int REFERENCES film, actor_id int REFERENCES actor,
+                               PRIMARY KEY (film_id, actor_id));
+      CREATE INDEX film_title ON film (title);
+      CREATE TABLE "Odd Name" (id int PRIMARY KEY, note text);
+      CREATE VIEW film_list AS
+        SELECT f.title, a.name FROM film f JOIN film_actor fa USING (film_id) JOIN actor a USING (actor_id);
+      CREATE FUNCTION film_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM film';
+      INSERT INTO film (title, rating) SELECT 'film ' || i, (ARRAY['G', 'PG', 'R'])[1 + i % 3]::rating
+        FROM generate_series(1, 30) i;
+      INSERT INTO actor (name) SELECT 'actor ' || i FROM generate_series(1, 10) i;
+      INSERT INTO film_actor SELECT f, 1 + f % 10 FROM generate_series(1, 30) f;
+      INSERT INTO "Odd Name" VALUES (1, 'one'), (2, 'two');
+      """;
+
+  private static final String RENAMES = """
+      rename:
+        schemas:
+          public: app
+        tables:
+          - name: film
+            rename-to: films
+          - name: Odd Name
+            set-schema: Report S
+      """;
+
+  @Test
+  void finalizeRenamesLastAndEverythingFollows() throws Exception {
+    String src = TestPostgres.freshDatabase("ren_src");
+    TestPostgres.execute(src, SOURCE);
+    String dst = TestPostgres.freshDatabase("ren_dst");
+    MigrationConfig config = TestConfigs.onTestPostgres(src, dst, RENAMES).withPlainTarget();
+
+    MigrationSummary summary = Migrations.run(config);
+    assertTrue(summary.ok(), summary::render);
+    assertEquals(List.of("function public.film_count() names film (to be app.films) in its body, which is carried as"
+        + " written: edit it on the target after the rename"), SchemaTool.load(config).target().names().warnings());
+    try (Connection c = TestPostgres.connect(dst)) {
+      assertRenamed(c);
+      assertKeysFollowed(c);
+    }
+
+    PhaseReport again = SchemaTool.load(config).finalizeSchema();
+    assertTrue(again.errors().isEmpty(), again::render);
+    try (Connection c = TestPostgres.connect(dst)) {
+      assertKeysFollowed(c);
+      TestPostgres.execute(dst, "ALTER TABLE app.film_actor DROP CONSTRAINT film_actor_film_id_fkey,"
+          + " DROP CONSTRAINT film_actor_actor_id_fkey"); // a data-only load refuses tables with foreign keys
+    }
+    MigrationSummary dataOnly = Migrations.run(TestConfigs.onTestPostgres(src, dst, RENAMES + """
+        load:
+          data-only: true
+          truncate: true
+        """).withPlainTarget());
+    assertTrue(dataOnly.ok(), dataOnly::render);
+    try (Connection c = TestPostgres.connect(dst)) {
+      assertRenamed(c); // finalize run again keeps the names; data-only loads and sets the renamed tables
+
+      assertEquals(List.of(), TestPostgres.rows(c, "SELECT relname FROM pg_class c JOIN pg_namespace n"
+          + " ON n.oid = c.relnamespace WHERE n.nspname = 'public'"));
+    }
+  }
+
+  @Test
+  void onCitusTheDistributedTablesAreRenamed() throws Exception {
+    TestCitus.assumeAvailable();
+    String src = TestPostgres.freshDatabase("ren_csrc");
+    TestPostgres.execute(src, SOURCE);
+    String dst = TestCitus.freshDatabase("ren_cdst");
+    MigrationSummary summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst),
+        TestCitus.user(), RENAMES + """
+            distribute:
+              - film using film_id
+              - film_actor using film_id
+              - actor as reference table
+              - '"Odd Name" as reference table'
+            """));
+    assertTrue(summary.ok(), summary::render);
+    try (Connection c = TestCitus.connect(dst)) {
+      assertRenamed(c);
+      assertKeysFollowed(c);
+      assertEquals(List.of("\"Report S\".\"Odd Name\" reference", "app.actor reference",
+              "app.film_actor distributed", "app.films distributed"),
+          TestPostgres.rows(c, "SELECT table_name || ' ' || citus_table_type FROM citus_tables ORDER BY 1"));
+      assertEquals(List.of("30"), TestPostgres.rows(c, "SELECT count(*) FROM app.films f"
+          + " JOIN app.film_actor fa USING (film_id)"), "a colocated join on the renamed tables");
+    }
+  }
+
+  /** The source's objects under their new names, working: view, defaults, sequences, type, routine. */
+  private static void assertRenamed(Connection c) throws Exception {
+    assertEquals(List.of(
+            "Report S.Odd Name r", "app.actor r", "app.actor_actor_id_seq S", "app.film_actor r",
+            "app.film_film_id_seq S", "app.film_list v", "app.film_title i", "app.films r", "app.ticket_seq S"),
+        TestPostgres.rows(c, "SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'app', 'Report S')"
+            + " AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i') AND c.relname !~ '(pkey|_[0-9]+)$'"
+            + " AND c.relname NOT LIKE 'citus%' ORDER BY 1"));
+    assertWorks(c);
+  }
+
+  private static void assertKeysFollowed(Connection c) throws Exception {
+    assertEquals(List.of("app.film_actor app.actor", "app.film_actor app.films"),
+        TestPostgres.rows(c, "SELECT conrelid::regclass || ' ' || confrelid::regclass FROM pg_constraint"
+            + " WHERE contype = 'f' AND connamespace::regnamespace::text = 'app' AND conname !~ '_[0-9]+$'"
+            + " ORDER BY 1"));
+  }
+
+  private static void assertWorks(Connection c) throws Exception {
+    assertEquals(List.of("30 30 2"), TestPostgres.rows(c, "SELECT (SELECT count(*) FROM app.films) || ' '"
+        + " || (SELECT count(*) FROM app.film_list) || ' ' || (SELECT count(*) FROM \"Report S\".\"Odd Name\")"));
+    assertEquals(List.of("31 R 42"), TestPostgres.rows(c, "WITH f AS (INSERT INTO app.films (title, rating)"
+        + " VALUES ('new', 'R'::app.rating) RETURNING film_id, rating)"
+        + " SELECT film_id || ' ' || rating || ' ' || nextval('app.ticket_seq') FROM f"));
+    assertEquals(List.of("app.film_count()"), TestPostgres.rows(c, "SELECT 'app.film_count'::regproc::regprocedure"
+        + "::text"));
+  }
+}

@@ -1,0 +1,242 @@
+package dev.pg2citus.plan;
+
+import dev.pg2citus.catalog.Catalog;
+import dev.pg2citus.catalog.SchemaObject;
+import dev.pg2citus.catalog.SequenceInfo;
+import dev.pg2citus.catalog.Table;
+import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.catalog.UserType;
+import dev.pg2citus.config.Renames;
+import dev.pg2citus.sql.Sql;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * Where the migrated objects end on the target under the rename rules ({@link Renames}). A
+ * migration creates, loads and finalizes everything under the source names, whose text the
+ * source's definitions hold, and renames last: PostgreSQL then carries views, keys, defaults and
+ * policies along by itself. Rules that would make two tables one name, or that need another
+ * table's source name while it still has it, are refused by {@link #plan}.
+ */
+public final class TargetNames {
+  /** No renames: every object keeps its source name. */
+  public static final TargetNames NONE = new TargetNames(Renames.NONE, Map.of(), List.of(), List.of());
+
+  /**
+   * An object besides a table that a schema rename moves.
+   *
+   * @param keyword what {@code ALTER} calls it ({@code SEQUENCE}, {@code VIEW}, {@code FUNCTION}…)
+   * @param name its qualified, quoted name under the source schema, with a routine's argument types
+   * @param moved the same name under the target schema
+   * @param exists the function that resolves the name when the object is there
+   *     ({@code to_regclass}, {@code to_regtype}, {@code to_regprocedure}, {@code to_regcollation})
+   * @param toSchema the schema it moves to, unquoted
+   * @param fromSchema the schema it comes from, unquoted
+   */
+  public record Move(String keyword, String name, String moved, String exists, String toSchema,
+      String fromSchema) {}
+
+  private final Renames renames;
+  private final Map<TableName, TableName> tables;
+  private final List<Move> moves;
+  private final List<String> warnings;
+
+  private TargetNames(Renames renames, Map<TableName, TableName> tables, List<Move> moves, List<String> warnings) {
+    this.renames = renames;
+    this.tables = tables;
+    this.moves = moves;
+    this.warnings = warnings;
+  }
+
+  /** The final names of the tables of {@code catalog}; fails with every rule that cannot be carried out. */
+  public static TargetNames plan(Catalog catalog, Renames renames) {
+    if (renames.isEmpty()) {
+      return NONE;
+    }
+    List<String> problems = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
+    Map<TableName, TableName> changed = new LinkedHashMap<>();
+    Map<TableName, TableName> byFinal = new LinkedHashMap<>();
+    for (Table t : catalog.tables()) {
+      TableName to = renames.of(t.name());
+      TableName other = byFinal.putIfAbsent(to, t.name());
+      if (other != null) {
+        problems.add("rename: " + other + " and " + t.name() + " would both be " + to + " on the target; "
+            + "give one of them another name");
+      }
+      if (!to.equals(t.name())) {
+        changed.put(t.name(), to);
+      }
+    }
+    changed.forEach((from, to) -> {
+      TableName between = new TableName(from.schema(), to.name());
+      for (TableName needed : new LinkedHashSet<>(List.of(to, between))) {
+        if (!needed.equals(from) && catalog.table(needed).isPresent()) {
+          problems.add("rename: " + from + " would take the name " + needed + ", which " + needed + " of the source "
+              + "has until it is renamed itself; rename in two migrations, or on the target afterwards");
+        }
+      }
+    });
+    for (Renames.Rule rule : renames.tables()) {
+      if (catalog.tables().stream().noneMatch(t -> rule.match().matches(t.name()))) {
+        warnings.add("rename rule " + rule.location() + " matches no migrated table");
+      }
+    }
+    List<Move> moves = moves(catalog, renames, changed, warnings);
+    bodiesNaming(catalog, changed, warnings);
+    if (!problems.isEmpty()) {
+      throw new PlanException(problems);
+    }
+    return new TargetNames(renames, changed, moves, warnings);
+  }
+
+  /** What a schema rename moves besides the tables, which take their indexes and owned sequences along. */
+  private static List<Move> moves(Catalog catalog, Renames renames, Map<TableName, TableName> tables,
+      List<String> warnings) {
+    List<Move> moves = new ArrayList<>();
+    for (SequenceInfo s : catalog.sequences()) {
+      if (s.identity()) {
+        continue; // part of its column: it goes where the table goes
+      }
+      String landing = s.ownerTable() != null && tables.containsKey(s.ownerTable())
+          && !tables.get(s.ownerTable()).schema().equals(s.ownerTable().schema())
+          ? tables.get(s.ownerTable()).schema() : s.name().schema();
+      String wanted = renames.schema(s.name().schema());
+      if (!landing.equals(wanted)) {
+        TableName at = new TableName(landing, s.name().name());
+        moves.add(new Move("SEQUENCE", at.quoted(), new TableName(wanted, s.name().name()).quoted(), "to_regclass",
+            wanted, landing));
+      }
+    }
+    for (UserType t : catalog.types()) {
+      move(moves, renames, t.kind() == UserType.Kind.DOMAIN ? "DOMAIN" : "TYPE", t.name().quoted(), "to_regtype");
+    }
+    catalog.collations().forEach(c -> move(moves, renames, "COLLATION", c.name().quoted(), "to_regcollation"));
+    for (SchemaObject o : catalog.objects()) {
+      switch (o.kind()) {
+        case FUNCTION, PROCEDURE, AGGREGATE -> move(moves, renames, o.kind().sql(), o.name(), "to_regprocedure");
+        case VIEW, MATERIALIZED_VIEW -> move(moves, renames, o.kind().sql(), o.name(), "to_regclass");
+        case OPERATOR, STATISTICS -> {
+          if (!renames.schema(schemaOf(o.name())).equals(schemaOf(o.name()))) {
+            warnings.add(o.kind().sql().toLowerCase(Locale.ROOT) + " " + o.name() + " stays in schema "
+                + schemaOf(o.name()) + ": a schema rename moves tables, sequences, types, collations, views and"
+                + " routines");
+          }
+        }
+        default -> { }
+      }
+    }
+    catalog.extensions().stream().filter(e -> !renames.schema(e.schema()).equals(e.schema())).forEach(e ->
+        warnings.add("extension " + e.name() + " stays in schema " + e.schema() + ": extensions are not moved"));
+    return moves;
+  }
+
+  private static void move(List<Move> moves, Renames renames, String keyword, String name, String exists) {
+    String from = schemaOf(name);
+    String to = renames.schema(from);
+    if (!to.equals(from)) {
+      moves.add(new Move(keyword, name, Sql.ident(to) + name.substring(schemaLength(name)), exists, to, from));
+    }
+  }
+
+  /** Routine bodies are text: one that names a renamed table keeps naming it as it was. */
+  private static void bodiesNaming(Catalog catalog, Map<TableName, TableName> tables, List<String> warnings) {
+    for (SchemaObject o : catalog.objects()) {
+      if (o.kind() != SchemaObject.Kind.FUNCTION && o.kind() != SchemaObject.Kind.PROCEDURE) {
+        continue;
+      }
+      String body = o.definition().toLowerCase(Locale.ROOT);
+      List<String> named = new ArrayList<>();
+      tables.forEach((from, to) -> {
+        if (Pattern.compile("(?<!\\w)" + Pattern.quote(from.name().toLowerCase(Locale.ROOT)) + "(?!\\w)")
+            .matcher(body).find()) {
+          named.add(from.name() + " (to be " + to + ")");
+        }
+      });
+      if (!named.isEmpty()) {
+        warnings.add(o.kind().sql().toLowerCase(Locale.ROOT) + " " + o.name() + " names " + String.join(", ", named)
+            + " in its body, which is carried as written: edit it on the target after the rename");
+      }
+    }
+  }
+
+  /** The schema of a qualified, quoted or bare name ({@code "My schema".f(integer)}), unquoted. */
+  static String schemaOf(String qualified) {
+    String part = qualified.substring(0, schemaLength(qualified));
+    return part.startsWith("\"") ? part.substring(1, part.length() - 1).replace("\"\"", "\"") : part;
+  }
+
+  private static int schemaLength(String qualified) {
+    if (!qualified.startsWith("\"")) {
+      return qualified.indexOf('.');
+    }
+    int i = 1;
+    while (true) {
+      int quote = qualified.indexOf('"', i);
+      if (quote + 1 < qualified.length() && qualified.charAt(quote + 1) == '"') {
+        i = quote + 2;
+      } else {
+        return quote + 1;
+      }
+    }
+  }
+
+  public boolean isEmpty() {
+    return tables.isEmpty() && moves.isEmpty();
+  }
+
+  /** The name {@code table} has once finalize has renamed it. */
+  public TableName of(TableName table) {
+    return tables.getOrDefault(table, table);
+  }
+
+  /** The name sequence {@code s} has once finalize has moved it (an identity sequence goes with its column). */
+  public TableName of(SequenceInfo s) {
+    return new TableName(renames.schema(s.name().schema()), s.name().name());
+  }
+
+  /** The tables whose name changes, source → target, in catalog order. */
+  public Map<TableName, TableName> tables() {
+    return tables;
+  }
+
+  /** The other objects a schema rename moves. */
+  public List<Move> moves() {
+    return moves;
+  }
+
+  /** Schemas the target needs for the renames. */
+  public Set<String> schemas() {
+    Set<String> schemas = new TreeSet<>();
+    tables.values().forEach(t -> schemas.add(t.schema()));
+    moves.forEach(m -> schemas.add(m.toSchema()));
+    return schemas;
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  /** The renames as a person reads them. */
+  public String render() {
+    if (isEmpty() && warnings.isEmpty()) {
+      return "";
+    }
+    StringBuilder out = new StringBuilder("  renames (finalize renames last; until then the source names)\n");
+    tables.forEach((from, to) -> out.append("    ").append(from).append(" → ").append(to).append('\n'));
+    renames.schemas().forEach((from, to) -> {
+      long n = moves.stream().filter(m -> m.fromSchema().equals(from)).count();
+      out.append("    schema ").append(from).append(" → ").append(to).append(": its tables")
+          .append(n == 0 ? "" : " and " + n + " other objects").append('\n');
+    });
+    warnings.forEach(w -> out.append("    warning: ").append(w).append('\n'));
+    return out.toString();
+  }
+}
