@@ -34,7 +34,7 @@ class FlinkRunnerTest {
         """).withPlainTarget();
     MigrationSummary summary = new Migration(config,
         PipelineOptionsFactory.fromArgs("--runner=FlinkRunner", "--parallelism=2").create(),
-        new Migration.Options(false, Files.createTempDirectory("rejects"), 60)).run();
+        new Migration.Options(false, Migrations.rejectsDir(), 60)).run();
 
     assertTrue(summary.ok(), summary::render);
     assertEquals(5, summary.tables().size());

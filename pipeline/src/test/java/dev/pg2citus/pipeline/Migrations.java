@@ -29,7 +29,8 @@ public final class Migrations {
     return new Migration(config, directRunner(3), new Migration.Options(resume, rejects, 60)).run();
   }
 
+  /** A new directory for reject files under the module's build directory, which the next clean removes. */
   public static Path rejectsDir() throws IOException {
-    return Files.createTempDirectory("pg2citus-rejects");
+    return Files.createTempDirectory(Files.createDirectories(Path.of("target", "rejects")), "run");
   }
 }
