@@ -30,6 +30,7 @@ public final class CopySpecs {
   private final Map<String, KeyMapSpec> keyMaps = new LinkedHashMap<>();
   private final TargetNames names;
   private final Map<String, String> renamedCheckSql = new HashMap<>();
+  private final Map<String, List<String>> checksumColumns = new HashMap<>();
 
   public CopySpecs(TargetSchema target) {
     this.names = target.names();
@@ -53,6 +54,11 @@ public final class CopySpecs {
     return renamed != null && Relations.exists(target, renamed.quoted()) ? renamed.quoted() : t.quotedTarget();
   }
 
+  /** What the source's side of {@code load.verify: checksums} reads of {@code t}: its columns as the target has them. */
+  List<String> checksumColumns(TableCopy t) {
+    return checksumColumns.get(t.table());
+  }
+
   /** The backfill check of {@code t} under the names {@link #standing} found. */
   String checkSql(TableCopy t, String standing) {
     return standing.equals(t.quotedTarget()) ? t.backfill().checkSql() : renamedCheckSql.get(t.table());
@@ -73,13 +79,19 @@ public final class CopySpecs {
     List<String> source = new ArrayList<>();
     List<String> read = new ArrayList<>();
     List<String> sourceNames = new ArrayList<>();
+    List<String> checksummed = new ArrayList<>();
     for (Column c : table.columns()) {
       if (!c.isGenerated()) {
         source.add(Sql.ident(c.name()));
-        read.add(c.readAs() != null ? c.readAs() : Sql.ident(c.name()));
+        String as = c.readAs() != null ? c.readAs() : Sql.ident(c.name());
+        read.add(as);
         sourceNames.add(c.name());
+        // A cast column as COPY converts it: the source type's output (format's %s), the target type's input.
+        checksummed.add(c.sourceType() == null ? as
+            : "CASE WHEN (" + as + ") IS NULL THEN NULL ELSE format('%s', " + as + ")::" + c.type() + " END");
       }
     }
+    checksumColumns.put(table.name().toString(), checksummed);
     Placement placement = target.plan().of(table.name());
     List<String> targetColumns = new ArrayList<>();
     TableCopy.Backfill backfill = null;

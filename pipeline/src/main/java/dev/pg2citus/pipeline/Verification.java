@@ -47,7 +47,7 @@ final class Verification {
         String standing = specs.standing(target, t);
         // With rejects the sides differ by design; the reject files account for the difference.
         Check match = !checksums || done.rowsRejected() > 0 ? Check.NOT_CHECKED
-            : checksum(snapshot.connection(), t.quotedTable(), t.readColumns())
+            : checksum(snapshot.connection(), t.quotedTable(), specs.checksumColumns(t))
                 .equals(checksum(target, standing, t.sourceColumns())) ? Check.MATCH : Check.DIFFER;
         OptionalLong mismatches = backfill && t.backfill() != null
             ? OptionalLong.of(scalar(target, specs.checkSql(t, standing))) : OptionalLong.empty();
@@ -61,8 +61,8 @@ final class Verification {
 
   /**
    * An order-independent checksum of the columns' text: the sum of each row's md5, cut to 64 bits;
-   * the source's as the copy reads them ({@code using} transforms applied). Both sides' sessions come
-   * from this JVM, so time zone and float output settings agree.
+   * the source's as the copy reads them ({@code using} transforms applied) and the target types print
+   * them. Both sides' sessions come from this JVM, so time zone and float output settings agree.
    */
   private static String checksum(Connection c, String quotedTable, List<String> columns) throws SQLException {
     String sql = "SELECT coalesce(sum(('x' || left(md5(ROW(" + String.join(", ", columns)

@@ -51,4 +51,27 @@ class CastTransformsTest {
               + " FROM events ORDER BY id"));
     }
   }
+
+  @Test
+  void checksumsCompareACastColumnAsTheTargetTypeReadsIt() throws SQLException, IOException {
+    String src = TestPostgres.freshDatabase("castsum_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE readings (id int PRIMARY KEY, taken timestamp NOT NULL, value numeric(6, 2), code char(4));
+        INSERT INTO readings VALUES (1, '2024-02-29 12:00:00', 1.5, 'ab'), (2, '2024-03-01 00:00:01', NULL, NULL);
+        """);
+    String dst = TestPostgres.freshDatabase("castsum_dst");
+    MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, """
+        casts:
+          - column: readings.taken
+            to: timestamp with time zone
+          - type: numeric
+            drop-typmod: true
+          - column: readings.code
+            to: text
+        load:
+          verify: checksums
+        """).withPlainTarget());
+    assertTrue(summary.ok(), summary::render);
+    assertTrue(summary.tables().stream().allMatch(t -> t.checksums() == MigrationSummary.Check.MATCH), summary::render);
+  }
 }

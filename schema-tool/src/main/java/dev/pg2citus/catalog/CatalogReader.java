@@ -185,7 +185,7 @@ public final class CatalogReader {
         while (rs.next()) {
           result.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Column(
               rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getString(6),
-              rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), null));
+              rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), null, null));
         }
       }
     }

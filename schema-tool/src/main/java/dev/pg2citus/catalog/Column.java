@@ -15,6 +15,7 @@ package dev.pg2citus.catalog;
  * @param comment the column comment, or null
  * @param readAs the expression the source query reads the column with (a cast rule's {@code using}),
  *     or null for the column as it is
+ * @param sourceType the column's type on the source when a cast rule changed it, else null
  */
 public record Column(
     String name,
@@ -26,7 +27,8 @@ public record Column(
     String generatedExpr,
     String collation,
     String comment,
-    String readAs) {
+    String readAs,
+    String sourceType) {
 
   public boolean isIdentity() {
     return !identity.isEmpty();
@@ -38,13 +40,14 @@ public record Column(
 
   /** The same column with another type, default and NOT NULL (cast rules produce it). */
   public Column withTypeDefaultNotNull(String newType, String newDefault, boolean newNotNull) {
+    String castFrom = newType.equals(type) ? sourceType : sourceType != null ? sourceType : type;
     return new Column(
-        name, newType, baseType, newNotNull, newDefault, identity, generatedExpr, collation, comment, readAs);
+        name, newType, baseType, newNotNull, newDefault, identity, generatedExpr, collation, comment, readAs, castFrom);
   }
 
   /** The same column, read from the source with {@code expression}. */
   public Column withReadAs(String expression) {
     return new Column(name, type, baseType, notNull, defaultExpr, identity, generatedExpr, collation, comment,
-        expression);
+        expression, sourceType);
   }
 }

@@ -80,7 +80,7 @@ public final class TargetSchema {
     List<Column> columns = new ArrayList<>();
     if (p.addsColumn()) {
       columns.add(new Column(p.column(), p.columnType(), p.columnType(), true, null, "", null, null,
-          "distribution column added by pg2citus", null));
+          "distribution column added by pg2citus", null, null));
     }
     columns.addAll(table.columns());
     return columns;
