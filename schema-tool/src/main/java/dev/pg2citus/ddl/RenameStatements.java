@@ -9,8 +9,9 @@ import java.util.List;
 /**
  * The renames, last of finalize: {@code ALTER … RENAME TO} and {@code SET SCHEMA} per table (its
  * indexes, constraints and owned sequences go along), then the other objects a schema rename moves.
- * Each statement is skipped when its effect is on the target already (the object is at its new name
- * and not at its old one), so finalize can run again; {@link #back()} undoes them first, since the
+ * Each statement is skipped when its effect is on the target already (a table at its new name and not
+ * at its old one; another object not at its old one, moved or never created, which an earlier error
+ * of finalize says), so finalize can run again; {@link #back()} undoes them first, since the
  * post-data statements name the source's tables. A clash is an error, never skipped.
  */
 final class RenameStatements {
@@ -38,8 +39,7 @@ final class RenameStatements {
     });
     for (TargetNames.Move m : names.moves()) {
       out.add(new DdlStatement(Step.RENAME, m.name() + " → " + m.toSchema(), "ALTER " + m.keyword() + " " + m.name()
-          + " SET SCHEMA " + Sql.ident(m.toSchema()), "SELECT 1 WHERE NOT " + exists(m.exists(), m.name()) + " AND "
-          + exists(m.exists(), m.moved())));
+          + " SET SCHEMA " + Sql.ident(m.toSchema()), "SELECT 1 WHERE NOT " + exists(m.exists(), m.name())));
     }
     return out;
   }

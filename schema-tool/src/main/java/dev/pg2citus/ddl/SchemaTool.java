@@ -67,17 +67,17 @@ public final class SchemaTool {
       DistributionPlan plan = null;
       TargetNames names = TargetNames.NONE;
       try {
-        names = TargetNames.plan(catalog, config.renames());
-      } catch (PlanException e) {
-        problems.addAll(e.problems());
-      }
-      try {
         plan = DistributionPlanner.plan(catalog, config);
         if (!config.targetIsPlainPostgresql()) {
           catalog = CitusRefusals.apply(catalog, plan);
           problems.addAll(ColumnTypeCheck.problems(source, plan));
         }
         plan = FunctionPlanner.place(source, catalog, plan, config.citus().distributeFunctions());
+      } catch (PlanException e) {
+        problems.addAll(e.problems());
+      }
+      try { // on the objects carried: Citus' refusals are out
+        names = TargetNames.plan(catalog, config.renames());
       } catch (PlanException e) {
         problems.addAll(e.problems());
       }

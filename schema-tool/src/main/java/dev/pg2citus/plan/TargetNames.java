@@ -146,13 +146,18 @@ public final class TargetNames {
     }
   }
 
-  /** Routine bodies are text: one that names a renamed table keeps naming it as it was. */
+  /** A routine's body is text: one that names a renamed table keeps naming it as it was. */
   private static void bodiesNaming(Catalog catalog, Map<TableName, TableName> tables, List<String> warnings) {
     for (SchemaObject o : catalog.objects()) {
       if (o.kind() != SchemaObject.Kind.FUNCTION && o.kind() != SchemaObject.Kind.PROCEDURE) {
         continue;
       }
-      String body = o.definition().toLowerCase(Locale.ROOT);
+      // The string body after AS; a BEGIN ATOMIC body is parsed, so PostgreSQL renames in it itself.
+      int as = o.definition().indexOf("\nAS ");
+      if (as < 0) {
+        continue;
+      }
+      String body = o.definition().substring(as).toLowerCase(Locale.ROOT);
       List<String> named = new ArrayList<>();
       tables.forEach((from, to) -> {
         if (Pattern.compile("(?<!\\w)" + Pattern.quote(from.name().toLowerCase(Locale.ROOT)) + "(?!\\w)")
