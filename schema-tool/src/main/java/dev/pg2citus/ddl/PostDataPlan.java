@@ -83,7 +83,7 @@ public final class PostDataPlan {
     }
     for (Table t : tables) {
       for (Index i : t.indexes()) {
-        String qualified = Sql.ident(t.name().schema()) + "." + Sql.ident(i.name());
+        String qualified = Sql.ident(target.onTarget(t.name()).schema()) + "." + Sql.ident(i.name());
         DdlStatement index = build(out, built, t, new DdlStatement(Step.INDEX, t.name() + " " + i.name(),
             target.indexDefinition(t, i), "SELECT 1 WHERE to_regclass(" + Sql.literal(qualified) + ") IS NOT NULL"));
         if (i.unique()) {
@@ -141,10 +141,11 @@ public final class PostDataPlan {
     return result;
   }
 
-  private static DdlStatement constraint(Step step, Table t, String name, String definition) {
+  private DdlStatement constraint(Step step, Table t, String name, String definition) {
+    String table = target.onTarget(t.name()).quoted();
     return new DdlStatement(step, t.name() + " " + name,
-        "ALTER TABLE " + t.name().quoted() + " ADD CONSTRAINT " + Sql.ident(name) + " " + definition,
-        "SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(" + Sql.literal(t.name().quoted()) + ")"
+        "ALTER TABLE " + table + " ADD CONSTRAINT " + Sql.ident(name) + " " + definition,
+        "SELECT 1 FROM pg_constraint WHERE conrelid = to_regclass(" + Sql.literal(table) + ")"
             + " AND conname = " + Sql.literal(name));
   }
 

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class TargetSchema {
   private static final Pattern INDEX_COLUMNS = Pattern.compile(" USING [a-z0-9_]+ \\(");
+  private static final Pattern INDEX_TABLE = Pattern.compile(" ON .+? USING ");
 
   private final Catalog catalog;
   private final DistributionPlan plan;
@@ -98,10 +99,15 @@ public final class TargetSchema {
 
   /**
    * An index definition for the target: {@code ON ONLY} dropped so an index of a partitioned table
-   * reaches its partitions, and the distribution column put in front of a unique index's keys.
+   * reaches its partitions, on the table by the name it stands under, and the distribution column
+   * put in front of a unique index's keys.
    */
   public String indexDefinition(Table table, Index index) {
     String def = index.definition().replaceFirst(" ON ONLY ", " ON ");
+    if (!onTarget(table.name()).equals(table.name())) { // the table stands under its new name
+      def = INDEX_TABLE.matcher(def).replaceFirst(Matcher.quoteReplacement(" ON " + onTarget(table.name()).quoted()
+          + " USING "));
+    }
     Placement p = plan.of(table.name());
     if (!index.unique() || !p.isDistributed() || index.keyColumns().contains(p.column())) {
       return def;
@@ -115,21 +121,23 @@ public final class TargetSchema {
 
   /**
    * A foreign key definition: as the source has it, unless both tables are distributed and the key
-   * does not already pair their distribution columns; then both sides get them in front.
+   * does not already pair their distribution columns; then both sides get them in front. The
+   * referenced table by the name it stands under.
    */
   public String foreignKeyDefinition(ForeignKey fk) {
     Placement from = plan.of(fk.table());
     Placement to = plan.of(fk.referenced());
     String definition;
-    if (!from.isDistributed() || !to.isDistributed()
-        || from.column().equals(fk.columnReferencing(to.column()))) {
+    boolean asItIs = !from.isDistributed() || !to.isDistributed()
+        || from.column().equals(fk.columnReferencing(to.column()));
+    if (asItIs && onTarget(fk.referenced()).equals(fk.referenced())) {
       definition = fk.definition();
     } else {
-      List<String> columns = new ArrayList<>(List.of(from.column()));
+      List<String> columns = new ArrayList<>(asItIs ? List.of() : List.of(from.column()));
       columns.addAll(fk.columns());
-      List<String> referenced = new ArrayList<>(List.of(to.column()));
+      List<String> referenced = new ArrayList<>(asItIs ? List.of() : List.of(to.column()));
       referenced.addAll(fk.referencedColumns());
-      definition = "FOREIGN KEY (" + Sql.idents(columns) + ") REFERENCES " + fk.referenced().quoted()
+      definition = "FOREIGN KEY (" + Sql.idents(columns) + ") REFERENCES " + onTarget(fk.referenced()).quoted()
           + "(" + Sql.idents(referenced) + ")" + fk.options();
     }
     return plan.dropsRefusedActions(fk) ? DistributionPlanner.REFUSED_ACTION.matcher(definition).replaceAll("")
