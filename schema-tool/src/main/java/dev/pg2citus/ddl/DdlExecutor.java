@@ -7,9 +7,12 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
-import java.util.ArrayList;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,15 +46,30 @@ public final class DdlExecutor {
     void complete() throws SQLException;
   }
 
-  /** Runs {@code statements} one by one in autocommit. */
+  /**
+   * Runs {@code statements} one by one in autocommit. A statement that needs one that failed is not
+   * issued: its error would only repeat the first, so the report notes it once, with the cause.
+   */
   public static void run(Connection connection, List<DdlStatement> statements, PhaseReport report)
       throws SQLException {
     connection.setAutoCommit(true);
     prepare(connection);
+    Set<String> failed = new HashSet<>();
     for (DdlStatement s : statements) {
+      Optional<String> cause = s.needs().stream().filter(failed::contains).findFirst();
+      if (cause.isPresent()) {
+        if (s.step().creates()) {
+          failed.add(s.subject());
+        }
+        report.note("not issued, since " + cause.get() + " failed above: " + s.step().label() + " " + s.subject());
+        continue;
+      }
       Outcome outcome = execute(connection, s, report.phase(), Completion.AUTOCOMMIT);
       report.record(s.step().label(), outcome.millis(), outcome.error());
       outcome.notes().forEach(report::note);
+      if (outcome.error() != null && s.step().creates()) {
+        failed.add(s.subject());
+      }
     }
   }
 

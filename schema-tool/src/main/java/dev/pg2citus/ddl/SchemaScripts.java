@@ -172,10 +172,11 @@ public final class SchemaScripts {
     return result;
   }
 
+  /** An object's statement, needing what it reads, and its comment, needing the object. */
   private static void add(List<DdlStatement> out, Step step, SchemaObject o, String sql) {
-    out.add(new DdlStatement(step, o.name(), sql));
+    out.add(new DdlStatement(step, o.name(), sql).needing(o.reads()));
     if (o.commentSql() != null) {
-      out.add(new DdlStatement(Step.COMMENT, o.name(), o.commentSql()));
+      out.add(new DdlStatement(Step.COMMENT, o.name(), o.commentSql()).needing(Set.of(o.name())));
     }
   }
 
@@ -190,10 +191,10 @@ public final class SchemaScripts {
     if (!load.dataOnly() && load.createTables()) {
       for (SchemaObject v : views(true)) {
         add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
-        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i)));
+        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i).needing(Set.of(v.name()))));
       }
       objects(SchemaObject.Kind.COMMENT).stream().filter(SchemaObject::needsTables)
-          .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition())));
+          .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition()).needing(c.reads())));
       objects(SchemaObject.Kind.TRIGGER).forEach(t ->
           add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition()));
       objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r, r.definition()));
@@ -329,7 +330,7 @@ public final class SchemaScripts {
             "SELECT create_reference_table(" + table + ")"));
         case DISTRIBUTED -> out.add(new DdlStatement(Step.DISTRIBUTE, p.table().toString(),
             "SELECT create_distributed_table(" + table + ", " + Sql.literal(p.column()) + ", "
-                + colocateWith(p) + ")"));
+                + colocateWith(p) + ")").needing(Set.of(p.colocationRoot().toString())));
         case LOCAL -> { }
       }
     }

@@ -47,4 +47,13 @@ public enum Step {
   public String label() {
     return label;
   }
+
+  /** Whether its statements make the object their subject names, which later statements may need. */
+  public boolean creates() {
+    return switch (this) {
+      case SCHEMA, EXTENSION, COLLATION, TYPE, FUNCTION, SEQUENCE, TABLE, AGGREGATE, OPERATOR, DISTRIBUTE,
+          STATISTICS, VIEW, MATERIALIZED_VIEW -> true;
+      default -> false;
+    };
+  }
 }

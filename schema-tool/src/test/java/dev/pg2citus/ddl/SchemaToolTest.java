@@ -219,6 +219,25 @@ class SchemaToolTest {
   }
 
   @Test
+  void whatNeedsAnObjectThatFailedIsNotIssuedButNoted() throws SQLException {
+    String src = TestPostgres.freshDatabase("fold_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE items (id int PRIMARY KEY, name text);
+        CREATE VIEW item_names AS SELECT name FROM items;
+        CREATE VIEW item_count AS SELECT count(*) FROM item_names;
+        COMMENT ON VIEW item_names IS 'names only';
+        """);
+    String dst = TestPostgres.freshDatabase("fold_dst");
+    TestPostgres.execute(dst, "CREATE TABLE item_names (taken int)"); // the view cannot be made
+    PhaseReport create = SchemaTool.load(TestConfigs.onTestPostgres(src, dst, "").withPlainTarget()).create();
+    assertEquals(1, create.errors().size(), create::render);
+    assertTrue(create.errors().get(0).contains("\"item_names\" is not a view"), create::render);
+    assertEquals(List.of("not issued, since public.item_names failed above: comments public.item_names",
+            "not issued, since public.item_names failed above: views public.item_count"),
+        create.notes().stream().filter(n -> n.startsWith("not issued")).toList(), create::render);
+  }
+
+  @Test
   void planWarnsWhenBackfillKeysMayPrintDifferently() throws SQLException {
     String src = TestPostgres.freshDatabase("keytypes_src");
     TestPostgres.execute(src, """
