@@ -86,6 +86,15 @@ class RenamesTest {
       // finalize run again kept the names; the second run loaded, indexed and set the renamed tables
       assertRenamed(c);
       assertKeysFollowed(c);
+    }
+    MigrationSummary dropped = Migrations.run(TestConfigs.onTestPostgres(src, dst, RENAMES + """
+        load:
+          include-drop: true
+        """).withPlainTarget());
+    assertTrue(dropped.ok(), dropped::render);
+    try (Connection c = TestPostgres.connect(dst)) {
+      assertRenamed(c); // include-drop dropped the renamed objects, and the run renamed its new ones
+      assertKeysFollowed(c);
 
       assertEquals(List.of(), TestPostgres.rows(c, "SELECT relname FROM pg_class c JOIN pg_namespace n"
           + " ON n.oid = c.relnamespace WHERE n.nspname = 'public'"));

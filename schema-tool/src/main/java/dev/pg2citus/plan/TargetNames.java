@@ -238,8 +238,9 @@ public final class TargetNames {
     tables.forEach((from, to) -> out.append("    ").append(from).append(" → ").append(to).append('\n'));
     renames.schemas().forEach((from, to) -> {
       long n = moves.stream().filter(m -> m.fromSchema().equals(from)).count();
-      out.append("    schema ").append(from).append(" → ").append(to).append(": its tables")
-          .append(n == 0 ? "" : " and " + n + " other objects").append('\n');
+      out.append("    schema ").append(from).append(" → ").append(to)
+          .append(": its tables with their indexes and owned sequences")
+          .append(n == 0 ? "" : ", and " + n + " other objects").append('\n');
     });
     warnings.forEach(w -> out.append("    warning: ").append(w).append('\n'));
     return out.toString();
