@@ -8,7 +8,6 @@ import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.plan.Backfill;
 import dev.pg2citus.plan.Placement;
-import dev.pg2citus.plan.TargetNames;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.sql.Relations;
 import dev.pg2citus.sql.Sql;
@@ -28,12 +27,11 @@ import java.util.Optional;
 public final class CopySpecs {
   private final List<TableCopy> tables = new ArrayList<>();
   private final Map<String, KeyMapSpec> keyMaps = new LinkedHashMap<>();
-  private final TargetNames names;
+  private final Map<String, String> finalNames = new HashMap<>();
   private final Map<String, String> renamedCheckSql = new HashMap<>();
   private final Map<String, List<String>> checksumColumns = new HashMap<>();
 
   public CopySpecs(TargetSchema target) {
-    this.names = target.names();
     for (Table table : target.catalog().tables()) {
       if (!table.isPartitioned()) {
         tables.add(copyOf(target, table));
@@ -46,12 +44,12 @@ public final class CopySpecs {
   }
 
   /**
-   * The table {@code t}'s rows are in on the target now: its name once renamed, when finalize has
-   * renamed it, else the one the rows were written into.
+   * The table {@code t}'s rows are in on the target now: the one they were written into while it
+   * is there, else the name finalize renamed it to.
    */
   String standing(Connection target, TableCopy t) throws SQLException {
-    TableName renamed = finalName(t);
-    return renamed != null && Relations.exists(target, renamed.quoted()) ? renamed.quoted() : t.quotedTarget();
+    String renamed = finalNames.get(t.table());
+    return renamed == null || Relations.exists(target, t.quotedTarget()) ? t.quotedTarget() : renamed;
   }
 
   /** What the source's side of {@code load.verify: checksums} reads of {@code t}: its columns as the target has them. */
@@ -63,12 +61,6 @@ public final class CopySpecs {
   String checkSql(TableCopy t, String standing) {
     return standing.equals(t.quotedTarget()) ? t.backfill().checkSql() : renamedCheckSql.get(t.table());
   }
-
-  private TableName finalName(TableCopy t) {
-    return names.tables().keySet().stream().filter(n -> n.toString().equals(t.table())).findFirst()
-        .map(names::of).orElse(null);
-  }
-
 
   /** Side-input maps by id, each after the maps it composes with. */
   public Map<String, KeyMapSpec> keyMaps() {
@@ -105,12 +97,16 @@ public final class CopySpecs {
           .max().orElse(0);
       Placement parent = target.plan().of(first.referenced());
       backfill = new TableCopy.Backfill(keyFields, keyMap(target, path, 0), path.toString(), Math.max(0, keys),
-          checkSql(table.name(), first.referenced(), placement, first, parent));
-      renamedCheckSql.put(table.name().toString(), checkSql(names.of(table.name()), names.of(first.referenced()),
-          placement, first, parent));
+          checkSql(target.onTarget(table.name()), target.onTarget(first.referenced()), placement, first, parent));
+      renamedCheckSql.put(table.name().toString(), checkSql(target.names().of(table.name()),
+          target.names().of(first.referenced()), placement, first, parent));
     }
     targetColumns.addAll(source);
     TableName into = target.onTarget(table.name());
+    TableName renamed = target.names().of(table.name());
+    if (!renamed.equals(into)) {
+      finalNames.put(table.name().toString(), renamed.quoted());
+    }
     return new TableCopy(table.name().toString(), table.name().quoted(), into.quoted(), into.name(), source, read,
         targetColumns, backfill);
   }

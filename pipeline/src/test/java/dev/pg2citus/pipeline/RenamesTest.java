@@ -30,7 +30,10 @@ class RenamesTest {
       CREATE TABLE film_actor (film_id int REFERENCES film, actor_id int REFERENCES actor,
                                PRIMARY KEY (film_id, actor_id));
       CREATE INDEX film_title ON film (title);
-      CREATE TABLE "Odd Name" (id int PRIMARY KEY, note text);
+      CREATE TABLE "Odd Name" (id serial PRIMARY KEY, note text);
+      CREATE TABLE rentals (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+      CREATE TABLE rentals_2024 PARTITION OF rentals FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+      CREATE FUNCTION label(r rating) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT lower(r::text)';
       CREATE VIEW film_list AS
         SELECT f.title, a.name FROM film f JOIN film_actor fa USING (film_id) JOIN actor a USING (actor_id);
       CREATE FUNCTION film_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM film';
@@ -38,7 +41,8 @@ class RenamesTest {
         FROM generate_series(1, 30) i;
       INSERT INTO actor (name) SELECT 'actor ' || i FROM generate_series(1, 10) i;
       INSERT INTO film_actor SELECT f, 1 + f % 10 FROM generate_series(1, 30) f;
-      INSERT INTO "Odd Name" VALUES (1, 'one'), (2, 'two');
+      INSERT INTO "Odd Name" (note) VALUES ('one'), ('two');
+      INSERT INTO rentals SELECT i, date '2024-01-01' + i FROM generate_series(1, 5) i;
       """;
 
   private static final String RENAMES = """
@@ -46,7 +50,7 @@ class RenamesTest {
         schemas:
           public: app
         tables:
-          - name: film
+          - table: film
             rename-to: films
           - name: Odd Name
             set-schema: Report S
@@ -114,13 +118,15 @@ class RenamesTest {
               - film_actor using film_id
               - actor as reference table
               - '"Odd Name" as reference table'
+              - rentals using id
             """));
     assertTrue(summary.ok(), summary::render);
     try (Connection c = TestCitus.connect(dst)) {
       assertRenamed(c);
       assertKeysFollowed(c);
       assertEquals(List.of("\"Report S\".\"Odd Name\" reference", "app.actor reference",
-              "app.film_actor distributed", "app.films distributed"),
+              "app.film_actor distributed", "app.films distributed", "app.rentals distributed",
+              "app.rentals_2024 distributed"),
           TestPostgres.rows(c, "SELECT table_name || ' ' || citus_table_type FROM citus_tables ORDER BY 1"));
       assertEquals(List.of("30"), TestPostgres.rows(c, "SELECT count(*) FROM app.films f"
           + " JOIN app.film_actor fa USING (film_id)"), "a colocated join on the renamed tables");
@@ -130,11 +136,12 @@ class RenamesTest {
   /** The source's objects under their new names, working: view, defaults, sequences, type, routine. */
   private static void assertRenamed(Connection c) throws Exception {
     assertEquals(List.of(
-            "Report S.Odd Name r", "app.actor r", "app.actor_actor_id_seq S", "app.film_actor r",
-            "app.film_film_id_seq S", "app.film_list v", "app.film_title i", "app.films r", "app.ticket_seq S"),
+            "Report S.Odd Name r", "Report S.Odd Name_id_seq S", "app.actor r", "app.actor_actor_id_seq S",
+            "app.film_actor r", "app.film_film_id_seq S", "app.film_list v", "app.film_title i", "app.films r",
+            "app.rentals p", "app.rentals_2024 r", "app.ticket_seq S"),
         TestPostgres.rows(c, "SELECT n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c"
             + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'app', 'Report S')"
-            + " AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i') AND c.relname !~ '(pkey|_[0-9]+)$'"
+            + " AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'i') AND c.relname !~ '(pkey|_[0-9]{6,})$'"
             + " AND c.relname NOT LIKE 'citus%' ORDER BY 1"));
     assertWorks(c);
   }
@@ -142,17 +149,21 @@ class RenamesTest {
   private static void assertKeysFollowed(Connection c) throws Exception {
     assertEquals(List.of("app.film_actor app.actor", "app.film_actor app.films"),
         TestPostgres.rows(c, "SELECT conrelid::regclass || ' ' || confrelid::regclass FROM pg_constraint"
-            + " WHERE contype = 'f' AND connamespace::regnamespace::text = 'app' AND conname !~ '_[0-9]+$'"
+            + " WHERE contype = 'f' AND connamespace::regnamespace::text = 'app' AND conname !~ '_[0-9]{6,}$'"
             + " ORDER BY 1"));
   }
 
   private static void assertWorks(Connection c) throws Exception {
-    assertEquals(List.of("30 30 2"), TestPostgres.rows(c, "SELECT (SELECT count(*) FROM app.films) || ' '"
-        + " || (SELECT count(*) FROM app.film_list) || ' ' || (SELECT count(*) FROM \"Report S\".\"Odd Name\")"));
+    assertEquals(List.of("30 30 2 5"), TestPostgres.rows(c, "SELECT (SELECT count(*) FROM app.films) || ' '"
+        + " || (SELECT count(*) FROM app.film_list) || ' ' || (SELECT count(*) FROM \"Report S\".\"Odd Name\")"
+        + " || ' ' || (SELECT count(*) FROM app.rentals)"));
     assertEquals(List.of("31 R 42"), TestPostgres.rows(c, "WITH f AS (INSERT INTO app.films (title, rating)"
         + " VALUES ('new', 'R'::app.rating) RETURNING film_id, rating)"
         + " SELECT film_id || ' ' || rating || ' ' || nextval('app.ticket_seq') FROM f"));
-    assertEquals(List.of("app.film_count()"), TestPostgres.rows(c, "SELECT 'app.film_count'::regproc::regprocedure"
-        + "::text"));
+    assertEquals(List.of("app.film_count() pg"), TestPostgres.rows(c, "SELECT 'app.film_count'::regproc::regprocedure"
+        + " || ' ' || app.label('PG')"));
+    assertEquals(List.of("3"), TestPostgres.rows(c, "INSERT INTO \"Report S\".\"Odd Name\" (note) VALUES ('three')"
+        + " RETURNING id"), "the serial's sequence went with its table and holds the source's value");
+    TestPostgres.rows(c, "DELETE FROM \"Report S\".\"Odd Name\" WHERE id = 3 RETURNING id");
   }
 }

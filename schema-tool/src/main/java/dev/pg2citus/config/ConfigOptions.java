@@ -76,7 +76,7 @@ public final class ConfigOptions {
           + "schema's tables, sequences, views, types and routines end up in the target schema. Finalize renames "
           + "last, so the load runs under the source names.", node -> {
         Map<String, String> result = new LinkedHashMap<>();
-        node.asMap().forEach((from, to) -> result.put(from, to.asString()));
+        node.asMap().forEach((from, to) -> result.put(from, newName(to)));
         return result;
       });
   public static final ConfigOption<List<Renames.Rule>> RENAME_TABLES = ConfigOption.structured("rename.tables",
@@ -312,6 +312,8 @@ public final class ConfigOptions {
     });
   }
 
+  private static final List<String> SELECTOR_KEYS = List.of("schema", "name", "schema-matches", "name-matches");
+
   private static ConfigOption<List<TableSelector>> selectors(String key, String defaultText, String description) {
     return ConfigOption.structured(key, "list of table patterns", List.of(), defaultText, description, node -> {
       List<TableSelector> result = new ArrayList<>();
@@ -328,7 +330,7 @@ public final class ConfigOptions {
       String schema = ref.schema();
       return new TableSelector(schema, null, ref.name(), null, item.location());
     }
-    item.requireKnownKeys(List.of("schema", "name", "schema-matches", "name-matches"));
+    item.requireKnownKeys(SELECTOR_KEYS);
     if (item.asMap().isEmpty()) {
       throw item.fail("a table pattern needs at least one of schema, name, schema-matches, name-matches");
     }
@@ -345,14 +347,14 @@ public final class ConfigOptions {
       }
       item.requireKnownKeys(List.of("table", "schema", "name", "schema-matches", "name-matches", "rename-to",
           "set-schema"));
-      String renameTo = exact(item.get("rename-to"));
-      String setSchema = exact(item.get("set-schema"));
+      String renameTo = newName(item.get("rename-to"));
+      String setSchema = newName(item.get("set-schema"));
       if (renameTo == null && setSchema == null) {
         throw item.fail("a rename rule needs rename-to or set-schema");
       }
       TableSelector match;
       if (item.get("table") != null) {
-        if (item.asMap().keySet().stream().anyMatch(k -> k.equals("schema") || k.contains("name"))) {
+        if (item.asMap().keySet().stream().anyMatch(SELECTOR_KEYS::contains)) {
           throw item.fail("write the tables of a rename rule as 'table' or as schema/name patterns, not both");
         }
         match = readSelector(item.get("table"));
@@ -370,6 +372,15 @@ public final class ConfigOptions {
       result.add(new Renames.Rule(match, renameTo, setSchema, item.location()));
     }
     return result;
+  }
+
+  /** A name a rename gives, exact: refused when blank, which no table or schema can be called. */
+  private static String newName(YamlNode node) {
+    String name = exact(node);
+    if (name != null && name.isBlank()) {
+      throw node.fail("a new name cannot be empty");
+    }
+    return name;
   }
 
   private static String exact(YamlNode node) {

@@ -327,10 +327,10 @@ public final class SchemaScripts {
       String table = Sql.literal(p.table().quoted());
       switch (p.kind()) {
         case REFERENCE -> out.add(new DdlStatement(Step.DISTRIBUTE, p.table().toString(),
-            "SELECT create_reference_table(" + table + ")"));
+            "SELECT create_reference_table(" + table + ")").needing(Set.of(p.table().toString())));
         case DISTRIBUTED -> out.add(new DdlStatement(Step.DISTRIBUTE, p.table().toString(),
             "SELECT create_distributed_table(" + table + ", " + Sql.literal(p.column()) + ", "
-                + colocateWith(p) + ")").needing(Set.of(p.colocationRoot().toString())));
+                + colocateWith(p) + ")").needing(new HashSet<>(List.of(p.colocationRoot().toString(), p.table().toString()))));
         case LOCAL -> { }
       }
     }

@@ -26,6 +26,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -226,6 +227,10 @@ public final class SchemaTool {
     if (!config.load().analyze()) {
       report.note("ANALYZE left to autovacuum (load.analyze: false)");
     }
+    if (!target.names().isEmpty() && (config.load().dataOnly() || !config.load().createTables())) {
+      report.note("rename rules not applied: a run that creates no tables (data-only, create-tables: false) leaves"
+          + " the names as they stand on the target; the run that creates the tables renames them");
+    }
     if (!report.errors().isEmpty()) {
       report.note(report.errors().size() + " finalize statements failed, so those keys, indexes or objects are missing"
           + " on the target (each error names it): fix the cause, then run `pg2citus finalize` with the same"
@@ -284,6 +289,19 @@ public final class SchemaTool {
           while (rs.next()) {
             existing.add(byQuotedName.get(rs.getString(1)).toString());
           }
+        }
+      }
+      for (TargetNames.Move m : target.names().moves()) { // where the renames would take the other objects
+        try (PreparedStatement ps = connection.prepareStatement("SELECT " + m.exists() + "(?) IS NOT NULL")) {
+          ps.setString(1, m.moved());
+          try (ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            if (rs.getBoolean(1)) {
+              existing.add(m.keyword().toLowerCase(Locale.ROOT) + " " + m.moved());
+            }
+          }
+        } catch (SQLException e) {
+          // to_regprocedure raises on an argument type the target lacks: then no such routine is there
         }
       }
       if (!existing.isEmpty()) {

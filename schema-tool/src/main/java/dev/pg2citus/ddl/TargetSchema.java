@@ -25,7 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class TargetSchema {
   private static final Pattern INDEX_COLUMNS = Pattern.compile(" USING [a-z0-9_]+ \\(");
-  private static final Pattern INDEX_TABLE = Pattern.compile(" ON .+? USING ");
+  private static final String IDENT = "(?:\"(?:[^\"]|\"\")*\"|[^\\s\".]+)";
+  /** {@code CREATE [UNIQUE] INDEX name ON schema.table USING} as pg_get_indexdef prints it. */
+  private static final Pattern INDEX_TABLE = Pattern.compile(
+      "^(CREATE (?:UNIQUE )?INDEX " + IDENT + " ON )" + IDENT + "\\." + IDENT + " USING ");
 
   private final Catalog catalog;
   private final DistributionPlan plan;
@@ -36,7 +39,7 @@ public final class TargetSchema {
     this(catalog, plan, names, Map.of());
   }
 
-  /** A target that keeps every source name. */
+  /** A target without rename rules. */
   public TargetSchema(Catalog catalog, DistributionPlan plan) {
     this(catalog, plan, TargetNames.NONE, Map.of());
   }
@@ -105,8 +108,8 @@ public final class TargetSchema {
   public String indexDefinition(Table table, Index index) {
     String def = index.definition().replaceFirst(" ON ONLY ", " ON ");
     if (!onTarget(table.name()).equals(table.name())) { // the table stands under its new name
-      def = INDEX_TABLE.matcher(def).replaceFirst(Matcher.quoteReplacement(" ON " + onTarget(table.name()).quoted()
-          + " USING "));
+      def = INDEX_TABLE.matcher(def).replaceFirst("$1" + Matcher.quoteReplacement(onTarget(table.name()).quoted())
+          + " USING ");
     }
     Placement p = plan.of(table.name());
     if (!index.unique() || !p.isDistributed() || index.keyColumns().contains(p.column())) {

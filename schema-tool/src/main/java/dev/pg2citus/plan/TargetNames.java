@@ -9,6 +9,7 @@ import dev.pg2citus.catalog.UserType;
 import dev.pg2citus.config.Renames;
 import dev.pg2citus.sql.Sql;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -27,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class TargetNames {
   /** No renames: every object keeps its source name. */
-  public static final TargetNames NONE = new TargetNames(Renames.NONE, Map.of(), List.of(), List.of());
+  public static final TargetNames NONE = new TargetNames(Renames.NONE, Map.of(), Map.of(), List.of(), List.of());
 
   /**
    * An object besides a table that a schema rename moves.
@@ -41,16 +43,24 @@ public final class TargetNames {
    * @param fromSchema the schema it comes from, unquoted
    */
   public record Move(String keyword, String name, String moved, String exists, String toSchema,
-      String fromSchema) {}
+      String fromSchema) {
+    /** A function, procedure or aggregate, whose signature may name the schema's types and tables. */
+    public boolean isRoutine() {
+      return exists.equals("to_regprocedure");
+    }
+  }
 
   private final Renames renames;
   private final Map<TableName, TableName> tables;
+  private final Map<TableName, TableName> sequences;
   private final List<Move> moves;
   private final List<String> warnings;
 
-  private TargetNames(Renames renames, Map<TableName, TableName> tables, List<Move> moves, List<String> warnings) {
+  private TargetNames(Renames renames, Map<TableName, TableName> tables, Map<TableName, TableName> sequences,
+      List<Move> moves, List<String> warnings) {
     this.renames = renames;
     this.tables = tables;
+    this.sequences = sequences;
     this.moves = moves;
     this.warnings = warnings;
   }
@@ -63,18 +73,20 @@ public final class TargetNames {
     List<String> problems = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
     Map<TableName, TableName> changed = new LinkedHashMap<>();
-    Map<TableName, TableName> byFinal = new LinkedHashMap<>();
     for (Table t : catalog.tables()) {
       TableName to = renames.of(t.name());
-      TableName other = byFinal.putIfAbsent(to, t.name());
-      if (other != null) {
-        problems.add("rename: " + other + " and " + t.name() + " would both be " + to + " on the target; "
-            + "give one of them another name");
-      }
       if (!to.equals(t.name())) {
         changed.put(t.name(), to);
       }
     }
+    Map<TableName, TableName> sequences = new LinkedHashMap<>();
+    for (SequenceInfo q : catalog.sequences()) {
+      if (!q.identity()) {
+        sequences.put(q.name(), sequenceName(catalog, renames, changed, q));
+      }
+    }
+    List<Move> moves = moves(catalog, renames, warnings);
+    clashes(catalog, changed, sequences, moves, problems);
     changed.forEach((from, to) -> {
       TableName between = new TableName(from.schema(), to.name());
       for (TableName needed : new LinkedHashSet<>(List.of(to, between))) {
@@ -89,30 +101,28 @@ public final class TargetNames {
         warnings.add("rename rule " + rule.location() + " matches no migrated table");
       }
     }
-    List<Move> moves = moves(catalog, renames, changed, warnings);
     bodiesNaming(catalog, changed, warnings);
     if (!problems.isEmpty()) {
       throw new PlanException(problems);
     }
-    return new TargetNames(renames, changed, moves, warnings);
+    return new TargetNames(renames, changed, sequences, moves, warnings);
   }
 
-  /** What a schema rename moves besides the tables, which take their indexes and owned sequences along. */
-  private static List<Move> moves(Catalog catalog, Renames renames, Map<TableName, TableName> tables,
-      List<String> warnings) {
+  /**
+   * What a schema rename moves besides the tables, which take their indexes and owned sequences
+   * along: routines first, whose signatures may name the schema's types and tables, then the rest.
+   */
+  private static List<Move> moves(Catalog catalog, Renames renames, List<String> warnings) {
     List<Move> moves = new ArrayList<>();
-    for (SequenceInfo s : catalog.sequences()) {
-      if (s.identity()) {
-        continue; // part of its column: it goes where the table goes
+    for (SchemaObject o : catalog.objects()) {
+      if (o.kind() == SchemaObject.Kind.FUNCTION || o.kind() == SchemaObject.Kind.PROCEDURE
+          || o.kind() == SchemaObject.Kind.AGGREGATE) {
+        move(moves, renames, o.kind().sql(), o.name(), "to_regprocedure");
       }
-      String landing = s.ownerTable() != null && tables.containsKey(s.ownerTable())
-          && !tables.get(s.ownerTable()).schema().equals(s.ownerTable().schema())
-          ? tables.get(s.ownerTable()).schema() : s.name().schema();
-      String wanted = renames.schema(s.name().schema());
-      if (!landing.equals(wanted)) {
-        TableName at = new TableName(landing, s.name().name());
-        moves.add(new Move("SEQUENCE", at.quoted(), new TableName(wanted, s.name().name()).quoted(), "to_regclass",
-            wanted, landing));
+    }
+    for (SequenceInfo s : catalog.sequences()) {
+      if (!s.identity() && (s.ownerTable() == null || catalog.table(s.ownerTable()).isEmpty())) {
+        move(moves, renames, "SEQUENCE", s.name().quoted(), "to_regclass");
       }
     }
     for (UserType t : catalog.types()) {
@@ -121,7 +131,6 @@ public final class TargetNames {
     catalog.collations().forEach(c -> move(moves, renames, "COLLATION", c.name().quoted(), "to_regcollation"));
     for (SchemaObject o : catalog.objects()) {
       switch (o.kind()) {
-        case FUNCTION, PROCEDURE, AGGREGATE -> move(moves, renames, o.kind().sql(), o.name(), "to_regprocedure");
         case VIEW, MATERIALIZED_VIEW -> move(moves, renames, o.kind().sql(), o.name(), "to_regclass");
         case OPERATOR, STATISTICS -> {
           if (!renames.schema(schemaOf(o.name())).equals(schemaOf(o.name()))) {
@@ -136,6 +145,60 @@ public final class TargetNames {
     catalog.extensions().stream().filter(e -> !renames.schema(e.schema()).equals(e.schema())).forEach(e ->
         warnings.add("extension " + e.name() + " stays in schema " + e.schema() + ": extensions are not moved"));
     return moves;
+  }
+
+  /**
+   * Where a sequence ends: one a carried table owns goes where the table goes (PostgreSQL moves it
+   * along with ALTER TABLE … SET SCHEMA), another where its schema's rename takes it.
+   */
+  private static TableName sequenceName(Catalog catalog, Renames renames, Map<TableName, TableName> tables,
+      SequenceInfo s) {
+    if (s.ownerTable() != null && catalog.table(s.ownerTable()).isPresent()) {
+      TableName owner = tables.getOrDefault(s.ownerTable(), s.ownerTable());
+      return owner.schema().equals(s.ownerTable().schema()) ? s.name() : new TableName(owner.schema(), s.name().name());
+    }
+    return new TableName(renames.schema(s.name().schema()), s.name().name());
+  }
+
+  /**
+   * Two objects of one kind of name (relations, types, routines, collations) that would end under
+   * one name: a schema renamed into another that has an object of the same name, say.
+   */
+  private static void clashes(Catalog catalog, Map<TableName, TableName> tables, Map<TableName, TableName> sequences,
+      List<Move> moves, List<String> problems) {
+    Map<String, String> byFinal = new LinkedHashMap<>();
+    BiConsumer<String, String> claim = (key, what) -> {
+      String other = byFinal.putIfAbsent(key, what);
+      if (other != null && !other.equals(what)) {
+        problems.add("rename: " + other + " and " + what + " would both be " + key.substring(key.indexOf(' ') + 1)
+            + " on the target; give one of them another name");
+      }
+    };
+    catalog.tables().forEach(t -> claim.accept(key("to_regclass", tables.getOrDefault(t.name(), t.name()).quoted()),
+        t.name().toString()));
+    Set<String> moving = new HashSet<>();
+    moves.forEach(m -> {
+      moving.add(m.name());
+      claim.accept(key(m.exists(), m.moved()), m.name());
+    });
+    sequences.forEach((from, to) -> claim.accept(key("to_regclass", to.quoted()), from.quoted()));
+    List<Map.Entry<String, String>> staying = new ArrayList<>();
+    catalog.types().forEach(t -> staying.add(Map.entry("to_regtype", t.name().quoted())));
+    catalog.collations().forEach(c -> staying.add(Map.entry("to_regcollation", c.name().quoted())));
+    for (SchemaObject o : catalog.objects()) {
+      switch (o.kind()) {
+        case FUNCTION, PROCEDURE, AGGREGATE -> staying.add(Map.entry("to_regprocedure", o.name()));
+        case VIEW, MATERIALIZED_VIEW -> staying.add(Map.entry("to_regclass", o.name()));
+        default -> { }
+      }
+    }
+    staying.stream().filter(e -> !moving.contains(e.getValue())).forEach(e -> claim.accept(key(e.getKey(),
+        e.getValue()), e.getValue()));
+  }
+
+  /** A name of {@code family}, spelled one way: simple parts unquoted, as regclass prints them. */
+  private static String key(String family, String qualified) {
+    return family + " " + qualified.replaceAll("\"([a-z_][a-z0-9_$]*)\"", "$1");
   }
 
   private static void move(List<Move> moves, Renames renames, String keyword, String name, String exists) {
@@ -202,9 +265,9 @@ public final class TargetNames {
     return tables.getOrDefault(table, table);
   }
 
-  /** The name sequence {@code s} has once finalize has moved it (an identity sequence goes with its column). */
+  /** The name (non-identity) sequence {@code s} has once finalize has renamed. */
   public TableName of(SequenceInfo s) {
-    return new TableName(renames.schema(s.name().schema()), s.name().name());
+    return sequences.getOrDefault(s.name(), s.name());
   }
 
   /** The tables whose name changes, source → target, in catalog order. */

@@ -296,6 +296,35 @@ class ConfigLoaderTest {
   // ---- unknown keys
 
   @Test
+  void renameRulesByTableOrPatternApplyInOrder() {
+    Renames renames = parse(HEADER + """
+        rename:
+          schemas: { public: app }
+          tables:
+            - { table: '"Sales Dept"."Customer"', rename-to: clients }
+            - { name-matches: '^ad', rename-to: adverts }
+            - { schema: public, name: adverts, set-schema: ads }
+        """).renames();
+    assertEquals(new TableName("Sales Dept", "clients"), renames.of(new TableName("Sales Dept", "Customer")));
+    assertEquals(new TableName("app", "adverts"), renames.of(new TableName("public", "ads")));
+    assertEquals(new TableName("ads", "adverts"), renames.of(new TableName("public", "adverts")),
+        "rules match source names; a later one's action wins");
+    assertEquals(new TableName("app", "companies"), renames.of(new TableName("public", "companies")));
+  }
+
+  @Test
+  void renameRulesThatCannotBeCarriedOutAreRefusedAtTheirLine() {
+    assertMentions(fails(HEADER + "rename:\n  tables:\n    - { table: ads, name: x, rename-to: y }\n"),
+        "test.yaml:7", "rename.tables[0]", "as 'table' or as schema/name patterns, not both");
+    assertMentions(fails(HEADER + "rename:\n  tables:\n    - { name: ads }\n"), "rename.tables[0]",
+        "needs rename-to or set-schema");
+    assertMentions(fails(HEADER + "rename:\n  tables:\n    - { name: ads, rename-to: '' }\n"),
+        "rename.tables[0].rename-to", "a new name cannot be empty");
+    assertMentions(fails(HEADER + "rename:\n  schemas: { public: ' ' }\n"), "rename.schemas.public",
+        "a new name cannot be empty");
+  }
+
+  @Test
   void unknownTopLevelKey() {
     ConfigException e = fails(HEADER + """
         distribution:
