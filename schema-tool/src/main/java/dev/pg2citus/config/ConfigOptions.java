@@ -156,7 +156,8 @@ public final class ConfigOptions {
       });
 
   public static final ConfigOption<Boolean> INCLUDE_DROP = ConfigOption.bool("load.include-drop", false,
-      "Drop the target tables (CASCADE) and the types they use before creating them.");
+      "Drop the target tables (CASCADE) and the types they use before creating them; with `rename` rules, also "
+          + "what they name on the target (the tables, sequences, types, views and routines an earlier run renamed).");
   public static final ConfigOption<Boolean> TRUNCATE = ConfigOption.bool("load.truncate", false,
       "Truncate existing target tables before loading (with `create-tables: false`).");
   public static final ConfigOption<Boolean> CREATE_TABLES = ConfigOption.bool("load.create-tables", true,
