@@ -114,7 +114,6 @@ public final class ProgressStore {
     }
   }
 
-
   /** Starts a new record before anything else is written: drops any earlier one, creates its tables empty. */
   public static void begin(Connection target) throws SQLException {
     target.setAutoCommit(false);
