@@ -46,22 +46,29 @@ public final class DdlExecutor {
     void complete() throws SQLException;
   }
 
-  /**
-   * Runs {@code statements} one by one in autocommit. A statement that needs one that failed is not
-   * issued: its error would only repeat the first, so the report notes it once, with the cause.
-   */
+  /** Runs {@code statements} one by one in autocommit ({@link #run(Connection, List, PhaseReport, Set)}). */
   public static void run(Connection connection, List<DdlStatement> statements, PhaseReport report)
       throws SQLException {
+    run(connection, statements, report, new HashSet<>());
+  }
+
+  /**
+   * Runs {@code statements} one by one in autocommit. A statement that needs one that failed, in
+   * this run or in those {@code failed} holds already (an earlier phase's), is not issued: its error
+   * would only repeat the first, so the report notes it once, with the cause. The subjects of the
+   * statements that fail here are added to {@code failed}.
+   */
+  public static void run(Connection connection, List<DdlStatement> statements, PhaseReport report,
+      Set<String> failed) throws SQLException {
     connection.setAutoCommit(true);
     prepare(connection);
-    Set<String> failed = new HashSet<>();
     for (DdlStatement s : statements) {
       Optional<String> cause = s.needs().stream().filter(failed::contains).findFirst();
       if (cause.isPresent()) {
         if (s.step().creates()) {
           failed.add(s.subject());
         }
-        report.note("not issued, since " + cause.get() + " failed above: " + s.step().label() + " " + s.subject());
+        report.note("not issued, since " + cause.get() + " failed: " + s.step().label() + " " + s.subject());
         continue;
       }
       Outcome outcome = execute(connection, s, report.phase(), Completion.AUTOCOMMIT);

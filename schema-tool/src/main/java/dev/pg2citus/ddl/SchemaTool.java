@@ -24,6 +24,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -42,6 +43,8 @@ public final class SchemaTool {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaTool.class);
   private final MigrationConfig config;
   private final TargetSchema target;
+  /** The objects a phase of this tool failed to make: a later phase does not issue what needs them. */
+  private final Set<String> failed = new HashSet<>();
 
   private SchemaTool(MigrationConfig config, TargetSchema target) {
     this.config = config;
@@ -207,7 +210,7 @@ public final class SchemaTool {
       last.addAll(scripts().afterLoad());
       if (!last.isEmpty()) {
         try (Connection connection = config.target().open()) {
-          DdlExecutor.run(connection, last, report);
+          DdlExecutor.run(connection, last, report, failed);
         }
       }
     } else {
@@ -353,7 +356,7 @@ public final class SchemaTool {
         runnable = statements.stream().filter(s -> s.step() != Step.DISTRIBUTE).toList();
         report.note("distribution skipped: the target is plain PostgreSQL (target.plain-postgresql)");
       }
-      DdlExecutor.run(connection, runnable, report);
+      DdlExecutor.run(connection, runnable, report, failed);
     }
     return report;
   }

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * Where the migrated objects end on the target under the rename rules ({@link Renames}). A
  * migration creates, loads and finalizes everything under the source names, whose text the
  * source's definitions hold, and renames last: PostgreSQL then carries views, keys, defaults and
- * policies along by itself. Rules that would make two tables one name, or that need another
+ * policies along by itself. Rules that would give two objects one name, or that need another
  * table's source name while it still has it, are refused by {@link #plan}.
  */
 public final class TargetNames {

@@ -229,12 +229,18 @@ class SchemaToolTest {
         """);
     String dst = TestPostgres.freshDatabase("fold_dst");
     TestPostgres.execute(dst, "CREATE TABLE item_names (taken int)"); // the view cannot be made
-    PhaseReport create = SchemaTool.load(TestConfigs.onTestPostgres(src, dst, "").withPlainTarget()).create();
+    SchemaTool tool = SchemaTool.load(TestConfigs.onTestPostgres(src, dst, "").withPlainTarget());
+    PhaseReport create = tool.create();
     assertEquals(1, create.errors().size(), create::render);
     assertTrue(create.errors().get(0).contains("\"item_names\" is not a view"), create::render);
-    assertEquals(List.of("not issued, since public.item_names failed above: comments public.item_names",
-            "not issued, since public.item_names failed above: views public.item_count"),
+    assertEquals(List.of("not issued, since public.item_names failed: comments public.item_names",
+            "not issued, since public.item_names failed: views public.item_count"),
         create.notes().stream().filter(n -> n.startsWith("not issued")).toList(), create::render);
+    PhaseReport finalize = tool.finalizeSchema();
+    assertTrue(finalize.errors().isEmpty(), finalize::render);
+    assertEquals(List.of("not issued, since public.item_count failed: owners VIEW public.item_count",
+            "not issued, since public.item_names failed: owners VIEW public.item_names"),
+        finalize.notes().stream().filter(n -> n.startsWith("not issued")).toList(), finalize::render);
   }
 
   @Test
