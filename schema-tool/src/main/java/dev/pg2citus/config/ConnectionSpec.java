@@ -41,6 +41,14 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
   /** {@code //user:secret@} up to the last {@code @} of the word, as a password may hold {@code @} and {@code /}. */
   private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)\\S*@");
 
+  /**
+   * Timeouts a database or role may set for every session, off for pg2citus' own, as pg_dump turns
+   * them off: the snapshot is held idle for the whole run, a COPY or an index build may take hours.
+   * Startup options outrank ALTER ROLE/DATABASE … SET; the user's own options come after and win.
+   */
+  private static final String SESSION_DEFAULTS =
+      "-c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0";
+
   /** The environment variable libpq, psql and pgloader take a password from when none is given. */
   public static final String PASSWORD_VARIABLE = "PGPASSWORD";
 
@@ -115,6 +123,8 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
       props.setProperty("password", password);
     }
     props.putIfAbsent("ApplicationName", "pg2citus");
+    String options = props.getProperty("options");
+    props.setProperty("options", SESSION_DEFAULTS + (options == null || options.isBlank() ? "" : " " + options));
     try {
       return DriverManager.getConnection(url, props);
     } catch (SQLException e) {

@@ -16,13 +16,11 @@ public final class ServerErrors {
       return null;
     }
     return switch (state) {
-      case "57014" -> "the statement was canceled (statement_timeout, or pg_cancel_backend): raise statement_timeout"
-          + " for pg2citus' user on the " + database + " (" + (database.startsWith("source")
-              ? "source.properties: { options: '-c statement_timeout=0' }" : "target.settings: { statement_timeout: 0 }")
-          + ", or ALTER ROLE … SET statement_timeout), or split the table into more partitions"
-          + " (load.partitions-per-table)";
-      case "55P03" -> "another session holds a lock on the table longer than lock_timeout: find it in pg_locks"
-          + " on the " + database + " and let it finish or end it, or raise lock_timeout";
+      case "57014" -> "the statement was canceled on the " + database + " (a statement_timeout given in "
+          + settingsOf(database) + ", which pg2citus' sessions otherwise turn off, or pg_cancel_backend): raise"
+          + " statement_timeout there, or find who canceled it";
+      case "55P03" -> "another session holds a lock on the table longer than the lock_timeout given in "
+          + settingsOf(database) + ": find it in pg_locks on the " + database + " and let it finish or end it, or raise lock_timeout";
       case "42501" -> "grant the privilege named above to the user pg2citus connects to the " + database + " as";
       default -> state.startsWith("53") ? "the " + database + " is out of a resource (disk space, a quota,"
           + " memory, connections): free or raise it"
@@ -30,5 +28,10 @@ public final class ServerErrors {
               + " set load.on-error: reject to write such rows to the reject files"
               : null;
     };
+  }
+
+  /** Where the user gives the settings of a side's sessions. */
+  private static String settingsOf(String database) {
+    return database.startsWith("source") ? "source.properties: { options: … }" : "target.settings";
   }
 }

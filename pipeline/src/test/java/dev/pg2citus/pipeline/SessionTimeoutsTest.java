@@ -1,0 +1,39 @@
+package dev.pg2citus.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pg2citus.config.TestConfigs;
+import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.testing.TestPostgres;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Production databases often set timeouts for every session of a role or database; pg2citus' own
+ * sessions turn them off, as pg_dump does: a snapshot held idle for the whole run, a COPY of a big
+ * table and an index build must not be cut short.
+ */
+class SessionTimeoutsTest {
+  private static final List<String> TIMEOUTS = List.of("statement_timeout = '1ms'", "lock_timeout = '1ms'",
+      "idle_in_transaction_session_timeout = '20ms'");
+
+  @Test
+  void timeoutsOfTheSourceAndTargetDatabasesDoNotCutTheRunShort() throws Exception {
+    String src = TestPostgres.freshDatabase("timeouts_src");
+    TestPostgres.execute(src, """
+        CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
+        INSERT INTO events SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 50000) i;
+        CREATE INDEX events_payload ON events (payload);
+        """);
+    String dst = TestPostgres.freshDatabase("timeouts_dst");
+    for (String db : List.of(src, dst)) {
+      for (String timeout : TIMEOUTS) {
+        TestPostgres.execute(db, "ALTER DATABASE " + db + " SET " + timeout);
+      }
+    }
+    MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, "").withPlainTarget());
+    assertTrue(summary.ok(), summary::render);
+    assertEquals(50_000, summary.tables().get(0).targetRows(), summary::render);
+  }
+}
