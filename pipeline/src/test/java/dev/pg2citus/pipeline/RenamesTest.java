@@ -65,6 +65,8 @@ class RenamesTest {
 
     MigrationSummary summary = Migrations.run(config);
     assertTrue(summary.ok(), summary::render);
+    assertTrue(summary.render().contains("renamed last: 6 tables (the summary names them as the source does; the plan"
+        + " lists each rename) and 5 other objects"), summary::render);
     assertEquals(List.of("function public.film_count() names film (to be app.films) in its body, which is carried as"
         + " written: edit it on the target after the rename"), SchemaTool.load(config).target().names().warnings());
     try (Connection c = TestPostgres.connect(dst)) {

@@ -233,6 +233,9 @@ public final class SchemaTool {
     if (!target.names().isEmpty() && (config.load().dataOnly() || !config.load().createTables())) {
       report.note("rename rules not applied: a run that creates no tables (data-only, create-tables: false) leaves"
           + " the names as they stand on the target; the run that creates the tables renames them");
+    } else if (!target.names().isEmpty() && result.complete()) {
+      report.note("renamed last: " + target.names().tables().size() + " tables (the summary names them as the"
+          + " source does; the plan lists each rename) and " + target.names().moves().size() + " other objects");
     }
     if (!report.errors().isEmpty()) {
       report.note(report.errors().size() + " finalize statements failed, so those keys, indexes or objects are missing"
