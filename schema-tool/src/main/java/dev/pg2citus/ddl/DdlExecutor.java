@@ -28,14 +28,31 @@ public final class DdlExecutor {
   /**
    * How one statement went: its time, its error (null when it took effect), and the warnings it
    * raised for the report: those of pg2citus' own guarded statements (a role the target lacks).
+   *
+   * @param notIssuedFor the subject of a statement it needs that failed, when it was not issued for
+   *     that reason; else null
    */
-  public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect) {
+  public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect, String notIssuedFor) {
     public Outcome {
       notes = List.copyOf(notes);
     }
 
+    Outcome(long millis, String error, List<String> notes, boolean foundInEffect) {
+      this(millis, error, notes, foundInEffect, null);
+    }
+
     Outcome(long millis, String error) {
       this(millis, error, List.of(), false);
+    }
+
+    /** Not issued, since the statement about {@code failed} that it needs failed. */
+    static Outcome notIssued(String failed) {
+      return new Outcome(0, null, List.of(), false, failed);
+    }
+
+    /** The report's note for {@code s} not issued. */
+    String notIssuedNote(DdlStatement s) {
+      return "not issued, since " + notIssuedFor + " failed: " + s.step().label() + " " + s.subject();
     }
   }
 
@@ -68,7 +85,7 @@ public final class DdlExecutor {
         if (s.step().creates()) {
           failed.add(s.subject());
         }
-        report.note("not issued, since " + cause.get() + " failed: " + s.step().label() + " " + s.subject());
+        report.note(Outcome.notIssued(cause.get()).notIssuedNote(s));
         continue;
       }
       Outcome outcome = execute(connection, s, report.phase(), Completion.AUTOCOMMIT);

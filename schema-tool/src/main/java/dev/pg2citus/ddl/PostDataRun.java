@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -162,7 +163,14 @@ public final class PostDataRun implements AutoCloseable {
       }
       if (!abandoned) {
         for (PostDataTask t : scheduler.start(workers - scheduler.running(), loadGoesOn ? stillLoading : Set.of())) {
-          pool.execute(() -> events.add(new Finished(t, execute(t), loadRunning)));
+          Optional<DdlStatement> failedFirst = t.statement().step() != Step.FOREIGN_KEY ? Optional.empty()
+              : t.after().stream().filter(a -> outcomes.get(a) != null && (outcomes.get(a).error() != null
+                  || outcomes.get(a).notIssuedFor() != null)).findFirst();
+          if (failedFirst.isPresent()) { // a key it references failed: its error would only repeat that one
+            events.add(new Finished(t, Outcome.notIssued(failedFirst.get().subject()), loadRunning));
+          } else {
+            pool.execute(() -> events.add(new Finished(t, execute(t), loadRunning)));
+          }
         }
       }
       Object event = loadGoesOn

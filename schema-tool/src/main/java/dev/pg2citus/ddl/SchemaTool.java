@@ -200,7 +200,13 @@ public final class SchemaTool {
   public PhaseReport finishPostData(PostDataRun run) throws SQLException {
     PostDataRun.Result result = run.await();
     PhaseReport report = new PhaseReport("finalize");
-    result.outcomes().forEach((s, o) -> report.record(s.step().label(), o.millis(), o.error()));
+    result.outcomes().forEach((s, o) -> {
+      if (o.notIssuedFor() != null) {
+        report.note(o.notIssuedNote(s));
+      } else {
+        report.record(s.step().label(), o.millis(), o.error());
+      }
+    });
     if (result.complete()) {
       Map<TableName, Long> lastValues;
       try (Connection source = config.source().open()) {
