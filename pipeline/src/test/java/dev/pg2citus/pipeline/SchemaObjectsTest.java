@@ -77,6 +77,10 @@ class SchemaObjectsTest {
       UNION ALL
       SELECT 'privileges schema ' || coalesce(n.nspacl::text, 'default') FROM pg_namespace n WHERE n.nspname = 'Shop'
       UNION ALL
+      SELECT 'column privileges ' || a.attrelid::regclass || '.' || a.attname || ' ' || a.attacl::text
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE c.relnamespace = '"Shop"'::regnamespace AND a.attacl IS NOT NULL
+      UNION ALL
       SELECT 'operator ' || o.oid::regoperator || ' ' || o.oprcode::regproc || ' ' || o.oprcom::regoperator || ' '
              || coalesce(obj_description(o.oid, 'pg_operator'), '')
         FROM pg_operator o WHERE o.oprnamespace = '"Shop"'::regnamespace
@@ -109,7 +113,7 @@ class SchemaObjectsTest {
     assertTrue(summary.ok(), summary::render);
 
     List<String> source = rows(src, DEFINITIONS);
-    assertEquals(51, source.size(), "the fixture's objects: " + source);
+    assertEquals(53, source.size(), "the fixture's objects: " + source);
     assertEquals(source, rows(dst, DEFINITIONS), "every routine, view, index and trigger as the source has it");
     assertEquals(rows(src, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),
         rows(dst, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),
@@ -124,7 +128,7 @@ class SchemaObjectsTest {
     assertEquals("C-1", rows(dst, "SELECT code FROM \"Shop\".items WHERE id = 1000").get(0), "the default's function");
 
     String render = summary.render();
-    assertTrue(render.contains("not carried: column grants \"Shop\".items.price"), render);
+    assertTrue(render.contains("not carried: default privileges ") && render.contains(" in \"Shop\""), render);
   }
 
   @Test
@@ -163,7 +167,7 @@ class SchemaObjectsTest {
     MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  not-carried: error\n").withPlainTarget();
 
     PlanException refused = assertThrows(PlanException.class, () -> Migrations.run(config));
-    for (String notCarried : List.of("column grants \"Shop\".items.price", "load.not-carried")) {
+    for (String notCarried : List.of("default privileges ", " in \"Shop\"", "load.not-carried")) {
       assertTrue(refused.getMessage().contains(notCarried), refused.getMessage());
     }
     assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('Shop', 'pg2citus')"),
@@ -200,6 +204,10 @@ class SchemaObjectsTest {
     assertEquals(List.of("1 1", "1 1"), citusRows(dst, "SELECT result FROM run_command_on_workers($$SELECT"
         + " (SELECT count(*) FROM pg_operator WHERE oprname = '===') || ' ' || (SELECT count(*) FROM pg_cast"
         + " WHERE castsource = '\"Shop\".mood'::regtype)$$)"), "the operator and the cast are on every worker");
+    assertEquals(List.of("true", "true"), citusRows(dst, "SELECT result FROM run_command_on_workers($$SELECT"
+        + " bool_and(a.attacl IS NOT NULL)::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+        + " WHERE c.relnamespace = '\"Shop\"'::regnamespace AND c.relname ~ '^items_[0-9]+$'"
+        + " AND a.attname = 'price'$$)"), "the column grants are on every shard");
     try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
       st.execute("INSERT INTO \"Shop\".items (id, price) VALUES (1000, 5)");
     }

@@ -79,5 +79,8 @@ COMMENT ON OPERATOR "Shop".===(numeric, numeric) IS 'same';
 CREATE CAST ("Shop".mood AS integer) WITH INOUT AS ASSIGNMENT;
 COMMENT ON CAST ("Shop".mood AS integer) IS 'by text';
 
+-- Column grants, carried after the table's own.
+GRANT UPDATE (price, code), INSERT (price) ON "Shop".items TO shop_reader;
+
 -- Not carried: listed with its reason.
-GRANT SELECT (price) ON "Shop".items TO shop_reader;
+ALTER DEFAULT PRIVILEGES IN SCHEMA "Shop" GRANT SELECT ON TABLES TO shop_reader;

@@ -467,9 +467,6 @@ final class ObjectReader {
 
   /** What the migrated tables and schemas have that is not carried. */
   private void readNotCarried() throws SQLException {
-    notCarried("column grants", "SELECT attrelid::regclass::text || '.' || quote_ident(attname) FROM pg_attribute"
-        + " WHERE attacl IS NOT NULL AND attrelid = ANY (?::bigint[]::oid[]) ORDER BY 1", tables.toArray(),
-        "column-level grants are not carried: GRANT them on the target");
     notCarried("default privileges", "SELECT pg_get_userbyid(defaclrole) || ' in ' || CASE WHEN defaclnamespace = 0"
         + " THEN 'every schema' ELSE defaclnamespace::regnamespace::text END FROM pg_default_acl"
         + " WHERE defaclnamespace = 0 OR defaclnamespace = ANY (?::bigint[]::oid[]) ORDER BY 1", schemaOids,

@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * Reads the owners and grants of what is carried: the schemas of the migrated tables, the tables,
- * views and materialized views, their sequences, the carried routines and the types of those
- * schemas. A grant is what the object's ACL has beyond the default one its kind starts with
+ * views and materialized views (and their columns' grants), their sequences, the carried routines
+ * and the types of those schemas. A grant is what the object's ACL has beyond the default one its kind starts with
  * ({@code acldefault}); a default privilege the source revoked from PUBLIC (EXECUTE on functions,
  * USAGE on types) is revoked on the target too. Each statement names roles, which the target may
  * not have, so each is guarded: with the role missing it is skipped with a warning the schema tool
@@ -70,6 +70,27 @@ final class PrivilegeReader {
        ORDER BY o.kind = 'SCHEMA' DESC, o.name
       """.formatted(CatalogReader.NOT_FROM_EXTENSION.formatted("t.oid"));
 
+  /**
+   * The column grants of the carried tables and views: per relation, grantee and grant option, the
+   * privileges each with its columns ({@code SELECT (a, b), UPDATE (a)}). A column's ACL holds only
+   * what was granted on it, so there is no default to leave out.
+   */
+  private static final String COLUMNS = """
+      WITH granted AS (
+          SELECT a.attrelid, a.attnum, a.attname, g.grantee, g.privilege_type, g.is_grantable
+            FROM pg_attribute a, aclexplode(a.attacl) g
+           WHERE a.attrelid = ANY (?::bigint[]::oid[]) AND a.attacl IS NOT NULL AND a.attnum > 0
+             AND NOT a.attisdropped),
+      per_privilege AS (
+          SELECT attrelid, grantee, is_grantable, privilege_type,
+                 privilege_type || ' (' || string_agg(quote_ident(attname), ', ' ORDER BY attnum) || ')' AS grant_text
+            FROM granted GROUP BY attrelid, grantee, is_grantable, privilege_type)
+      SELECT attrelid::regclass::text, CASE WHEN grantee = 0 THEN 'PUBLIC' ELSE grantee::regrole::text END,
+             is_grantable, string_agg(grant_text, ', ' ORDER BY privilege_type)
+        FROM per_privilege GROUP BY attrelid, grantee, is_grantable
+       ORDER BY 1, 2, 3
+      """;
+
   private PrivilegeReader() {}
 
   /**
@@ -116,8 +137,30 @@ final class PrivilegeReader {
         }
       }
     }
+    grants.addAll(columnGrants(connection, relations));
     grants.addAll(owners);
     grants.addAll(comments);
+    return grants;
+  }
+
+  /** One GRANT object per relation with column grants, its statements guarded by their roles. */
+  private static List<SchemaObject> columnGrants(Connection connection, Set<Long> relations) throws SQLException {
+    Map<String, List<String>> byRelation = new LinkedHashMap<>();
+    try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
+      ps.setArray(1, connection.createArrayOf("bigint", relations.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String grantee = rs.getString(2);
+          String grant = "GRANT " + rs.getString(4) + " ON TABLE " + rs.getString(1) + " TO " + grantee
+              + (rs.getBoolean(3) ? " WITH GRANT OPTION" : "");
+          byRelation.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+              .add(guarded(grantee.equals("PUBLIC") ? null : grantee, grant, false));
+        }
+      }
+    }
+    List<SchemaObject> grants = new ArrayList<>();
+    byRelation.forEach((relation, statements) -> grants.add(new SchemaObject(SchemaObject.Kind.GRANT,
+        "COLUMNS OF " + relation, String.join(";\n", statements), null, List.of(), Set.of(relation), true)));
     return grants;
   }
 

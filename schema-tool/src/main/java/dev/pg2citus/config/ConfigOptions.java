@@ -184,7 +184,7 @@ public final class ConfigOptions {
       "A row whose foreign key to its distribution column is NULL or points at no row: `reject` writes it "
           + "to the reject files with the reason and counts it; `stop` stops the run.");
   public static final ConfigOption<NotCarried> NOT_CARRIED = ConfigOption.choice("load.not-carried", NotCarried.WARN,
-      "Source objects pg2citus does not carry (operator classes, column grants, default privileges, routines and "
+      "Source objects pg2citus does not carry (operator classes, default privileges, routines and "
           + "views that need a table left out or that Citus refuses): `warn` lists each with its reason in the plan "
           + "and the summary; "
           + "`error` refuses the run before anything is written, listing them all.");
