@@ -82,5 +82,9 @@ COMMENT ON CAST ("Shop".mood AS integer) IS 'by text';
 -- Column grants, carried after the table's own.
 GRANT UPDATE (price, code), INSERT (price) ON "Shop".items TO shop_reader;
 
--- Not carried: listed with its reason.
+-- Default privileges for what the user creates in the schema from now on.
 ALTER DEFAULT PRIVILEGES IN SCHEMA "Shop" GRANT SELECT ON TABLES TO shop_reader;
+
+-- Not carried: listed with its reason.
+CREATE OPERATOR CLASS "Shop".mood_hash_ops FOR TYPE "Shop".mood USING hash AS
+  OPERATOR 1 = (anyenum, anyenum), FUNCTION 1 hashenum(anyenum);

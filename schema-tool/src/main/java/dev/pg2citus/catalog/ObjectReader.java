@@ -75,6 +75,7 @@ final class ObjectReader {
         || o.kind() == SchemaObject.Kind.PROCEDURE || o.kind() == SchemaObject.Kind.AGGREGATE)
         .map(SchemaObject::name).toList();
     objects.addAll(PrivilegeReader.read(connection, tables, relations, routines));
+    objects.addAll(PrivilegeReader.defaultPrivileges(connection, schemaOids));
     readConstraintComments();
     readNotCarried();
     return this;
@@ -467,10 +468,6 @@ final class ObjectReader {
 
   /** What the migrated tables and schemas have that is not carried. */
   private void readNotCarried() throws SQLException {
-    notCarried("default privileges", "SELECT pg_get_userbyid(defaclrole) || ' in ' || CASE WHEN defaclnamespace = 0"
-        + " THEN 'every schema' ELSE defaclnamespace::regnamespace::text END FROM pg_default_acl"
-        + " WHERE defaclnamespace = 0 OR defaclnamespace = ANY (?::bigint[]::oid[]) ORDER BY 1", schemaOids,
-        "ALTER DEFAULT PRIVILEGES is not carried: issue it on the target");
     notCarried("operator class", "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING '"
         + " || a.amname FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod"
         + " WHERE c.opcnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid")

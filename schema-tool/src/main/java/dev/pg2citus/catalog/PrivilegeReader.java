@@ -91,6 +91,35 @@ final class PrivilegeReader {
        ORDER BY 1, 2, 3
       """;
 
+  /**
+   * The default privileges of the migrated schemas and the database-wide ones (as pg_dump carries
+   * them): what each entry grants beyond, and revokes from, its baseline — the kind's default for a
+   * database-wide entry, nothing for a schema's.
+   */
+  private static final String DEFAULT_ACLS = """
+      WITH entries AS (
+          SELECT d.defaclrole, d.defaclnamespace, d.defaclobjtype, d.defaclacl,
+                 CASE WHEN d.defaclnamespace = 0
+                      THEN acldefault(CASE d.defaclobjtype WHEN 'S' THEN 's' ELSE d.defaclobjtype END, d.defaclrole)
+                      END AS baseline
+            FROM pg_default_acl d
+           WHERE d.defaclnamespace = 0 OR d.defaclnamespace = ANY (?::bigint[]::oid[]))
+      SELECT e.defaclrole::regrole::text, (SELECT nspname FROM pg_namespace WHERE oid = e.defaclnamespace),
+             e.defaclobjtype::text,
+             ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END || ' '
+                          || g.privilege_type || ' ' || g.is_grantable
+                     FROM (SELECT grantee, privilege_type, is_grantable FROM aclexplode(e.defaclacl)
+                           EXCEPT SELECT grantee, privilege_type, is_grantable FROM aclexplode(e.baseline)) g
+                    ORDER BY 1),
+             ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END || ' '
+                          || g.privilege_type
+                     FROM (SELECT grantee, privilege_type FROM aclexplode(e.baseline)
+                           EXCEPT SELECT grantee, privilege_type FROM aclexplode(e.defaclacl)) g
+                    ORDER BY 1)
+        FROM entries e
+       ORDER BY 2 NULLS FIRST, 1, 3
+      """;
+
   private PrivilegeReader() {}
 
   /**
@@ -166,8 +195,17 @@ final class PrivilegeReader {
 
   /** One GRANT per grantee and grant option, each guarded by its role. */
   private static void grants(String kind, String name, String[] entries, List<String> out) {
+    byGrantee(entries).forEach((to, privileges) -> {
+      String grantee = to.replace(" WITH GRANT OPTION", "");
+      String grant = "GRANT " + String.join(", ", privileges) + " ON " + grantTarget(kind) + " " + name + " TO " + to;
+      out.add(guarded(grantee.equals("PUBLIC") ? null : grantee, grant, isRoutine(kind)));
+    });
+  }
+
+  /** "grantee PRIVILEGE grantable" entries (a quoted grantee may hold spaces) as privileges per grantee. */
+  private static Map<String, List<String>> byGrantee(String[] entries) {
     Map<String, List<String>> byGrantee = new LinkedHashMap<>();
-    for (String entry : entries) { // "grantee PRIVILEGE grantable"; a quoted grantee may hold spaces
+    for (String entry : entries) {
       int last = entry.lastIndexOf(' ');
       int privilege = entry.lastIndexOf(' ', last - 1);
       String grantee = entry.substring(0, privilege);
@@ -175,11 +213,53 @@ final class PrivilegeReader {
       byGrantee.computeIfAbsent(grantee + (grantable ? " WITH GRANT OPTION" : ""), k -> new ArrayList<>())
           .add(entry.substring(privilege + 1, last));
     }
-    byGrantee.forEach((to, privileges) -> {
-      String grantee = to.replace(" WITH GRANT OPTION", "");
-      String grant = "GRANT " + String.join(", ", privileges) + " ON " + grantTarget(kind) + " " + name + " TO " + to;
-      out.add(guarded(grantee.equals("PUBLIC") ? null : grantee, grant, isRoutine(kind)));
-    });
+    return byGrantee;
+  }
+
+  /**
+   * One object per default ACL entry: its revokes, then its grants, each statement guarded by the
+   * roles it names. The target applies them to what those roles create from then on.
+   */
+  static List<SchemaObject> defaultPrivileges(Connection connection, Long[] schemaOids) throws SQLException {
+    List<SchemaObject> result = new ArrayList<>();
+    try (PreparedStatement ps = connection.prepareStatement(DEFAULT_ACLS)) {
+      ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String role = rs.getString(1);
+          String objects = switch (rs.getString(3)) {
+            case "r" -> "TABLES";
+            case "S" -> "SEQUENCES";
+            case "f" -> "FUNCTIONS";
+            case "T" -> "TYPES";
+            default -> "SCHEMAS";
+          };
+          String scope = "FOR ROLE " + role + (rs.getString(2) == null ? "" : " IN SCHEMA " + Sql.ident(rs.getString(2)));
+          List<String> statements = new ArrayList<>();
+          for (String revoke : (String[]) rs.getArray(5).getArray()) {
+            int space = revoke.lastIndexOf(' ');
+            String grantee = revoke.substring(0, space);
+            statements.add(defaultGuarded(role, grantee, "ALTER DEFAULT PRIVILEGES " + scope + " REVOKE "
+                + revoke.substring(space + 1) + " ON " + objects + " FROM " + grantee));
+          }
+          byGrantee((String[]) rs.getArray(4).getArray()).forEach((to, privileges) -> statements.add(
+              defaultGuarded(role, to.replace(" WITH GRANT OPTION", ""), "ALTER DEFAULT PRIVILEGES " + scope
+                  + " GRANT " + String.join(", ", privileges) + " ON " + objects + " TO " + to)));
+          if (!statements.isEmpty()) {
+            result.add(new SchemaObject(SchemaObject.Kind.DEFAULT_PRIVILEGES, "DEFAULT PRIVILEGES " + scope + " ON "
+                + objects, String.join(";\n", statements), null, List.of(), Set.of(), true));
+          }
+        }
+      }
+    }
+    return result;
+  }
+
+  /** A default-privilege statement, skipped with a warning when either role is not on the target. */
+  private static String defaultGuarded(String role, String grantee, String statement) {
+    String missing = "to_regrole(" + Sql.literal(role) + ") IS NULL"
+        + (grantee.equals("PUBLIC") ? "" : " OR to_regrole(" + Sql.literal(grantee) + ") IS NULL");
+    return GuardedStatement.of(missing, "a role of " + statement + " is not on the target: skipped", statement, false);
   }
 
   /** GRANT names views and materialized views as tables, domains as types, aggregates as functions. */

@@ -50,6 +50,11 @@ public record SchemaObject(Kind kind, String name, String definition, String com
     /** The owner of one object; it has no comment. */
     OWNER("OWNER"),
     /**
+     * The default privileges of one role, in one schema or in all, for one kind of object; it has
+     * no comment.
+     */
+    DEFAULT_PRIVILEGES("DEFAULT PRIVILEGES"),
+    /**
      * The comment of an object no other kind carries: a schema, sequence or type (created with
      * them), an index or constraint ({@code needsTables}: once finalize has built them).
      */

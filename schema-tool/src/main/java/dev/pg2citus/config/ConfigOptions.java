@@ -184,13 +184,14 @@ public final class ConfigOptions {
       "A row whose foreign key to its distribution column is NULL or points at no row: `reject` writes it "
           + "to the reject files with the reason and counts it; `stop` stops the run.");
   public static final ConfigOption<NotCarried> NOT_CARRIED = ConfigOption.choice("load.not-carried", NotCarried.WARN,
-      "Source objects pg2citus does not carry (operator classes, default privileges, routines and "
+      "Source objects pg2citus does not carry (operator classes, routines and "
           + "views that need a table left out or that Citus refuses): `warn` lists each with its reason in the plan "
           + "and the summary; "
           + "`error` refuses the run before anything is written, listing them all.");
   public static final ConfigOption<Boolean> GRANTS = ConfigOption.bool("load.grants", true,
       "Carry the source's grants on schemas, tables, views, sequences, routines and types (and revokes from "
-          + "PUBLIC), after the load. A grant to a role the target lacks is skipped with a note.");
+          + "PUBLIC), column grants and default privileges, after the load. A grant to a role the target lacks is "
+          + "skipped with a note.");
   public static final ConfigOption<Boolean> OWNERS = ConfigOption.bool("load.owners", true,
       "Give every carried object its source owner, last. A role the target lacks keeps the object with the "
           + "migrating user, with a note; the migrating user must be a member of the roles it hands objects to.");

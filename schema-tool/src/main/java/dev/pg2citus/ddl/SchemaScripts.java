@@ -206,6 +206,10 @@ public final class SchemaScripts {
       if (load.owners()) { // last of the objects: the migrating user owns everything until here
         objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o, o.definition()));
       }
+      if (load.grants()) { // for what the roles create from now on, so after every object is made
+        objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d,
+            d.definition()));
+      }
       out.addAll(new RenameStatements(target.names()).forward());
     }
     scripts(out, Step.AFTER_LOAD, afterLoad);

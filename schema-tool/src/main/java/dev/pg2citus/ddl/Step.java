@@ -35,6 +35,7 @@ public enum Step {
   ROW_SECURITY("row-level security"),
   GRANT("grants"),
   OWNER("owners"),
+  DEFAULT_PRIVILEGES("default privileges"),
   RENAME("renames"),
   AFTER_LOAD("after load");
 

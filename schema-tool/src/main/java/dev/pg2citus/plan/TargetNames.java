@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +50,9 @@ public final class TargetNames {
       return exists.equals("to_regprocedure");
     }
   }
+
+  /** The schema of a default-privileges entry, as its name writes it. */
+  private static final Pattern IN_SCHEMA = Pattern.compile(" IN SCHEMA (\"(?:[^\"]|\"\")*\") ON ");
 
   private final Renames renames;
   private final Map<TableName, TableName> tables;
@@ -132,6 +136,16 @@ public final class TargetNames {
     for (SchemaObject o : catalog.objects()) {
       switch (o.kind()) {
         case VIEW, MATERIALIZED_VIEW -> move(moves, renames, o.kind().sql(), o.name(), "to_regclass");
+        case DEFAULT_PRIVILEGES -> {
+          Matcher in = IN_SCHEMA.matcher(o.name());
+          if (in.find()) {
+            String schema = in.group(1).substring(1, in.group(1).length() - 1).replace("\"\"", "\"");
+            if (!renames.schema(schema).equals(schema)) {
+              warnings.add(o.name() + " stay with schema " + schema + ", which the target keeps: issue them IN SCHEMA "
+                  + Sql.ident(renames.schema(schema)) + " on the target");
+            }
+          }
+        }
         case OPERATOR, STATISTICS -> {
           if (!renames.schema(schemaOf(o.name())).equals(schemaOf(o.name()))) {
             warnings.add(o.kind().sql().toLowerCase(Locale.ROOT) + " " + o.name() + " stays in schema "
