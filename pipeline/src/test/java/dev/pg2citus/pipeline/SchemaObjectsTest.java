@@ -166,11 +166,21 @@ class SchemaObjectsTest {
   @Test
   void notCarriedErrorRefusesBeforeWritingAndNamesEveryObject() throws Exception {
     String src = fixture();
+    TestPostgres.execute(src, """
+        CREATE EXTENSION IF NOT EXISTS file_fdw;
+        CREATE SERVER shop_files FOREIGN DATA WRAPPER file_fdw;
+        CREATE FOREIGN TABLE "Shop".imports (line text) SERVER shop_files OPTIONS (filename '/dev/null');
+        CREATE TEXT SEARCH DICTIONARY "Shop".shop_words (TEMPLATE = simple);
+        CREATE TEXT SEARCH CONFIGURATION "Shop".shop_search (COPY = simple);
+        """);
     String dst = TestPostgres.freshDatabase("objects_edst");
     MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  not-carried: error\n").withPlainTarget();
 
     PlanException refused = assertThrows(PlanException.class, () -> Migrations.run(config));
-    for (String notCarried : List.of("operator class \"Shop\".mood_hash_ops USING hash", "load.not-carried")) {
+    for (String notCarried : List.of("operator class \"Shop\".mood_hash_ops USING hash",
+        "foreign table \"Shop\".imports: foreign tables are not carried",
+        "text search configuration \"Shop\".shop_search", "text search dictionary \"Shop\".shop_words",
+        "load.not-carried")) {
       assertTrue(refused.getMessage().contains(notCarried), refused.getMessage());
     }
     assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_namespace WHERE nspname IN ('Shop', 'pg2citus')"),

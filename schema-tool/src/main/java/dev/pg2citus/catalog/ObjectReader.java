@@ -472,6 +472,17 @@ final class ObjectReader {
         + " || a.amname FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod"
         + " WHERE c.opcnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid")
         + " ORDER BY 1", schemaOids, "operator classes are not carried: create it on the target before finalize");
+    notCarried("foreign table", "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relkind = 'f'"
+        + " AND c.relnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid") + " ORDER BY 1",
+        schemaOids, "foreign tables are not carried: create its server, user mapping and table on the target");
+    notCarried("text search configuration", "SELECT c.oid::regconfig::text FROM pg_ts_config c"
+        + " WHERE c.cfgnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid")
+        + " ORDER BY 1", schemaOids, "text search configurations are not carried: create it on the target before"
+        + " create (a default, index or view may name it)");
+    notCarried("text search dictionary", "SELECT d.oid::regdictionary::text FROM pg_ts_dict d"
+        + " WHERE d.dictnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("d.oid")
+        + " ORDER BY 1", schemaOids, "text search dictionaries are not carried: create it on the target before"
+        + " create");
   }
 
   private void notCarried(String kind, String sql, Object[] oids, String reason) throws SQLException {

@@ -184,10 +184,9 @@ public final class ConfigOptions {
       "A row whose foreign key to its distribution column is NULL or points at no row: `reject` writes it "
           + "to the reject files with the reason and counts it; `stop` stops the run.");
   public static final ConfigOption<NotCarried> NOT_CARRIED = ConfigOption.choice("load.not-carried", NotCarried.WARN,
-      "Source objects pg2citus does not carry (operator classes, routines and "
-          + "views that need a table left out or that Citus refuses): `warn` lists each with its reason in the plan "
-          + "and the summary; "
-          + "`error` refuses the run before anything is written, listing them all.");
+      "Source objects pg2citus does not carry (operator classes, foreign tables, text search configurations, "
+          + "routines and views that need a table left out or that Citus refuses): `warn` lists each with its reason "
+          + "in the plan and the summary; `error` refuses the run before anything is written, listing them all.");
   public static final ConfigOption<Boolean> GRANTS = ConfigOption.bool("load.grants", true,
       "Carry the source's grants on schemas, tables, views, sequences, routines and types (and revokes from "
           + "PUBLIC), column grants and default privileges, after the load. A grant to a role the target lacks is "
