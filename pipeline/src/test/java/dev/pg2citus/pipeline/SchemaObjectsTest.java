@@ -172,6 +172,7 @@ class SchemaObjectsTest {
         CREATE FOREIGN TABLE "Shop".imports (line text) SERVER shop_files OPTIONS (filename '/dev/null');
         CREATE TEXT SEARCH DICTIONARY "Shop".shop_words (TEMPLATE = simple);
         CREATE TEXT SEARCH CONFIGURATION "Shop".shop_search (COPY = simple);
+        CREATE OPERATOR FAMILY "Shop".mood_family USING btree;
         """);
     String dst = TestPostgres.freshDatabase("objects_edst");
     MigrationConfig config = TestConfigs.onTestPostgres(src, dst, "load:\n  not-carried: error\n").withPlainTarget();
@@ -180,6 +181,7 @@ class SchemaObjectsTest {
     for (String notCarried : List.of("operator class \"Shop\".mood_hash_ops USING hash",
         "foreign table \"Shop\".imports: foreign tables are not carried",
         "text search configuration \"Shop\".shop_search", "text search dictionary \"Shop\".shop_words",
+        "operator family \"Shop\".mood_family USING btree",
         "load.not-carried")) {
       assertTrue(refused.getMessage().contains(notCarried), refused.getMessage());
     }

@@ -472,6 +472,11 @@ final class ObjectReader {
         + " || a.amname FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod"
         + " WHERE c.opcnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid")
         + " ORDER BY 1", schemaOids, "operator classes are not carried: create it on the target before finalize");
+    notCarried("operator family", "SELECT quote_ident(n.nspname) || '.' || quote_ident(f.opfname) || ' USING '"
+        + " || a.amname FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am a ON a.oid = f.opfmethod"
+        + " WHERE f.opfnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("f.oid")
+        + " AND NOT EXISTS (SELECT 1 FROM pg_opclass c WHERE c.opcfamily = f.oid) ORDER BY 1", schemaOids,
+        "operator families are not carried: create it on the target before finalize");
     notCarried("foreign table", "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relkind = 'f'"
         + " AND c.relnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid") + " ORDER BY 1",
         schemaOids, "foreign tables are not carried: create its server, user mapping and table on the target");
