@@ -618,7 +618,12 @@ public final class LoadFileReader {
     private void alter() {
       Token clause = lexer.next();
       Token what = lexer.next();
-      renameClause = renameClause == null ? at(clause, "rename") : renameClause;
+      if (renameClause == null) {
+        renameClause = at(clause, "rename");
+        notes.add("alter … rename: pgloader renames before it creates; pg2citus creates and loads under the source "
+            + "names and renames last, in finalize, so views, keys and defaults follow (routine bodies do not: the "
+            + "plan names them)");
+      }
       if (what.is("schema")) {
         alterSchema(clause);
       } else if (what.is("table")) {

@@ -110,6 +110,8 @@ class LoadFilePlanTest {
     MigrationConfig config = new ConfigLoader(ENV::get).parseCommandFile(renaming(
         "alter schema 'public' rename to 'dim'\nalter table names matching 'clicks' rename to 'ad clicks'"),
         "renames.load", planOnly());
+    assertTrue(config.notes().stream().anyMatch(n -> n.startsWith("alter … rename: pgloader renames before it creates;"
+        + " pg2citus creates and loads under the source names and renames last")), config.notes()::toString);
     SchemaTool tool = SchemaTool.load(config);
     List<DdlStatement> finalize = tool.scripts().finalizeSchema();
     List<String> renames = finalize.stream().filter(s -> s.step() == Step.RENAME).map(DdlStatement::sql).toList();
