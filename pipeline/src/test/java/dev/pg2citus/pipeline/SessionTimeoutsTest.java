@@ -11,12 +11,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Production databases often set timeouts for every session of a role or database; pg2citus' own
- * sessions turn them off, as pg_dump does: a snapshot held idle for the whole run, a COPY of a big
- * table and an index build must not be cut short.
+ * sessions turn them off after connecting, as pg_dump does: a snapshot held idle for the whole run,
+ * a COPY of a big table and an index build must not be cut short.
  */
 class SessionTimeoutsTest {
   private static final List<String> TIMEOUTS = List.of("statement_timeout = '1ms'", "lock_timeout = '1ms'",
-      "idle_in_transaction_session_timeout = '20ms'");
+      "idle_in_transaction_session_timeout = '20ms'", "idle_session_timeout = '50ms'");
 
   @Test
   void timeoutsOfTheSourceAndTargetDatabasesDoNotCutTheRunShort() throws Exception {

@@ -6,11 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,12 +44,13 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
   private static final Pattern USERINFO_PASSWORD = Pattern.compile("(//[^/:@\\s]*:)\\S*@");
 
   /**
-   * Timeouts a database or role may set for every session, off for pg2citus' own, as pg_dump turns
-   * them off: the snapshot is held idle for the whole run, a COPY or an index build may take hours.
-   * Startup options outrank ALTER ROLE/DATABASE … SET; the user's own options come after and win.
+   * Timeouts a database or role may set for every session, turned off for pg2citus' own right after
+   * connecting, as pg_dump does: the snapshot is held idle for the whole run, a COPY or an index
+   * build may take hours. One the user gives in {@code options} ({@code target.settings}) stands.
+   * Each with the server version that has it.
    */
-  private static final String SESSION_DEFAULTS =
-      "-c statement_timeout=0 -c lock_timeout=0 -c idle_in_transaction_session_timeout=0";
+  private static final Map<String, Integer> TIMEOUTS = Map.of("statement_timeout", 0, "lock_timeout", 0,
+      "idle_in_transaction_session_timeout", 0, "idle_session_timeout", 14, "transaction_timeout", 17);
 
   /** The environment variable libpq, psql and pgloader take a password from when none is given. */
   public static final String PASSWORD_VARIABLE = "PGPASSWORD";
@@ -123,15 +126,33 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
       props.setProperty("password", password);
     }
     props.putIfAbsent("ApplicationName", "pg2citus");
-    String options = props.getProperty("options");
-    props.setProperty("options", SESSION_DEFAULTS + (options == null || options.isBlank() ? "" : " " + options));
     try {
-      return DriverManager.getConnection(url, props);
+      Connection c = DriverManager.getConnection(url, props);
+      timeoutsOff(c);
+      return c;
     } catch (SQLException e) {
       // The driver's reason (refused, no such database, authentication failed) is what the user needs;
       // its messages can quote the URL or the password, so both are masked in it.
       throw new SQLException("cannot connect to " + this + ": " + withoutSecrets(e.getMessage()),
           e.getSQLState(), e);
+    }
+  }
+
+  /** One SET per timeout, without a query first: under a tight statement_timeout even that would be cut. */
+  private void timeoutsOff(Connection c) throws SQLException {
+    String given = properties.getOrDefault("options", "");
+    int major = c.getMetaData().getDatabaseMajorVersion();
+    StringBuilder sets = new StringBuilder();
+    new TreeMap<>(TIMEOUTS).forEach((name, since) -> {
+      if (major >= since && !given.contains(name + "=")) {
+        sets.append("SET ").append(name).append(" = 0;");
+      }
+    });
+    try (Statement st = c.createStatement()) {
+      st.execute(sets.toString());
+    } catch (SQLException e) {
+      c.close();
+      throw e;
     }
   }
 

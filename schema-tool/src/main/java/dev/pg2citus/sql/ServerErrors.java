@@ -16,11 +16,12 @@ public final class ServerErrors {
       return null;
     }
     return switch (state) {
-      case "57014" -> "the statement was canceled on the " + database + " (a statement_timeout given in "
-          + settingsOf(database) + ", which pg2citus' sessions otherwise turn off, or pg_cancel_backend): raise"
-          + " statement_timeout there, or find who canceled it";
-      case "55P03" -> "another session holds a lock on the table longer than the lock_timeout given in "
-          + settingsOf(database) + ": find it in pg_locks on the " + database + " and let it finish or end it, or raise lock_timeout";
+      case "57014" -> "the statement was canceled on the " + database + " (by pg_cancel_backend, or by a"
+          + " statement_timeout pg2citus' sessions keep: one given in " + settingsOf(database) + ", or a Citus"
+          + " worker's own): raise statement_timeout there, or find who canceled it";
+      case "55P03" -> "another session holds a lock on the table longer than lock_timeout (one given in "
+          + settingsOf(database) + ", or a Citus worker's own): find it in pg_locks on the " + database
+          + " and let it finish or end it, or raise lock_timeout";
       case "42501" -> "grant the privilege named above to the user pg2citus connects to the " + database + " as";
       default -> state.startsWith("53") ? "the " + database + " is out of a resource (disk space, a quota,"
           + " memory, connections): free or raise it"
@@ -32,6 +33,6 @@ public final class ServerErrors {
 
   /** Where the user gives the settings of a side's sessions. */
   private static String settingsOf(String database) {
-    return database.startsWith("source") ? "source.properties: { options: … }" : "target.settings";
+    return database.startsWith("source") ? "source.properties: { options: … } or the URL" : "target.settings or the URL";
   }
 }
