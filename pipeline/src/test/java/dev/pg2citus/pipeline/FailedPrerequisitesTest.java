@@ -10,19 +10,25 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * A key that cannot be built on the target leaves the foreign keys that reference it not issued,
- * noted with the cause: one error for one cause, and the rows all in.
+ * A key that cannot be built on the target gives one error: the foreign key that references it,
+ * failing in turn, and the key's comment are noted with the cause. A foreign key to a key that was
+ * built is created, whatever else of its table failed. The rows are all in.
  */
 class FailedPrerequisitesTest {
   @Test
-  void aForeignKeyToAKeyThatFailedIsNotIssuedButNoted() throws Exception {
+  void whatNeedsAKeyThatFailedIsPutDownToItAndTheRestIsBuilt() throws Exception {
     String src = TestPostgres.freshDatabase("prereq_src");
-    // As char(2), 'a' and 'a ' are one value: the cast makes the primary key of codes fail.
+    // As char(2), 'a' and 'a ' are one value: the cast makes the keys on those columns fail.
     TestPostgres.execute(src, """
-        CREATE TABLE codes (code text PRIMARY KEY, label varchar(10));
-        CREATE TABLE uses (id int PRIMARY KEY, code text REFERENCES codes);
-        INSERT INTO codes VALUES ('a', 'one'), ('a ', 'two'), ('b', 'three');
-        INSERT INTO uses VALUES (1, 'a'), (2, 'b');
+        CREATE TABLE tags (tag text PRIMARY KEY, label varchar(10));
+        COMMENT ON CONSTRAINT tags_pkey ON tags IS 'one row per tag';
+        CREATE TABLE tagged (id int PRIMARY KEY, tag text REFERENCES tags);
+        INSERT INTO tags VALUES ('a', 'one'), ('a ', 'two'), ('b', 'three');
+        INSERT INTO tagged VALUES (1, 'a'), (2, 'b');
+        CREATE TABLE codes (id int PRIMARY KEY, code text UNIQUE);
+        CREATE TABLE uses (id int PRIMARY KEY, code_id int REFERENCES codes);
+        INSERT INTO codes VALUES (1, 'a'), (2, 'a ');
+        INSERT INTO uses VALUES (1, 1), (2, 2);
         """);
     String dst = TestPostgres.freshDatabase("prereq_dst");
     MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, """
@@ -30,11 +36,19 @@ class FailedPrerequisitesTest {
           - type: text
             to: char(2)
         """).withPlainTarget());
+
     List<String> errors = summary.phases().stream().flatMap(p -> p.errors().stream()).toList();
-    assertEquals(1, errors.size(), summary::render);
-    assertTrue(errors.get(0).contains("could not create unique index \"codes_pkey\""), summary::render);
-    assertTrue(summary.render().contains("not issued, since public.codes codes_pkey failed: foreign keys public.uses"
-        + " uses_code_fkey"), summary::render);
-    assertTrue(summary.tables().stream().allMatch(MigrationSummary.TableRow::consistent), summary::render);
+    assertEquals(2, errors.size(), summary::render);
+    assertTrue(errors.stream().anyMatch(e -> e.contains("could not create unique index \"tags_pkey\"")), summary::render);
+    assertTrue(errors.stream().anyMatch(e -> e.contains("could not create unique index \"codes_code_key\"")),
+        summary::render);
+    String render = summary.render();
+    assertTrue(render.contains("failed, since public.tags tags_pkey failed first: foreign keys public.tagged"
+        + " tagged_tag_fkey (ERROR: there is no unique constraint matching given keys"), render);
+    assertTrue(render.contains("not issued, since public.tags tags_pkey failed: comments CONSTRAINT tags_pkey ON"
+        + " public.tags"), render);
+    assertEquals(List.of("uses_code_id_fkey"), TestPostgres.rows(TestPostgres.connect(dst), "SELECT conname FROM"
+        + " pg_constraint WHERE contype = 'f' ORDER BY 1"), "the key to codes' primary key is built");
+    assertTrue(summary.tables().stream().allMatch(MigrationSummary.TableRow::consistent), render);
   }
 }

@@ -348,14 +348,18 @@ final class ObjectReader {
    */
   private void readConstraintComments() throws SQLException {
     String sql = """
-        SELECT 'INDEX ' || i.indexrelid::regclass::text, obj_description(i.indexrelid, 'pg_class'), true
+        SELECT 'INDEX ' || i.indexrelid::regclass::text, obj_description(i.indexrelid, 'pg_class'), true,
+               (SELECT n.nspname || '.' || c.relname || ' ' || ic.relname
+                  FROM pg_class ic, pg_namespace n WHERE ic.oid = i.indexrelid AND n.oid = c.relnamespace)
           FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
          WHERE i.indrelid = ANY (?::bigint[]::oid[]) AND NOT c.relispartition
            AND obj_description(i.indexrelid, 'pg_class') IS NOT NULL
         UNION ALL
         SELECT 'CONSTRAINT ' || quote_ident(k.conname) || ' ON '
                || CASE WHEN k.contypid <> 0 THEN 'DOMAIN ' || k.contypid::regtype::text ELSE k.conrelid::regclass::text END,
-               obj_description(k.oid, 'pg_constraint'), k.contypid = 0
+               obj_description(k.oid, 'pg_constraint'), k.contypid = 0,
+               (SELECT n.nspname || '.' || c.relname || ' ' || k.conname
+                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = k.conrelid)
           FROM pg_constraint k
          WHERE (k.conrelid = ANY (?::bigint[]::oid[]) AND k.conparentid = 0
                 OR k.contypid IN (SELECT oid FROM pg_type WHERE typnamespace = ANY (?::bigint[]::oid[])))
@@ -368,8 +372,10 @@ final class ObjectReader {
       ps.setArray(3, connection.createArrayOf("bigint", schemaOids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          // What it reads: the post-data statement that builds the index or constraint, by its subject.
+          Set<String> builtBy = rs.getString(4) == null ? Set.of() : Set.of(rs.getString(4));
           objects.add(new SchemaObject(SchemaObject.Kind.COMMENT, rs.getString(1), "COMMENT ON " + rs.getString(1)
-              + " IS " + Sql.literal(rs.getString(2)), null, List.of(), Set.of(), rs.getBoolean(3)));
+              + " IS " + Sql.literal(rs.getString(2)), null, List.of(), builtBy, rs.getBoolean(3)));
         }
       }
     }

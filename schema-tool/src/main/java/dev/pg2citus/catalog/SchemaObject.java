@@ -17,7 +17,8 @@ import java.util.Set;
  * @param comment its comment, or null
  * @param indexes a materialized view's indexes, as {@code CREATE INDEX IF NOT EXISTS} statements
  * @param reads the carried objects it needs, by name: for a view, the views and routines it uses;
- *     for a grant, owner or comment, its object
+ *     for a grant, owner or comment, its object; for the comment of an index or constraint, the
+ *     subject of the statement that builds it ({@code schema.table name})
  * @param needsTables whether it can only be created once the tables exist: for a routine, when its
  *     signature or body uses a table; always for views and triggers
  * @param rowTypes for a routine: the tables whose row type its signature uses

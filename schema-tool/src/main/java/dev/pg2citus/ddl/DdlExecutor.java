@@ -29,10 +29,10 @@ public final class DdlExecutor {
    * How one statement went: its time, its error (null when it took effect), and the warnings it
    * raised for the report: those of pg2citus' own guarded statements (a role the target lacks).
    *
-   * @param notIssuedFor the subject of a statement it needs that failed, when it was not issued for
-   *     that reason; else null
+   * @param causedBy the subject of a statement it needs that failed, when that is why it was not
+   *     issued ({@code error} null) or why it failed too; else null
    */
-  public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect, String notIssuedFor) {
+  public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect, String causedBy) {
     public Outcome {
       notes = List.copyOf(notes);
     }
@@ -45,15 +45,26 @@ public final class DdlExecutor {
       this(millis, error, List.of(), false);
     }
 
-    /** Not issued, since the statement about {@code failed} that it needs failed. */
-    static Outcome notIssued(String failed) {
-      return new Outcome(0, null, List.of(), false, failed);
+    /** The same outcome, put down to {@code failed}, a statement it needs that failed first. */
+    Outcome causedBy(String failed) {
+      return new Outcome(millis, error, notes, foundInEffect, failed);
     }
 
-    /** The report's note for {@code s} not issued. */
-    String notIssuedNote(DdlStatement s) {
-      return "not issued, since " + notIssuedFor + " failed: " + s.step().label() + " " + s.subject();
+    /** The report's note for {@code s}, one whose outcome is put down to an earlier failure. */
+    String causedByNote(DdlStatement s) {
+      if (error == null) {
+        return notIssued(causedBy, s);
+      }
+      String statement = s.step().label() + " " + s.subject();
+      String own = error.startsWith(statement + ": ") ? error.substring(statement.length() + 2) : error;
+      return "failed, since " + causedBy + " failed first: " + statement + " (" + own.lines().findFirst().orElse("")
+          + ")";
     }
+  }
+
+  /** The note for {@code s} not issued, since the statement about {@code failed} that it needs failed. */
+  static String notIssued(String failed, DdlStatement s) {
+    return "not issued, since " + failed + " failed: " + s.step().label() + " " + s.subject();
   }
 
   /** What makes a statement's effect final: nothing in autocommit, or record it and commit. */
@@ -85,7 +96,7 @@ public final class DdlExecutor {
         if (s.step().creates()) {
           failed.add(s.subject());
         }
-        report.note(Outcome.notIssued(cause.get()).notIssuedNote(s));
+        report.note(notIssued(cause.get(), s));
         continue;
       }
       Outcome outcome = execute(connection, s, report.phase(), Completion.AUTOCOMMIT);

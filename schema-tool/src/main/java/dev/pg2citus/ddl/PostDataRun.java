@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -163,14 +162,7 @@ public final class PostDataRun implements AutoCloseable {
       }
       if (!abandoned) {
         for (PostDataTask t : scheduler.start(workers - scheduler.running(), loadGoesOn ? stillLoading : Set.of())) {
-          Optional<DdlStatement> failedFirst = t.statement().step() != Step.FOREIGN_KEY ? Optional.empty()
-              : t.after().stream().filter(a -> outcomes.get(a) != null && (outcomes.get(a).error() != null
-                  || outcomes.get(a).notIssuedFor() != null)).findFirst();
-          if (failedFirst.isPresent()) { // a key it references failed: its error would only repeat that one
-            events.add(new Finished(t, Outcome.notIssued(failedFirst.get().subject()), loadRunning));
-          } else {
-            pool.execute(() -> events.add(new Finished(t, execute(t), loadRunning)));
-          }
+          pool.execute(() -> events.add(new Finished(t, execute(t), loadRunning)));
         }
       }
       Object event = loadGoesOn
@@ -178,8 +170,9 @@ public final class PostDataRun implements AutoCloseable {
           : events.take();
       if (event instanceof Finished f) {
         scheduler.finished(f.task());
-        outcomes.put(f.task().statement(), f.outcome());
-        duringLoad += f.duringLoad() ? 1 : 0;
+        Outcome outcome = putDown(f.task(), f.outcome(), outcomes);
+        outcomes.put(f.task().statement(), outcome);
+        duringLoad += f.duringLoad() && outcome.causedBy() == null ? 1 : 0; // as the report counts statements
       }
     }
     Map<DdlStatement, Outcome> inPlanOrder = new LinkedHashMap<>();
@@ -187,6 +180,20 @@ public final class PostDataRun implements AutoCloseable {
         .forEach(s -> inPlanOrder.put(s, outcomes.get(s)));
     return new Result(inPlanOrder, besideLoad, duringLoad, scheduler.skipped(), scheduler.waiting().size(),
         !abandoned);
+  }
+
+  /**
+   * A foreign key that failed after a key of its referenced table failed is put down to that key:
+   * its error most likely repeats the first (there is no unique constraint to reference), and the
+   * report gives it as a note, with its own error, not as a second one. It is issued all the same,
+   * since the key it needs may be another, built.
+   */
+  private static Outcome putDown(PostDataTask task, Outcome outcome, Map<DdlStatement, Outcome> outcomes) {
+    if (outcome.error() == null || task.statement().step() != Step.FOREIGN_KEY) {
+      return outcome;
+    }
+    return task.after().stream().filter(a -> outcomes.containsKey(a) && outcomes.get(a).error() != null)
+        .findFirst().map(a -> outcome.causedBy(a.subject())).orElse(outcome);
   }
 
   private Set<TableName> everyTable() {

@@ -11,9 +11,9 @@ import java.util.Set;
 
 /**
  * Decides which post-data tasks may start: those whose tables are all loaded, whose prerequisites
- * have finished (done or failed: the run does not issue a foreign key whose referenced key failed,
- * and reports it as not issued; ANALYZE runs after failed indexes too), and whose tables no running
- * task holds. Holding tables here
+ * have finished (done or failed: a foreign key waits for every key of its referenced table and runs
+ * when one failed, which the run then puts down to it; ANALYZE runs after failed indexes too), and
+ * whose tables no running task holds. Holding tables here
  * rather than waiting for PostgreSQL's locks keeps a connection from idling behind another and
  * rules out deadlocks between two foreign keys that point at each other's tables.
  *

@@ -43,7 +43,7 @@ public final class SchemaTool {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaTool.class);
   private final MigrationConfig config;
   private final TargetSchema target;
-  /** The objects a phase of this tool failed to make: a later phase does not issue what needs them. */
+  /** The subjects of the statements of this tool that failed: a later statement that needs one is not issued. */
   private final Set<String> failed = new HashSet<>();
 
   private SchemaTool(MigrationConfig config, TargetSchema target) {
@@ -201,10 +201,13 @@ public final class SchemaTool {
     PostDataRun.Result result = run.await();
     PhaseReport report = new PhaseReport("finalize");
     result.outcomes().forEach((s, o) -> {
-      if (o.notIssuedFor() != null) {
-        report.note(o.notIssuedNote(s));
+      if (o.causedBy() != null) {
+        report.note(o.causedByNote(s));
       } else {
         report.record(s.step().label(), o.millis(), o.error());
+      }
+      if (o.error() != null) {
+        failed.add(s.subject()); // what needs it after the load (a comment on it) is not issued
       }
     });
     if (result.complete()) {
@@ -239,7 +242,7 @@ public final class SchemaTool {
     if (!target.names().isEmpty() && (config.load().dataOnly() || !config.load().createTables())) {
       report.note("rename rules not applied: a run that creates no tables (data-only, create-tables: false) leaves"
           + " the names as they stand on the target; the run that creates the tables renames them");
-    } else if (!target.names().isEmpty() && result.complete()) {
+    } else if (!target.names().isEmpty() && result.complete() && report.errors().isEmpty()) {
       report.note("renamed last: " + target.names().tables().size() + " tables (the summary names them as the"
           + " source does; the plan lists each rename) and " + target.names().moves().size() + " other objects");
     }
