@@ -485,7 +485,8 @@ final class ObjectReader {
         "operator families are not carried: create it on the target before finalize");
     notCarried("foreign table", "SELECT c.oid::regclass::text FROM pg_class c WHERE c.relkind = 'f'"
         + " AND c.relnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid") + " ORDER BY 1",
-        schemaOids, "foreign tables are not carried: create its server, user mapping and table on the target");
+        schemaOids, "foreign tables are not carried: create its server, user mapping and table on the target (a"
+        + " foreign partition: then ATTACH it to its parent, which until then refuses the rows of its range)");
     notCarried("text search configuration", "SELECT c.oid::regconfig::text FROM pg_ts_config c"
         + " WHERE c.cfgnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid")
         + " ORDER BY 1", schemaOids, "text search configurations are not carried: create it on the target before"

@@ -182,8 +182,7 @@ final class PrivilegeReader {
           String grantee = rs.getString(2);
           String grant = "GRANT " + rs.getString(4) + " ON TABLE " + rs.getString(1) + " TO " + grantee
               + (rs.getBoolean(3) ? " WITH GRANT OPTION" : "");
-          byRelation.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
-              .add(guarded(grantee.equals("PUBLIC") ? null : grantee, grant, false));
+          byRelation.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(columnGuarded(grantee, grant));
         }
       }
     }
@@ -232,7 +231,10 @@ final class PrivilegeReader {
             case "S" -> "SEQUENCES";
             case "f" -> "FUNCTIONS";
             case "T" -> "TYPES";
-            default -> "SCHEMAS";
+            case "n" -> "SCHEMAS";
+            case "L" -> "LARGE OBJECTS";
+            default -> throw new IllegalStateException("default privileges of " + role + " for object type '"
+                + rs.getString(3) + "', which pg2citus does not know");
           };
           String scope = "FOR ROLE " + role + (rs.getString(2) == null ? "" : " IN SCHEMA " + Sql.ident(rs.getString(2)));
           List<String> statements = new ArrayList<>();
@@ -255,11 +257,28 @@ final class PrivilegeReader {
     return result;
   }
 
-  /** A default-privilege statement, skipped with a warning when either role is not on the target. */
+  /**
+   * A column grant, skipped with a warning when its role is not on the target, or on a Citus before
+   * 13.1, which grants on the coordinator's table only and leaves the shards without it.
+   */
+  private static String columnGuarded(String grantee, String grant) {
+    String oldCitus = "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'"
+        + " AND string_to_array(split_part(extversion, '-', 1), '.')::int[] < '{13,1}')";
+    String skip = grantee.equals("PUBLIC") ? oldCitus : "to_regrole(" + Sql.literal(grantee) + ") IS NULL OR " + oldCitus;
+    return GuardedStatement.of(skip, "role " + grantee + " is not on the target, or Citus is older than 13.1 (which"
+        + " does not propagate column grants to the shards): " + grant + " skipped", grant, false);
+  }
+
+  /**
+   * A default-privilege statement, skipped with a warning when either role is not on the target or
+   * the migrating user may not act for the role (it must be a member, or a superuser).
+   */
   private static String defaultGuarded(String role, String grantee, String statement) {
-    String missing = "to_regrole(" + Sql.literal(role) + ") IS NULL"
-        + (grantee.equals("PUBLIC") ? "" : " OR to_regrole(" + Sql.literal(grantee) + ") IS NULL");
-    return GuardedStatement.of(missing, "a role of " + statement + " is not on the target: skipped", statement, false);
+    String skip = "to_regrole(" + Sql.literal(role) + ") IS NULL"
+        + (grantee.equals("PUBLIC") ? "" : " OR to_regrole(" + Sql.literal(grantee) + ") IS NULL")
+        + " OR NOT pg_has_role(current_user, to_regrole(" + Sql.literal(role) + "), 'MEMBER')";
+    return GuardedStatement.of(skip, "a role of it is not on the target, or the migrating user is not a member of "
+        + role + ": " + statement + " skipped", statement, false);
   }
 
   /** GRANT names views and materialized views as tables, domains as types, aggregates as functions. */
