@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +36,28 @@ class SessionTimeoutsTest {
       }
     }
     MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, "").withPlainTarget());
+    assertTrue(summary.ok(), summary::render);
+    assertEquals(50_000, summary.tables().get(0).targetRows(), summary::render);
+  }
+
+  @Test
+  void onCitusTheTimeoutsOfTheCoordinatorsDatabaseDoNotCutTheRunShort() throws Exception {
+    TestCitus.assumeAvailable();
+    String src = TestPostgres.freshDatabase("timeouts_csrc");
+    TestPostgres.execute(src, """
+        CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
+        INSERT INTO events SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 50000) i;
+        """);
+    String dst = TestCitus.freshDatabase("timeouts_cdst");
+    // On the coordinator only: the workers' own sessions keep what their databases set (see the README).
+    try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
+      st.execute("SET citus.enable_ddl_propagation = off");
+      for (String timeout : TIMEOUTS) {
+        st.execute("ALTER DATABASE " + dst + " SET " + timeout);
+      }
+    }
+    MigrationSummary summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst),
+        TestCitus.user(), "distribute: [events using id]\n"));
     assertTrue(summary.ok(), summary::render);
     assertEquals(50_000, summary.tables().get(0).targetRows(), summary::render);
   }
