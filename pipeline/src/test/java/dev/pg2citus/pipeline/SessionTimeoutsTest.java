@@ -18,15 +18,16 @@ import org.junit.jupiter.api.Test;
  * a COPY of a big table and an index build must not be cut short.
  */
 class SessionTimeoutsTest {
-  private static final List<String> TIMEOUTS = List.of("statement_timeout = '1ms'", "lock_timeout = '1ms'",
-      "idle_in_transaction_session_timeout = '20ms'", "idle_session_timeout = '50ms'");
+  /** Short enough for a copy, an index build and the idle snapshot to outlast, long enough for a SET. */
+  private static final List<String> TIMEOUTS = List.of("statement_timeout = '100ms'", "lock_timeout = '100ms'",
+      "idle_in_transaction_session_timeout = '200ms'", "idle_session_timeout = '200ms'");
 
   @Test
   void timeoutsOfTheSourceAndTargetDatabasesDoNotCutTheRunShort() throws Exception {
     String src = TestPostgres.freshDatabase("timeouts_src");
     TestPostgres.execute(src, """
         CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
-        INSERT INTO events SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 50000) i;
+        INSERT INTO events SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 200000) i;
         CREATE INDEX events_payload ON events (payload);
         """);
     String dst = TestPostgres.freshDatabase("timeouts_dst");
@@ -37,7 +38,7 @@ class SessionTimeoutsTest {
     }
     MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, "").withPlainTarget());
     assertTrue(summary.ok(), summary::render);
-    assertEquals(50_000, summary.tables().get(0).targetRows(), summary::render);
+    assertEquals(200_000, summary.tables().get(0).targetRows(), summary::render);
   }
 
   @Test
@@ -46,7 +47,7 @@ class SessionTimeoutsTest {
     String src = TestPostgres.freshDatabase("timeouts_csrc");
     TestPostgres.execute(src, """
         CREATE TABLE events (id bigint PRIMARY KEY, payload text NOT NULL);
-        INSERT INTO events SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 50000) i;
+        INSERT INTO events SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 200000) i;
         """);
     String dst = TestCitus.freshDatabase("timeouts_cdst");
     // On the coordinator only: the workers' own sessions keep what their databases set (see the README).
@@ -59,6 +60,6 @@ class SessionTimeoutsTest {
     MigrationSummary summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst),
         TestCitus.user(), "distribute: [events using id]\n"));
     assertTrue(summary.ok(), summary::render);
-    assertEquals(50_000, summary.tables().get(0).targetRows(), summary::render);
+    assertEquals(200_000, summary.tables().get(0).targetRows(), summary::render);
   }
 }
