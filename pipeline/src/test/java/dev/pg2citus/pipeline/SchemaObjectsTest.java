@@ -116,7 +116,7 @@ class SchemaObjectsTest {
     assertTrue(summary.ok(), summary::render);
 
     List<String> source = rows(src, DEFINITIONS);
-    assertEquals(54, source.size(), "the fixture's objects: " + source);
+    assertEquals(56, source.size(), "the fixture's objects: " + source);
     assertEquals(source, rows(dst, DEFINITIONS), "every routine, view, index and trigger as the source has it");
     assertEquals(rows(src, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),
         rows(dst, "SELECT id || ' ' || code || ' ' || price || ' ' || touched FROM \"Shop\".items ORDER BY id"),

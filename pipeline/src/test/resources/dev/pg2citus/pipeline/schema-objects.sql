@@ -63,6 +63,8 @@ COMMENT ON INDEX "Shop".items_pkey IS 'by id';
 COMMENT ON CONSTRAINT items_pkey ON "Shop".items IS 'one row per id';
 CREATE TABLE "Shop".tags (id serial PRIMARY KEY, name text);
 COMMENT ON SEQUENCE "Shop".tags_id_seq IS 'tag ids';
+CREATE SEQUENCE "Shop".invoice_no;
+COMMENT ON SEQUENCE "Shop".invoice_no IS 'no table owns it';
 
 -- Owners and grants: a role owns the audit table, others read.
 GRANT USAGE ON SCHEMA "Shop" TO shop_reader;
@@ -70,6 +72,7 @@ GRANT SELECT ON "Shop".items, "Shop".cheap TO shop_reader;
 GRANT SELECT, INSERT ON "Shop".audit TO shop_reader WITH GRANT OPTION;
 REVOKE EXECUTE ON FUNCTION "Shop".next_code() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION "Shop".next_code() TO shop_reader;
+GRANT USAGE ON SEQUENCE "Shop".invoice_no TO shop_reader;
 ALTER TABLE "Shop".audit OWNER TO shop_owner;
 ALTER FUNCTION "Shop".touch() OWNER TO shop_owner;
 

@@ -63,9 +63,11 @@ public final class CatalogReader {
           indexes.getOrDefault(oid, List.of()), c.foreignKeys, c.checks, h.comment, h.estimatedRows));
     }
     String oids = oidArray(headers.keySet());
-    ObjectReader objects = new ObjectReader(connection, headers.keySet()).read();
-    return new Catalog(tables, readCollations(oids), readTypes(oids), readSequences(headers.keySet()),
-        readExtensions(oids), objects.objects(), objects.skipped());
+    List<SequenceInfo> sequences = readSequences(headers.keySet());
+    ObjectReader objects = new ObjectReader(connection, headers.keySet(),
+        sequences.stream().map(s -> s.name().quoted()).toList()).read();
+    return new Catalog(tables, readCollations(oids), readTypes(oids), sequences, readExtensions(oids),
+        objects.objects(), objects.skipped());
   }
 
   /**

@@ -34,11 +34,13 @@ final class ObjectReader {
   private final Long[] schemaOids;
   private final List<SchemaObject> objects = new ArrayList<>();
   private final List<SkippedObject> skipped = new ArrayList<>();
+  private final List<String> sequences;
 
-  /** {@code tables}: the oids of the migrated tables. */
-  ObjectReader(Connection connection, Set<Long> tables) throws SQLException {
+  /** {@code tables}: the oids of the migrated tables; {@code sequences}: the carried sequences, quoted. */
+  ObjectReader(Connection connection, Set<Long> tables, List<String> sequences) throws SQLException {
     this.connection = connection;
     this.tables = tables;
+    this.sequences = sequences;
     List<Long> schemas = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(
         "SELECT DISTINCT relnamespace::bigint FROM pg_class WHERE oid = ANY (?::bigint[]::oid[])")) {
@@ -74,7 +76,7 @@ final class ObjectReader {
     List<String> routines = objects.stream().filter(o -> o.kind() == SchemaObject.Kind.FUNCTION
         || o.kind() == SchemaObject.Kind.PROCEDURE || o.kind() == SchemaObject.Kind.AGGREGATE)
         .map(SchemaObject::name).toList();
-    objects.addAll(PrivilegeReader.read(connection, tables, relations, routines));
+    objects.addAll(PrivilegeReader.read(connection, tables, relations, sequences, routines));
     objects.addAll(PrivilegeReader.defaultPrivileges(connection, schemaOids));
     readConstraintComments();
     readNotCarried();

@@ -37,13 +37,7 @@ final class PrivilegeReader {
                  EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
                            AND d.deptype IN ('a', 'i')),
                  obj_description(c.oid, 'pg_class')
-            FROM pg_class c
-           WHERE c.relkind = 'S'
-             AND (EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
-                            AND d.deptype = 'a' AND d.refobjid IN (SELECT oid FROM selected))
-                  OR EXISTS (SELECT 1 FROM pg_depend d JOIN pg_attrdef ad ON ad.oid = d.objid
-                              WHERE d.classid = 'pg_attrdef'::regclass AND d.refobjid = c.oid
-                                AND ad.adrelid IN (SELECT oid FROM selected)))
+            FROM pg_class c WHERE c.oid = ANY (?::text[]::regclass[])
         UNION ALL
           SELECT CASE p.prokind WHEN 'p' THEN 'PROCEDURE' WHEN 'a' THEN 'AGGREGATE' ELSE 'FUNCTION' END, 'f',
                  p.oid::regprocedure::text, p.proowner, p.proacl, false, NULL FROM pg_proc p
@@ -124,20 +118,22 @@ final class PrivilegeReader {
 
   /**
    * Reads the owners and grants; {@code tables} are the migrated tables' oids, {@code relations}
-   * those and the carried views', {@code routines} the carried routines as {@code regprocedure}
+   * those and the carried views', {@code sequences} the carried sequences as quoted names (the
+   * catalog's choice, read once), {@code routines} the carried routines as {@code regprocedure}
    * text. Returns {@link SchemaObject.Kind#GRANT} objects, then {@link SchemaObject.Kind#OWNER} ones,
    * then the {@link SchemaObject.Kind#COMMENT}s of schemas, sequences and types (which no other
    * reader carries).
    */
-  static List<SchemaObject> read(Connection connection, Set<Long> tables, Set<Long> relations, List<String> routines)
-      throws SQLException {
+  static List<SchemaObject> read(Connection connection, Set<Long> tables, Set<Long> relations, List<String> sequences,
+      List<String> routines) throws SQLException {
     List<SchemaObject> grants = new ArrayList<>();
     List<SchemaObject> owners = new ArrayList<>();
     List<SchemaObject> comments = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(OBJECTS)) {
       ps.setArray(1, connection.createArrayOf("bigint", tables.toArray()));
       ps.setArray(2, connection.createArrayOf("bigint", relations.toArray()));
-      ps.setArray(3, connection.createArrayOf("text", routines.toArray()));
+      ps.setArray(3, connection.createArrayOf("text", sequences.toArray()));
+      ps.setArray(4, connection.createArrayOf("text", routines.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String on = rs.getString(1) + " " + rs.getString(2);
