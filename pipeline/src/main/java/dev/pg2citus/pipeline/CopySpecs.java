@@ -85,6 +85,8 @@ public final class CopySpecs {
     }
     checksumColumns.put(table.name().toString(), checksummed);
     Placement placement = target.plan().of(table.name());
+    TableName into = target.onTarget(table.name());
+    TableName renamed = target.names().of(table.name());
     List<String> targetColumns = new ArrayList<>();
     TableCopy.Backfill backfill = null;
     if (placement.addsColumn()) {
@@ -97,13 +99,13 @@ public final class CopySpecs {
           .max().orElse(0);
       Placement parent = target.plan().of(first.referenced());
       backfill = new TableCopy.Backfill(keyFields, keyMap(target, path, 0), path.toString(), Math.max(0, keys),
-          checkSql(target.onTarget(table.name()), target.onTarget(first.referenced()), placement, first, parent));
-      renamedCheckSql.put(table.name().toString(), checkSql(target.names().of(table.name()),
-          target.names().of(first.referenced()), placement, first, parent));
+          checkSql(into, target.onTarget(first.referenced()), placement, first, parent));
+      if (!renamed.equals(into)) {
+        renamedCheckSql.put(table.name().toString(), checkSql(renamed, target.names().of(first.referenced()),
+            placement, first, parent));
+      }
     }
     targetColumns.addAll(source);
-    TableName into = target.onTarget(table.name());
-    TableName renamed = target.names().of(table.name());
     if (!renamed.equals(into)) {
       finalNames.put(table.name().toString(), renamed.quoted());
     }

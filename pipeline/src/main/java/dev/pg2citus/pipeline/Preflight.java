@@ -58,7 +58,7 @@ final class Preflight {
     }
     // Starting over must not leave the earlier run's rows behind: the tables are dropped (include-drop)
     // or, when they are not created here, truncated.
-    boolean keepsTables = load.dataOnly() || !load.createTables();
+    boolean keepsTables = !load.createsTables();
     boolean canStartOver = keepsTables ? load.truncate() : load.includeDrop();
     if (!resume && earlier != null && !canStartOver) {
       String startOver = (keepsTables ? "load.truncate" : "load.include-drop") + ": true to start over";

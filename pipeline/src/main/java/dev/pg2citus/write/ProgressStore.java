@@ -86,12 +86,13 @@ public final class ProgressStore {
   }
 
   /**
-   * The run recorded on the target, or null when there is none. A record from before steps were
-   * recorded was begun with the data phase, so its tables were created.
+   * The run recorded on the target, or null when there is none. A record without steps, from a
+   * pg2citus before they were recorded, lacks what a resume needs, so it counts as none: a new run
+   * replaces it, and create refuses the tables it finds unless told to drop them.
    */
   public static EarlierRun earlierRun(Connection target) throws SQLException {
     if (!Relations.exists(target, STEPS)) {
-      return Relations.exists(target, PARTITIONS) ? partitionsOf(target, EnumSet.of(Step.CREATED), null) : null;
+      return null;
     }
     Set<Step> done = EnumSet.noneOf(Step.class);
     String finishedAt = null;
@@ -277,7 +278,7 @@ public final class ProgressStore {
 
   /**
    * One line per partition that was copied again after a lost connection: how often, and the
-   * last connection lost and why. Empty for a record without retries (or from before they were kept).
+   * last connection lost and why. Empty for a record without retries.
    */
   public static List<String> retries(Connection target) throws SQLException {
     List<String> result = new ArrayList<>();

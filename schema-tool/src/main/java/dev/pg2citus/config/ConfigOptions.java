@@ -346,30 +346,21 @@ public final class ConfigOptions {
       if (!item.isMap()) {
         throw item.fail("a rename rule is a mapping: the tables it matches, and rename-to and/or set-schema");
       }
-      item.requireKnownKeys(List.of("table", "schema", "name", "schema-matches", "name-matches", "rename-to",
-          "set-schema"));
+      List<String> known = new ArrayList<>(SELECTOR_KEYS);
+      known.addAll(List.of("table", "rename-to", "set-schema"));
+      item.requireKnownKeys(known);
       String renameTo = newName(item.get("rename-to"));
       String setSchema = newName(item.get("set-schema"));
       if (renameTo == null && setSchema == null) {
         throw item.fail("a rename rule needs rename-to or set-schema");
       }
-      TableSelector match;
-      if (item.get("table") != null) {
-        if (item.asMap().keySet().stream().anyMatch(SELECTOR_KEYS::contains)) {
-          throw item.fail("write the tables of a rename rule as 'table' or as schema/name patterns, not both");
-        }
-        match = readSelector(item.get("table"));
-      } else {
-        Map<String, YamlNode> keys = new LinkedHashMap<>(item.asMap());
-        keys.remove("rename-to");
-        keys.remove("set-schema");
-        if (keys.isEmpty()) {
-          throw item.fail("a rename rule needs the tables it matches: table, schema, name, schema-matches or "
-              + "name-matches");
-        }
-        match = new TableSelector(exact(item.get("schema")), regex(item.get("schema-matches")),
-            exact(item.get("name")), regex(item.get("name-matches")), item.location());
+      Map<String, YamlNode> patterns = new LinkedHashMap<>(item.asMap());
+      patterns.keySet().removeAll(List.of("table", "rename-to", "set-schema"));
+      if (item.get("table") != null && !patterns.isEmpty()) {
+        throw item.fail("write the tables of a rename rule as 'table' or as schema/name patterns, not both");
       }
+      TableSelector match = readSelector(item.get("table") != null ? item.get("table")
+          : YamlNode.map(item.location(), patterns));
       result.add(new Renames.Rule(match, renameTo, setSchema, item.location()));
     }
     return result;

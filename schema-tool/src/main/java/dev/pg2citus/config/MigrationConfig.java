@@ -72,6 +72,11 @@ public record MigrationConfig(
       int partitionRetries,
       Duration retryBackoff) {
 
+    /** Whether the run creates the tables (not data-only, create-tables on): else it loads into the target's. */
+    public boolean createsTables() {
+      return !dataOnly && createTables;
+    }
+
     /** The same options, loading rows only ({@code --data-only}) or schema only ({@code --schema-only}). */
     public Load withOnly(boolean data, boolean schema) {
       return new Load(includeDrop, truncate, createTables, createIndexes, foreignKeys, dataOnly || data,

@@ -29,8 +29,8 @@ public final class DdlExecutor {
    * How one statement went: its time, its error (null when it took effect), and the warnings it
    * raised for the report: those of pg2citus' own guarded statements (a role the target lacks).
    *
-   * @param causedBy the subject of a statement it needs that failed, when that is why it was not
-   *     issued ({@code error} null) or why it failed too; else null
+   * @param causedBy the subject of a statement it needs that failed first, when that is most
+   *     likely why it failed too; else null
    */
   public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect, String causedBy) {
     public Outcome {
@@ -52,9 +52,6 @@ public final class DdlExecutor {
 
     /** The report's note for {@code s}, one whose outcome is put down to an earlier failure. */
     String causedByNote(DdlStatement s) {
-      if (error == null) {
-        return notIssued(causedBy, s);
-      }
       String statement = s.step().label() + " " + s.subject();
       String own = error.startsWith(statement + ": ") ? error.substring(statement.length() + 2) : error;
       return "failed, since " + causedBy + " failed first: " + statement + " (" + own.lines().findFirst().orElse("")

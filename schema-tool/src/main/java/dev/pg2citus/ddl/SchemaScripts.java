@@ -77,7 +77,7 @@ public final class SchemaScripts {
   public List<DdlStatement> create(boolean dropFirst) {
     List<DdlStatement> out = new ArrayList<>();
     scripts(out, Step.BEFORE_LOAD, beforeLoad);
-    if (load.dataOnly() || !load.createTables()) {
+    if (!load.createsTables()) {
       List<Table> tables = tables().stream().filter(t -> !t.isPartition()).toList();
       if (load.truncate() && !tables.isEmpty()) {
         // One statement, so tables that reference each other can be truncated.
@@ -188,10 +188,10 @@ public final class SchemaScripts {
    */
   public List<DdlStatement> afterLoad() {
     List<DdlStatement> out = new ArrayList<>();
-    if (!load.dataOnly() && load.createTables()) {
+    if (load.createsTables()) {
       for (SchemaObject v : views(true)) {
         add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
-        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name(), i).needing(Set.of(v.name()))));
+        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name() + " index", i).needing(Set.of(v.name()))));
       }
       objects(SchemaObject.Kind.COMMENT).stream().filter(SchemaObject::needsTables)
           .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition()).needing(c.reads())));
@@ -226,7 +226,7 @@ public final class SchemaScripts {
    * run creates the schema and renames.
    */
   public List<DdlStatement> sourceNamesBack() {
-    return load.dataOnly() || !load.createTables() ? List.of() : new RenameStatements(target.names()).back();
+    return !load.createsTables() ? List.of() : new RenameStatements(target.names()).back();
   }
 
   /** The user's own SQL ({@code before-load}, {@code after-load}), each script as one statement. */

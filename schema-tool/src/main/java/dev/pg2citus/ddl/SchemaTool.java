@@ -108,24 +108,25 @@ public final class SchemaTool {
    */
   public SchemaTool locatedOnTarget() throws SQLException {
     MigrationConfig.Load load = config.load();
-    if (target.names().isEmpty() || (!load.dataOnly() && load.createTables())) {
+    if (target.names().isEmpty() || load.createsTables()) {
       return this;
     }
-    Map<TableName, TableName> renamed = new LinkedHashMap<>(target.names().tables());
-    target.catalog().sequences().stream().filter(s -> !s.identity())
-        .forEach(s -> renamed.put(s.name(), target.names().of(s)));
+    List<TableName> from = new ArrayList<>(target.names().tables().keySet());
+    List<TableName> to = new ArrayList<>(target.names().tables().values());
+    target.catalog().sequences().stream().filter(s -> !s.identity()).forEach(s -> {
+      from.add(s.name());
+      to.add(target.names().of(s));
+    });
     Map<TableName, TableName> standing = new LinkedHashMap<>();
     try (Connection connection = config.target().open();
-        PreparedStatement ps = connection.prepareStatement(
-            "SELECT to_regclass(?) IS NULL AND to_regclass(?) IS NOT NULL")) {
-      for (var e : renamed.entrySet()) {
-        ps.setString(1, e.getKey().quoted());
-        ps.setString(2, e.getValue().quoted());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          if (rs.getBoolean(1)) {
-            standing.put(e.getKey(), e.getValue());
-          }
+        PreparedStatement ps = connection.prepareStatement("SELECT n FROM unnest(?::text[], ?::text[])"
+            + " WITH ORDINALITY u(f, t, n) WHERE to_regclass(f) IS NULL AND to_regclass(t) IS NOT NULL")) {
+      ps.setArray(1, connection.createArrayOf("text", from.stream().map(TableName::quoted).toArray()));
+      ps.setArray(2, connection.createArrayOf("text", to.stream().map(TableName::quoted).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          int i = rs.getInt(1) - 1;
+          standing.put(from.get(i), to.get(i));
         }
       }
     }
@@ -206,7 +207,7 @@ public final class SchemaTool {
       } else {
         report.record(s.step().label(), o.millis(), o.error());
       }
-      if (o.error() != null) {
+      if (o.error() != null && s.step().creates()) {
         failed.add(s.subject()); // what needs it after the load (a comment on it) is not issued
       }
     });
@@ -239,7 +240,7 @@ public final class SchemaTool {
     if (!config.load().analyze()) {
       report.note("ANALYZE left to autovacuum (load.analyze: false)");
     }
-    if (!target.names().isEmpty() && (config.load().dataOnly() || !config.load().createTables())) {
+    if (!target.names().isEmpty() && !config.load().createsTables()) {
       report.note("rename rules not applied: a run that creates no tables (data-only, create-tables: false) leaves"
           + " the names as they stand on the target; the run that creates the tables renames them");
     } else if (!target.names().isEmpty() && result.complete() && report.errors().isEmpty()) {
@@ -286,7 +287,7 @@ public final class SchemaTool {
             + config.target() + " has no citus extension, but the plan distributes tables; run CREATE EXTENSION"
             + " citus in the target database, or set target.plain-postgresql: true");
       }
-      if (load.dataOnly() || !load.createTables()) {
+      if (!load.createsTables()) {
         return;
       }
       refuseMissingCreatePrivileges(connection);

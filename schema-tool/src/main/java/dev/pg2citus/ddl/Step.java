@@ -53,7 +53,7 @@ public enum Step {
   public boolean creates() {
     return switch (this) {
       case SCHEMA, EXTENSION, COLLATION, TYPE, FUNCTION, SEQUENCE, TABLE, AGGREGATE, OPERATOR, DISTRIBUTE,
-          STATISTICS, VIEW, MATERIALIZED_VIEW -> true;
+          STATISTICS, VIEW, MATERIALIZED_VIEW, PRIMARY_KEY, UNIQUE, EXCLUSION, INDEX, FOREIGN_KEY, CHECK -> true;
       default -> false;
     };
   }

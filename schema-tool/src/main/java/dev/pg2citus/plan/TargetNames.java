@@ -225,6 +225,9 @@ public final class TargetNames {
 
   /** A routine's body is text: one that names a renamed table keeps naming it as it was. */
   private static void bodiesNaming(Catalog catalog, Map<TableName, TableName> tables, List<String> warnings) {
+    Map<TableName, Pattern> words = new LinkedHashMap<>();
+    tables.keySet().forEach(t -> words.put(t,
+        Pattern.compile("(?<!\\w)" + Pattern.quote(t.name().toLowerCase(Locale.ROOT)) + "(?!\\w)")));
     for (SchemaObject o : catalog.objects()) {
       if (o.kind() != SchemaObject.Kind.FUNCTION && o.kind() != SchemaObject.Kind.PROCEDURE) {
         continue;
@@ -236,10 +239,9 @@ public final class TargetNames {
       }
       String body = o.definition().substring(as).toLowerCase(Locale.ROOT);
       List<String> named = new ArrayList<>();
-      tables.forEach((from, to) -> {
-        if (Pattern.compile("(?<!\\w)" + Pattern.quote(from.name().toLowerCase(Locale.ROOT)) + "(?!\\w)")
-            .matcher(body).find()) {
-          named.add(from.name() + " (to be " + to + ")");
+      words.forEach((from, word) -> {
+        if (word.matcher(body).find()) {
+          named.add(from.name() + " (to be " + tables.get(from) + ")");
         }
       });
       if (!named.isEmpty()) {

@@ -32,8 +32,9 @@ final class PlanCommand extends SchemaCommand {
       return checkData(tool, config, out);
     }
     out.println(tool.target().plan().render());
-    if (!tool.target().names().render().isEmpty()) {
-      out.println(tool.target().names().render());
+    String renames = tool.target().names().render();
+    if (!renames.isEmpty()) {
+      out.println(renames);
     }
     SchemaScripts scripts = tool.scripts();
     print(out, "create (pre-data)", scripts.create());
