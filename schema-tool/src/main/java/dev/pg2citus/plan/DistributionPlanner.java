@@ -149,16 +149,21 @@ public final class DistributionPlanner {
   }
 
   private TableName resolveTable(NameRef ref, DistributionRule rule) {
+    return resolveTable(catalog, ref, rule.location());
+  }
+
+  /** The migrated table {@code ref} names: refused, at {@code where}, when none or several do. */
+  static TableName resolveTable(Catalog catalog, NameRef ref, ConfigLocation where) {
     List<TableName> matches = catalog.tables().stream().map(Table::name)
         .filter(t -> t.name().equals(ref.name())
             && (ref.schema() == null || t.schema().equals(ref.schema())))
         .toList();
     if (matches.isEmpty()) {
-      throw new ConfigException(rule.location(), "table " + ref + " does not exist in the source"
+      throw new ConfigException(where, "table " + ref + " does not exist in the source"
           + " (or the table filters leave it out)");
     }
     if (matches.size() > 1) {
-      throw new ConfigException(rule.location(), "table " + ref + " is ambiguous: "
+      throw new ConfigException(where, "table " + ref + " is ambiguous: "
           + matches.stream().map(TableName::toString).collect(Collectors.joining(", ")) + "; qualify it with its schema");
     }
     return matches.get(0);

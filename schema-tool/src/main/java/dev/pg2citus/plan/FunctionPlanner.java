@@ -2,7 +2,6 @@ package dev.pg2citus.plan;
 
 import dev.pg2citus.catalog.Catalog;
 import dev.pg2citus.catalog.SchemaObject;
-import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.FunctionRule;
@@ -42,12 +41,7 @@ public final class FunctionPlanner {
         throw new ConfigException(rule.location(), routine.name() + " has no parameter " + rule.argument()
             + " (its parameters: " + String.join(", ", routine.parameters()) + "); name one, or write $1, $2…");
       }
-      TableName table = catalog.tables().stream().map(Table::name)
-          .filter(t -> t.name().equals(rule.colocateWith().name())
-              && (rule.colocateWith().schema() == null || t.schema().equals(rule.colocateWith().schema())))
-          .findFirst()
-          .orElseThrow(() -> new ConfigException(rule.location(), "table " + rule.colocateWith()
-              + " does not exist in the source (or the table filters leave it out)"));
+      TableName table = DistributionPlanner.resolveTable(catalog, rule.colocateWith(), rule.location());
       if (!plan.of(table).isDistributed()) {
         throw new ConfigException(rule.location(), "colocate-with " + table + " is not distributed in the plan ("
             + plan.of(table).kind().name().toLowerCase() + "); name a distributed table");
