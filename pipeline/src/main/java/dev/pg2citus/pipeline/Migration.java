@@ -59,6 +59,7 @@ public final class Migration {
   public MigrationSummary run(MigrationSummary summary) throws SQLException, IOException {
     MigrationConfig.Load load = config.load();
     SchemaTool tool = SchemaTool.load(config).locatedOnTarget();
+    tool.refuseSourceAsTarget();
     Preflight preflight = new Preflight(config, tool, options.resume());
     EarlierRun earlier = preflight.earlierRun();
     if (earlier != null && earlier.finished()) {

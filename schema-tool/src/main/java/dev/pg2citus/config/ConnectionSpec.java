@@ -30,9 +30,11 @@ import java.util.regex.Pattern;
  * @param user the user, or null to let pgjdbc take it from the URL or the OS
  * @param password the password, or null
  * @param properties further pgjdbc properties (sslmode, ApplicationName…)
+ * @param readOnly whether every session opened is read-only ({@code default_transaction_read_only}): the
+ *     source's, so that no mix-up or bug can write there
  */
-public record ConnectionSpec(String url, String user, String password, Map<String, String> properties)
-    implements Serializable {
+public record ConnectionSpec(String url, String user, String password, Map<String, String> properties,
+    boolean readOnly) implements Serializable {
   /**
    * {@code password=…} up to the next parameter or blank; a value already masked ({@code ***} and a
    * blank, colon or end) is left alone, so masking twice keeps the text that follows.
@@ -59,6 +61,16 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     properties = Map.copyOf(properties);
   }
 
+  /** A spec whose sessions may write (a target's). */
+  public ConnectionSpec(String url, String user, String password, Map<String, String> properties) {
+    this(url, user, password, properties, false);
+  }
+
+  /** The same database, every session of it read-only. */
+  public ConnectionSpec asReadOnly() {
+    return new ConnectionSpec(url, user, password, properties, true);
+  }
+
   /**
    * This spec, with {@code fallback} as its password when it has none of its own (neither in the URL
    * nor given; an empty one counts as none, as in libpq): how {@code PGPASSWORD} applies. A null or
@@ -68,7 +80,7 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     if ((password != null && !password.isEmpty()) || fallback == null || fallback.isEmpty() || URL_PASSWORD_VALUE.matcher(url).find()) {
       return this;
     }
-    return new ConnectionSpec(url, user, fallback, properties);
+    return new ConnectionSpec(url, user, fallback, properties, readOnly);
   }
 
   /**
@@ -128,7 +140,7 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     props.putIfAbsent("ApplicationName", "pg2citus");
     try {
       Connection c = DriverManager.getConnection(url, props);
-      timeoutsOff(c);
+      sessionSettings(c);
       return c;
     } catch (SQLException e) {
       // The driver's reason (refused, no such database, authentication failed) is what the user needs;
@@ -138,8 +150,11 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     }
   }
 
-  /** One SET per timeout, without a query first: under a tight statement_timeout even that would be cut. */
-  private void timeoutsOff(Connection c) throws SQLException {
+  /**
+   * One SET per timeout, without a query first: under a tight statement_timeout even that would be cut;
+   * and read-only for a read-only spec, where a user's setting does not stand.
+   */
+  private void sessionSettings(Connection c) throws SQLException {
     String given = properties.getOrDefault("options", "");
     int major = c.getMetaData().getDatabaseMajorVersion();
     StringBuilder sets = new StringBuilder();
@@ -148,6 +163,9 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
         sets.append("SET ").append(name).append(" = 0;");
       }
     });
+    if (readOnly) {
+      sets.append("SET default_transaction_read_only = on;");
+    }
     try (Statement st = c.createStatement()) {
       st.execute(sets.toString());
     } catch (SQLException e) {

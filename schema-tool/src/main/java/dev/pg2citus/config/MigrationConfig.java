@@ -87,6 +87,7 @@ public record MigrationConfig(
   }
 
   public MigrationConfig {
+    source = source.asReadOnly(); // pg2citus never writes its source, whatever a bug or mix-up would do
     include = List.copyOf(include);
     exclude = List.copyOf(exclude);
     casts = List.copyOf(casts);

@@ -45,6 +45,8 @@ public final class SchemaTool {
   private final TargetSchema target;
   /** The subjects of the statements of this tool that failed: a later statement that needs one is not issued. */
   private final Set<String> failed = new HashSet<>();
+  /** Whether {@link #refuseSourceAsTarget} passed: a migration's schema phases do not check again. */
+  private boolean targetChecked;
 
   private SchemaTool(MigrationConfig config, TargetSchema target) {
     this.config = config;
@@ -150,6 +152,7 @@ public final class SchemaTool {
    * {@code plan} prints them, and noted in the report with the objects not carried.
    */
   public PhaseReport create() throws SQLException {
+    refuseSourceAsTarget();
     refuseWhatCreateCannotDo(config.load().includeDrop());
     return create(config.load().includeDrop());
   }
@@ -175,6 +178,7 @@ public final class SchemaTool {
    * sequences at the source's values now. It keeps no record and issues every statement.
    */
   public PhaseReport finalizeSchema() throws SQLException {
+    refuseSourceAsTarget();
     putSourceNamesBack();
     try (PostDataRun run = PostDataRun.afterLoad(config.target(), config.load().indexWorkers(),
         scripts().postData().tasks())) {
@@ -253,6 +257,17 @@ public final class SchemaTool {
           + " configuration, or `pg2citus migrate --resume`; what is in place already is recognised and skipped");
     }
     return report;
+  }
+
+  /**
+   * Every command that writes starts here: a target that is the source database is refused before
+   * anything is written ({@link TargetIsNotSource}); one on the source's server is said.
+   */
+  public void refuseSourceAsTarget() throws SQLException {
+    if (!targetChecked) {
+      TargetIsNotSource.check(config).ifPresent(LOG::info);
+      targetChecked = true;
+    }
   }
 
   /**

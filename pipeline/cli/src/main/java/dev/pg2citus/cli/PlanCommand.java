@@ -4,6 +4,7 @@ import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.DdlStatement;
 import dev.pg2citus.ddl.SchemaScripts;
 import dev.pg2citus.ddl.SchemaTool;
+import dev.pg2citus.ddl.TargetIsNotSource;
 import dev.pg2citus.plan.DataCheck;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -31,6 +32,9 @@ final class PlanCommand extends SchemaCommand {
     if (checkData) {
       return checkData(tool, config, out);
     }
+    if (!options.embedded) { // the embedded plan starts no target
+      checkTarget(config, out);
+    }
     out.println(tool.target().plan().render());
     String renames = tool.target().names().render();
     if (!renames.isEmpty()) {
@@ -44,6 +48,19 @@ final class PlanCommand extends SchemaCommand {
       out.println("-- the target is plain PostgreSQL: the distribute statements will be skipped");
     }
     return 0;
+  }
+
+  /**
+   * The plan says where the target stands to the source: another database of its server is noted; the
+   * source database itself is refused as create would refuse it. Planning needs no target, so one that
+   * cannot be reached is only noted.
+   */
+  private static void checkTarget(MigrationConfig config, PrintWriter out) throws SQLException {
+    try {
+      TargetIsNotSource.check(config).ifPresent(note -> out.println("-- " + note));
+    } catch (SQLException e) {
+      out.println("-- the target was not reached (" + e.getMessage() + "): create refuses it if it is the source");
+    }
   }
 
   private static int checkData(SchemaTool tool, MigrationConfig config, PrintWriter out) throws SQLException {

@@ -8,32 +8,18 @@ import dev.pg2citus.config.ConfigOptions;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.testing.TestPostgres;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line as a user runs it: output, exit codes, and errors that name what is wrong. */
 class Pg2CitusCliTest {
   /** A target user without CREATE on schema public (and, unless granted, on the database). */
   private static final String NO_CREATE = "pg2citus_no_create";
 
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Pg2Citus.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** A configuration file from source to a plain PostgreSQL target on the test server, and {@code yaml}. */
   private static Path plainConfig(Path file, String src, String dst, String yaml) throws IOException {
@@ -56,8 +42,8 @@ class Pg2CitusCliTest {
   @Test
   void planWithSourceTargetAndDistributeNeedsNoConfigFile() throws SQLException {
     String src = tutorialSource();
-    Run run = run("plan", "--source", TestPostgres.jdbcUrlWithUser(src), "--target", TestPostgres.jdbcUrlWithUser(src),
-        "--distribute", "companies using id");
+    CliRun run = CliRun.of("plan", "--source", TestPostgres.jdbcUrlWithUser(src), "--target",
+        TestPostgres.jdbcUrlWithUser(TestPostgres.freshDatabase("cli_plan_dst")), "--distribute", "companies using id");
     assertEquals(ExitCodes.OK, run.exitCode(), run.err());
     assertTrue(run.out().contains("5 distributed in 1 colocation group"), run.out());
     assertTrue(run.out().contains("SELECT create_distributed_table('\"public\".\"ads\"', 'company_id', "
@@ -73,15 +59,15 @@ class Pg2CitusCliTest {
         distribute:
           - companies using id
         """);
-    Run create = run("create", "--config", config.toString());
+    CliRun create = CliRun.of("create", "--config", config.toString());
     assertEquals(ExitCodes.OK, create.exitCode(), create.out() + create.err());
     assertTrue(create.out().contains("distribution skipped"), create.out());
     assertTrue(create.out().matches("(?s).*tables\\s+5\\s+0\\s.*"), create.out());
-    Run finalize = run("finalize", "--config", config.toString());
+    CliRun finalize = CliRun.of("finalize", "--config", config.toString());
     assertEquals(ExitCodes.OK, finalize.exitCode(), finalize.out() + finalize.err());
     assertTrue(finalize.out().matches("(?s).*foreign keys\\s+4\\s+0\\s.*"), finalize.out());
     // A second create without include-drop is refused before its first statement, naming the remedy.
-    Run again = run("create", "--config", config.toString());
+    CliRun again = CliRun.of("create", "--config", config.toString());
     assertEquals(ExitCodes.BAD_INPUT, again.exitCode(), again.out() + again.err());
     assertTrue(again.err().contains("has 5 of the tables already") && again.err().contains("load.include-drop"),
         again.err());
@@ -103,7 +89,7 @@ class Pg2CitusCliTest {
           on-error: reject
         """);
     Path json = dir.resolve("summary.json");
-    Run run = run("migrate", "--config", config.toString(), "--rejects-dir", dir.resolve("rejects").toString(),
+    CliRun run = CliRun.of("migrate", "--config", config.toString(), "--rejects-dir", dir.resolve("rejects").toString(),
         "--summary-json", json.toString());
 
     assertEquals(ExitCodes.ROWS_REJECTED, run.exitCode(), run.out() + run.err());
@@ -127,7 +113,7 @@ class Pg2CitusCliTest {
         load:
           batch-rows: lots
         """);
-    Run run = run("plan", "--config", config.toString());
+    CliRun run = CliRun.of("plan", "--config", config.toString());
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
     assertTrue(run.err().contains("bad.yaml:6: load.batch-rows: expected a whole number, got 'lots'"), run.err());
   }
@@ -135,7 +121,7 @@ class Pg2CitusCliTest {
   @Test
   void unknownTableInARuleIsBadInput() throws SQLException {
     String src = tutorialSource();
-    Run run = run("plan", "--source", TestPostgres.jdbcUrlWithUser(src), "--target", TestPostgres.jdbcUrlWithUser(src),
+    CliRun run = CliRun.of("plan", "--source", TestPostgres.jdbcUrlWithUser(src), "--target", TestPostgres.jdbcUrlWithUser(src),
         "--distribute", "compnies using id");
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
     assertTrue(run.err().contains("--distribute 'compnies using id'"), run.err());
@@ -144,7 +130,7 @@ class Pg2CitusCliTest {
 
   @Test
   void passwordsNeverReachTheOutput() {
-    Run run = run("plan", "--source", "postgresql://alice:s3cret-pw@127.0.0.1:1/db",
+    CliRun run = CliRun.of("plan", "--source", "postgresql://alice:s3cret-pw@127.0.0.1:1/db",
         "--target", "jdbc:postgresql://127.0.0.1:1/db?password=other-s3cret");
     assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode());
     assertTrue(run.err().contains("cannot connect to"), run.err());
@@ -156,7 +142,7 @@ class Pg2CitusCliTest {
   void aMigrationThatCannotReachItsTargetStillWritesItsSummary(@TempDir Path dir) throws SQLException, IOException {
     String src = TestPostgres.freshDatabase("cli_unreachable_src");
     Path json = dir.resolve("summary.json");
-    Run run = run("migrate", "--source", TestPostgres.jdbcUrlWithUser(src), "--target",
+    CliRun run = CliRun.of("migrate", "--source", TestPostgres.jdbcUrlWithUser(src), "--target",
         "jdbc:postgresql://127.0.0.1:1/db?user=app&password=other-s3cret", "--summary-json", json.toString(),
         "--rejects-dir", dir.resolve("rejects").toString());
     assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode(), run.out() + run.err());
@@ -171,7 +157,7 @@ class Pg2CitusCliTest {
 
   @Test
   void configReferenceListsEveryKey() {
-    Run run = run("config-reference");
+    CliRun run = CliRun.of("config-reference");
     assertEquals(ExitCodes.OK, run.exitCode());
     ConfigOptions.ALL.forEach(o -> assertTrue(run.out().contains("`" + o.key() + "`"), o.key()));
   }
@@ -182,20 +168,21 @@ class Pg2CitusCliTest {
   void planLoadRunsTheSeedFileAsItIsAndConvertGivesTheSamePlan(@TempDir Path dir) throws SQLException, IOException {
     String src = tutorialSource();
     String url = TestPostgres.jdbcUrlWithUser(src);
+    String targetUrl = TestPostgres.jdbcUrlWithUser(TestPostgres.freshDatabase("cli_load_dst"));
     Path load = dir.resolve("hackathon.load");
     Files.writeString(load, EmbeddedDefault.resource("/dev/pg2citus/configs/hackathon.load"));
-    Run plan = run("plan", "--load", load.toString(), "--source", url, "--target", url);
+    CliRun plan = CliRun.of("plan", "--load", load.toString(), "--source", url, "--target", targetUrl);
     assertEquals(ExitCodes.OK, plan.exitCode(), plan.err());
     assertTrue(plan.out().contains("-- pgloader command file: reset no sequences: the target's sequences keep"),
         plan.out());
     assertTrue(plan.out().contains("5 distributed in 1 colocation group"), plan.out());
 
-    Run convert = run("convert", load.toString());
+    CliRun convert = CliRun.of("convert", load.toString());
     assertEquals(ExitCodes.OK, convert.exitCode(), convert.err());
     assertTrue(convert.out().contains("  - companies using id\n"), convert.out());
     Path yaml = dir.resolve("hackathon.yaml");
     Files.writeString(yaml, convert.out());
-    Run fromYaml = run("plan", "--config", yaml.toString(), "--source", url, "--target", url);
+    CliRun fromYaml = CliRun.of("plan", "--config", yaml.toString(), "--source", url, "--target", targetUrl);
     assertEquals(ExitCodes.OK, fromYaml.exitCode(), fromYaml.err());
     // The same plan and statements; only the notes and where the rule was written differ.
     assertTrue(plan.out().contains("(" + load + ":9:1: distribute)"), plan.out());
@@ -214,12 +201,12 @@ class Pg2CitusCliTest {
         with include drop, batch rows = lots;
         """);
     for (String command : List.of("plan", "create", "finalize", "migrate")) {
-      Run run = run(command, "--load", load.toString());
+      CliRun run = CliRun.of(command, "--load", load.toString());
       assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), command);
       assertTrue(run.err().contains("bad.load:4:33: expected a whole number after 'batch rows =', got 'lots'"),
           command + ": " + run.err());
     }
-    Run convert = run("convert", load.toString());
+    CliRun convert = CliRun.of("convert", load.toString());
     assertEquals(ExitCodes.BAD_INPUT, convert.exitCode());
     assertTrue(convert.err().contains("bad.load:4:33:"), convert.err());
   }
@@ -228,7 +215,7 @@ class Pg2CitusCliTest {
   void configAndLoadAreOneOrTheOther(@TempDir Path dir) throws IOException {
     Path load = dir.resolve("a.load");
     Files.writeString(load, "load database from pgsql:///a into pgsql:///b;");
-    Run run = run("plan", "--load", load.toString(), "--config", load.toString());
+    CliRun run = CliRun.of("plan", "--load", load.toString(), "--config", load.toString());
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
     assertTrue(run.err().contains("give either --config (YAML) or --load (a pgloader command file), not both"),
         run.err());
@@ -245,7 +232,7 @@ class Pg2CitusCliTest {
     String dst = TestPostgres.freshDatabase("cli_nocreate_dst");
     TestPostgres.execute(dst, "GRANT CREATE ON DATABASE " + dst + " TO " + NO_CREATE);
     Path json = dir.resolve("summary.json");
-    Run run = run("migrate", "--config", noCreateConfig(dir, src, dst).toString(), "--summary-json", json.toString(),
+    CliRun run = CliRun.of("migrate", "--config", noCreateConfig(dir, src, dst).toString(), "--summary-json", json.toString(),
         "--rejects-dir", dir.resolve("rejects").toString());
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.out() + run.err());
     assertTrue(run.err().contains("may not create what create makes") && run.err().contains("GRANT CREATE ON SCHEMA"
@@ -265,7 +252,7 @@ class Pg2CitusCliTest {
     String dst = TestPostgres.freshDatabase("cli_nocreate_dst");
     TestPostgres.execute(dst, "CREATE TABLE items (id integer PRIMARY KEY)");
     Path json = dir.resolve("summary.json");
-    Run run = run("migrate", "--config", noCreateConfig(dir, src, dst).toString(), "--data-only", "--summary-json",
+    CliRun run = CliRun.of("migrate", "--config", noCreateConfig(dir, src, dst).toString(), "--data-only", "--summary-json",
         json.toString(), "--rejects-dir", dir.resolve("rejects").toString());
     assertEquals(ExitCodes.DATABASE_ERROR, run.exitCode(), run.out() + run.err());
     String port = String.valueOf(TestPostgres.server().port());
