@@ -54,6 +54,16 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
   private static final Map<String, Integer> TIMEOUTS = Map.of("statement_timeout", 0, "lock_timeout", 0,
       "idle_in_transaction_session_timeout", 0, "idle_session_timeout", 14, "transaction_timeout", 17);
 
+  /**
+   * How values are written as text and read back, pinned in every session as pg_dump pins them, so that
+   * no database's or role's setting changes a value on its way (an interval printed in sql_standard style
+   * and read in postgres style changes sign): rows travel as COPY text, and checksums compare text. The
+   * monetary locale decides how money prints and parses: the same on both ends keeps its stored amount.
+   * (pgjdbc pins DateStyle to ISO and client_encoding to UTF8 itself.)
+   */
+  private static final String VALUE_FORMATS = "SET IntervalStyle = postgres; SET extra_float_digits = 3;"
+      + " SET bytea_output = hex; SET lc_monetary = 'C';";
+
   /** The environment variable libpq, psql and pgloader take a password from when none is given. */
   public static final String PASSWORD_VARIABLE = "PGPASSWORD";
 
@@ -151,13 +161,13 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
   }
 
   /**
-   * One SET per timeout, without a query first: under a tight statement_timeout even that would be cut;
-   * and read-only for a read-only spec, where a user's setting does not stand.
+   * The value formats; one SET per timeout, without a query first: under a tight statement_timeout even
+   * that would be cut; and read-only for a read-only spec. A user's setting stands for the timeouts only.
    */
   private void sessionSettings(Connection c) throws SQLException {
     String given = properties.getOrDefault("options", "");
     int major = c.getMetaData().getDatabaseMajorVersion();
-    StringBuilder sets = new StringBuilder();
+    StringBuilder sets = new StringBuilder(VALUE_FORMATS);
     new TreeMap<>(TIMEOUTS).forEach((name, since) -> {
       if (major >= since && !given.contains(name + "=")) {
         sets.append("SET ").append(name).append(" = 0;");
