@@ -7,8 +7,6 @@ import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.testing.TestPostgres;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,13 +48,7 @@ class SessionTimeoutsTest {
         INSERT INTO events SELECT i, repeat(md5(i::text), 8) FROM generate_series(1, 200000) i;
         """);
     String dst = TestCitus.freshDatabase("timeouts_cdst");
-    // On the coordinator only: the workers' own sessions keep what their databases set (see the README).
-    try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
-      st.execute("SET citus.enable_ddl_propagation = off");
-      for (String timeout : TIMEOUTS) {
-        st.execute("ALTER DATABASE " + dst + " SET " + timeout);
-      }
-    }
+    TestCitus.setOnCoordinator(dst, TIMEOUTS); // the workers' own sessions keep what their databases set
     MigrationSummary summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst),
         TestCitus.user(), "distribute: [events using id]\n"));
     assertTrue(summary.ok(), summary::render);

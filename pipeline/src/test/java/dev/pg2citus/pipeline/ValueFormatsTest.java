@@ -81,12 +81,7 @@ class ValueFormatsTest {
     TestCitus.assumeAvailable();
     String src = source();
     String dst = TestCitus.freshDatabase("formats_cdst");
-    try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
-      st.execute("SET citus.enable_ddl_propagation = off");
-      for (String setting : TARGET_SETTINGS) {
-        st.execute("ALTER DATABASE " + dst + " SET " + setting);
-      }
-    }
+    TestCitus.setOnCoordinator(dst, TARGET_SETTINGS); // the workers' own sessions keep what their databases set
     MigrationSummary summary = Migrations.run(TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst),
         TestCitus.user(), """
         distribute: [vals using id]

@@ -9,6 +9,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
@@ -68,6 +69,19 @@ public final class TestCitus {
 
   public static Connection connect(String database) throws SQLException {
     return target().connect(database);
+  }
+
+  /**
+   * {@code ALTER DATABASE … SET} each of {@code settings} on the coordinator only, not propagated: the
+   * workers' own sessions keep what their databases set.
+   */
+  public static void setOnCoordinator(String database, List<String> settings) throws SQLException {
+    try (Connection c = connect(database); Statement st = c.createStatement()) {
+      st.execute("SET citus.enable_ddl_propagation = off");
+      for (String setting : settings) {
+        st.execute("ALTER DATABASE " + database + " SET " + setting);
+      }
+    }
   }
 
   /** How many worker nodes hold shards besides the coordinator: 2 locally, 0 in the container. */
