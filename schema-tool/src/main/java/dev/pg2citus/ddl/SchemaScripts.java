@@ -116,9 +116,9 @@ public final class SchemaScripts {
       out.add(new DdlStatement(Step.TABLE, t.name().toString(), createTable(t)));
     }
     routines(out, true);
-    objects(SchemaObject.Kind.AGGREGATE).forEach(a -> add(out, Step.AGGREGATE, a, a.definition()));
-    objects(SchemaObject.Kind.OPERATOR).forEach(o -> add(out, Step.OPERATOR, o, o.definition()));
-    objects(SchemaObject.Kind.CAST).forEach(c -> add(out, Step.CAST, c, c.definition()));
+    objects(SchemaObject.Kind.AGGREGATE).forEach(a -> add(out, Step.AGGREGATE, a));
+    objects(SchemaObject.Kind.OPERATOR).forEach(o -> add(out, Step.OPERATOR, o));
+    objects(SchemaObject.Kind.CAST).forEach(c -> add(out, Step.CAST, c));
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity() && s.ownerTable() != null && target.catalog().table(s.ownerTable()).isPresent()) {
         out.add(new DdlStatement(Step.SEQUENCE_OWNER, s.name().toString(), "ALTER SEQUENCE " + s.name().quoted()
@@ -127,25 +127,24 @@ public final class SchemaScripts {
     }
     comments(out);
     objects(SchemaObject.Kind.COMMENT).stream().filter(c -> !c.needsTables())
-        .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition())));
+        .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), ObjectStatements.create(c))));
     distribution(out);
-    objects(SchemaObject.Kind.STATISTICS).forEach(s -> add(out, Step.STATISTICS, s, s.definition()));
+    objects(SchemaObject.Kind.STATISTICS).forEach(s -> add(out, Step.STATISTICS, s));
     for (SchemaObject v : views(false)) {
-      add(out, Step.VIEW, v, v.definition());
+      add(out, Step.VIEW, v);
     }
     return out;
   }
 
   /**
    * Routines: those whose signature or body uses a table after the tables ({@code afterTables}),
-   * the others before, since column defaults and checks may call them. Bodies are not checked at
-   * creation, as pg_dump does: a body may name objects created later.
+   * the others before, since column defaults and checks may call them.
    */
   private void routines(List<DdlStatement> out, boolean afterTables) {
     for (SchemaObject r : target.catalog().objects()) {
       boolean routine = r.kind() == SchemaObject.Kind.FUNCTION || r.kind() == SchemaObject.Kind.PROCEDURE;
       if (routine && r.needsTables() == afterTables) {
-        add(out, Step.FUNCTION, r, "SET check_function_bodies = off;\n" + r.definition());
+        add(out, Step.FUNCTION, r);
       }
     }
   }
@@ -173,10 +172,11 @@ public final class SchemaScripts {
   }
 
   /** An object's statement, needing what it reads, and its comment, needing the object. */
-  private static void add(List<DdlStatement> out, Step step, SchemaObject o, String sql) {
-    out.add(new DdlStatement(step, o.name(), sql).needing(o.reads()));
-    if (o.commentSql() != null) {
-      out.add(new DdlStatement(Step.COMMENT, o.name(), o.commentSql()).needing(Set.of(o.name())));
+  private static void add(List<DdlStatement> out, Step step, SchemaObject o) {
+    out.add(new DdlStatement(step, o.name(), ObjectStatements.create(o)).needing(o.reads()));
+    String comment = ObjectStatements.comment(o);
+    if (comment != null) {
+      out.add(new DdlStatement(Step.COMMENT, o.name(), comment).needing(Set.of(o.name())));
     }
   }
 
@@ -190,25 +190,24 @@ public final class SchemaScripts {
     List<DdlStatement> out = new ArrayList<>();
     if (load.createsTables()) {
       for (SchemaObject v : views(true)) {
-        add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
-        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name() + " index", i).needing(Set.of(v.name()))));
+        add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v);
+        ObjectStatements.indexes(v).forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name() + " index", i).needing(Set.of(v.name()))));
       }
       objects(SchemaObject.Kind.COMMENT).stream().filter(SchemaObject::needsTables)
-          .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition()).needing(c.reads())));
-      objects(SchemaObject.Kind.TRIGGER).forEach(t ->
-          add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition()));
-      objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r, r.definition()));
-      objects(SchemaObject.Kind.POLICY).forEach(p -> add(out, Step.POLICY, p, p.definition()));
-      objects(SchemaObject.Kind.ROW_SECURITY).forEach(r -> add(out, Step.ROW_SECURITY, r, r.definition()));
+          .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), ObjectStatements.create(c))
+              .needing(c.reads())));
+      objects(SchemaObject.Kind.TRIGGER).forEach(t -> add(out, Step.TRIGGER, t));
+      objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r));
+      objects(SchemaObject.Kind.POLICY).forEach(p -> add(out, Step.POLICY, p));
+      objects(SchemaObject.Kind.ROW_SECURITY).forEach(r -> add(out, Step.ROW_SECURITY, r));
       if (load.grants()) {
-        objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g, g.definition()));
+        objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g));
       }
       if (load.owners()) { // last of the objects: the migrating user owns everything until here
-        objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o, o.definition()));
+        objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o));
       }
       if (load.grants()) { // for what the roles create from now on, so after every object is made
-        objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d,
-            d.definition()));
+        objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d));
       }
       out.addAll(new RenameStatements(target.names()).forward());
     }
