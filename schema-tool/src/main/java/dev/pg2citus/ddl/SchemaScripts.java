@@ -28,10 +28,10 @@ import java.util.TreeSet;
  *       extensions, types, routines, sequences, tables with columns only, aggregates; then
  *       distribution — reference tables first, then each colocation group root first, on empty
  *       tables so Citus moves no rows; then extended statistics and views.
- *   <li>{@link #postData()} (post-data): primary keys, unique constraints, indexes, foreign keys,
- *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the
- *       source, then {@link #afterLoad()}: materialized views, triggers, rules, row-level security,
- *       grants and owners, and the {@code after-load} scripts last.
+ *   <li>{@link #finalizeScript()} (post-data), in the order {@link FinalizeScript} gives: primary
+ *       keys, unique constraints, indexes, foreign keys, checks and ANALYZE as work per table
+ *       ({@link PostDataPlan}), then sequence values from the source, then materialized views,
+ *       triggers, rules, row-level security, grants and owners, and the {@code after-load} scripts last.
  * </ul>
  */
 public final class SchemaScripts {
@@ -186,7 +186,7 @@ public final class SchemaScripts {
    * filters the load. Citus allows triggers on distributed tables
    * only with {@code citus.enable_unsafe_triggers}; on plain PostgreSQL the setting is inert.
    */
-  public List<DdlStatement> afterLoad() {
+  List<DdlStatement> afterLoad() {
     List<DdlStatement> out = new ArrayList<>();
     if (load.createsTables()) {
       for (SchemaObject v : views(true)) {
@@ -224,7 +224,7 @@ public final class SchemaScripts {
    * its statements find the tables under the source names they are written with. Empty unless this
    * run creates the schema and renames.
    */
-  public List<DdlStatement> sourceNamesBack() {
+  List<DdlStatement> sourceNamesBack() {
     return !load.createsTables() ? List.of() : new RenameStatements(target.names()).back();
   }
 
@@ -357,14 +357,18 @@ public final class SchemaScripts {
     return new PostDataPlan(target, load, tables());
   }
 
-  /** The post-data statements, with sequence values as the catalog read them. */
+  /** Finalize in the order it runs. */
+  public FinalizeScript finalizeScript() {
+    return new FinalizeScript(this);
+  }
+
+  /**
+   * Every statement finalize issues, as {@code plan} prints them, with sequence values as the
+   * catalog read them (finalize reads them again when it sets them).
+   */
   public List<DdlStatement> finalizeSchema() {
     Map<TableName, Long> values = new HashMap<>();
     target.catalog().sequences().forEach(s -> values.put(s.name(), s.lastValue()));
-    PostDataPlan plan = postData();
-    List<DdlStatement> out = new ArrayList<>(plan.tasks().stream().map(PostDataTask::statement).toList());
-    out.addAll(plan.sequenceValues(values));
-    out.addAll(afterLoad());
-    return out;
+    return finalizeScript().statements(values);
   }
 }
