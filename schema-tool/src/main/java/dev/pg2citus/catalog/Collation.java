@@ -5,8 +5,4 @@ package dev.pg2citus.catalog;
  *
  * @param options what goes in the parentheses of CREATE COLLATION: provider, locale, determinism
  */
-public record Collation(TableName name, String options) {
-  public String createSql() {
-    return "CREATE COLLATION IF NOT EXISTS " + name.quoted() + " (" + options + ")";
-  }
-}
+public record Collation(TableName name, String options) {}

@@ -1,6 +1,5 @@
 package dev.pg2citus.catalog;
 
-import dev.pg2citus.sql.Sql;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -19,10 +18,11 @@ import java.util.Set;
  * Reads the objects besides tables that go with the selected tables: routines and aggregates of
  * their schemas, views and materialized views that read only migrated relations (views on views in
  * dependency order), triggers and rules on migrated tables and views, row-level security policies
- * and extended statistics of migrated tables — and lists what it does not carry.
- * Definitions come from the source's own {@code pg_get_*def}, so the target gets them as the
- * source prints them. Runs on the reader's connection, with search_path at pg_catalog, so every
- * name is printed qualified.
+ * and extended statistics of migrated tables, operators and casts, owners, grants and comments —
+ * and lists what it does not carry. Each is described as the source has it ({@link ObjectDefinition}):
+ * definitions from the source's own {@code pg_get_*def}, so the target gets them as the source
+ * prints them, the rest from the catalogs. Runs on the reader's connection, with search_path at
+ * pg_catalog, so every name is printed qualified.
  */
 final class ObjectReader {
   /** Oids below this are the system's own (PostgreSQL's FirstNormalObjectId). */
@@ -99,7 +99,8 @@ final class ObjectReader {
                ARRAY(SELECT f::regprocedure::text FROM pg_aggregate a,
                             unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
                                          a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]::oid[]) f
-                      WHERE a.aggfnoid = p.oid AND f <> 0)
+                      WHERE a.aggfnoid = p.oid AND f <> 0),
+               p.oid::regproc::text || '(' || pg_get_function_arguments(p.oid) || ')'
           FROM pg_proc p,
                -- the user relations it uses, by row type or in its body; the tables among them
                LATERAL (SELECT coalesce(array_agg(DISTINCT r.oid::bigint) FILTER (WHERE r.relkind IN ('r', 'p')),
@@ -113,7 +114,7 @@ final class ObjectReader {
            AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
                                                        AND i.deptype = 'i')
          ORDER BY p.prokind = 'a', 1
-        """.formatted(AGGREGATE_DEFINITION, FIRST_USER_OID, NOT_FROM_EXTENSION.formatted("p.oid"));
+        """.formatted(AGGREGATE_OPTIONS, FIRST_USER_OID, NOT_FROM_EXTENSION.formatted("p.oid"));
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setArray(1, connection.createArrayOf("bigint", schemaOids));
       try (ResultSet rs = ps.executeQuery()) {
@@ -135,7 +136,10 @@ final class ObjectReader {
             String[] schemaAndName = (String[]) pair;
             rowTypes.add(new TableName(schemaAndName[0], schemaAndName[1]));
           }
-          objects.add(new SchemaObject(as, name, rs.getString(3).strip(), rs.getString(4), List.of(),
+          ObjectDefinition definition = as == SchemaObject.Kind.AGGREGATE
+              ? new ObjectDefinition.Aggregate(rs.getString(9), rs.getString(3))
+              : new ObjectDefinition.Routine(rs.getString(3).strip());
+          objects.add(new SchemaObject(as, name, definition, rs.getString(4),
               Set.copyOf(Arrays.asList((String[]) rs.getArray(8).getArray())), rs.getBoolean(6), rowTypes));
         }
       }
@@ -185,16 +189,13 @@ final class ObjectReader {
           available.add(v.oid());
           carried.add(v.oid());
           names.put(v.oid(), v.name());
-          String with = v.options() == null || v.options().isEmpty() ? "" : " WITH (" + v.options() + ")";
           SchemaObject.Kind kind = v.materialized() ? SchemaObject.Kind.MATERIALIZED_VIEW : SchemaObject.Kind.VIEW;
-          String create = v.materialized()
-              ? "CREATE MATERIALIZED VIEW IF NOT EXISTS " + v.name() + with + " AS\n" + v.definition() + "\nWITH DATA"
-              : "CREATE OR REPLACE VIEW " + v.name() + with + " AS\n" + v.definition();
           Set<String> reads = new HashSet<>();
           v.reads().stream().filter(names::containsKey).forEach(r -> reads.add(names.get(r)));
           reads.addAll(v.routines());
-          objects.add(new SchemaObject(kind, v.name(), create, v.comment(),
-              v.materialized() ? indexes(v.oid()) : List.of(), reads, true));
+          objects.add(new SchemaObject(kind, v.name(), new ObjectDefinition.View(v.definition(),
+              v.options() == null ? "" : v.options(), v.materialized() ? indexes(v.oid()) : List.of()), v.comment(),
+              reads, true));
           progress = true;
         }
       }
@@ -222,7 +223,7 @@ final class ObjectReader {
       ps.setLong(1, matview);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          result.add(rs.getString(1).replaceFirst("^CREATE (UNIQUE )?INDEX ", "CREATE $1INDEX IF NOT EXISTS "));
+          result.add(rs.getString(1));
         }
       }
     }
@@ -249,15 +250,9 @@ final class ObjectReader {
                 + " schema without migrated tables, so it is not carried: create it on the target, then the trigger"));
             continue;
           }
-          String def = rs.getString(2);
-          if (!rs.getBoolean(5)) {
-            def = def.replaceFirst("^CREATE TRIGGER ", "CREATE OR REPLACE TRIGGER ");
-          }
-          if (rs.getString(4).equals("D")) {
-            def += ";\nALTER TABLE " + rs.getString(6) + " DISABLE TRIGGER " + rs.getString(7);
-          }
-          objects.add(new SchemaObject(SchemaObject.Kind.TRIGGER, rs.getString(1), def, rs.getString(3), List.of(),
-              Set.of(), true));
+          objects.add(new SchemaObject(SchemaObject.Kind.TRIGGER, rs.getString(1), new ObjectDefinition.Trigger(
+              rs.getString(2), rs.getString(6), rs.getString(7), rs.getBoolean(5), rs.getString(4).equals("D")),
+              rs.getString(3), Set.of(), true));
         }
       }
     }
@@ -273,55 +268,37 @@ final class ObjectReader {
          ORDER BY 1
         """;
     read(sql, relations.toArray(), rs -> {
-      String def = rs.getString(2).strip();
       objects.add(new SchemaObject(SchemaObject.Kind.RULE, rs.getString(1),
-          def.replaceFirst("^CREATE RULE ", "CREATE OR REPLACE RULE ").replaceFirst(";$", ""), rs.getString(3),
-          List.of(), Set.of(), true));
+          new ObjectDefinition.Rule(rs.getString(2).strip().replaceFirst(";$", "")), rs.getString(3), Set.of(), true));
     });
   }
 
   /**
-   * Row-level security of migrated tables: each policy as {@code CREATE POLICY}, and {@code ENABLE}
-   * / {@code FORCE ROW LEVEL SECURITY} where the source has them; all after the load, so COPY is
-   * not filtered by them.
+   * Row-level security of migrated tables: each policy, and whether the table has row-level
+   * security on (and forced) at all.
    */
   private void readPolicies() throws SQLException {
     String sql = """
-        SELECT quote_ident(p.polname) || ' ON ' || c.oid::regclass::text,
-               'DROP POLICY IF EXISTS ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text,
-               'CREATE POLICY ' || quote_ident(p.polname) || ' ON ' || c.oid::regclass::text
-               || ' AS ' || CASE WHEN p.polpermissive THEN 'PERMISSIVE' ELSE 'RESTRICTIVE' END
-               || ' FOR ' || CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
-                                           WHEN 'd' THEN 'DELETE' ELSE 'ALL' END
-               || ' TO ' || (SELECT string_agg(CASE WHEN r = 0 THEN 'PUBLIC' ELSE r::regrole::text END,
-                                               ', ') FROM unnest(p.polroles) r)
-               || coalesce(' USING (' || pg_get_expr(p.polqual, p.polrelid) || ')', '')
-               || coalesce(' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')', ''),
-               obj_description(p.oid, 'pg_policy'),
-               ARRAY(SELECT r::regrole::text FROM unnest(p.polroles) r WHERE r <> 0)
+        SELECT quote_ident(p.polname) || ' ON ' || c.oid::regclass::text, quote_ident(p.polname), c.oid::regclass::text,
+               p.polpermissive,
+               CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN 'w' THEN 'UPDATE'
+                             WHEN 'd' THEN 'DELETE' ELSE 'ALL' END,
+               ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE r::regrole::text END FROM unnest(p.polroles) r),
+               pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),
+               obj_description(p.oid, 'pg_policy')
           FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
          WHERE c.oid = ANY (?::bigint[]::oid[])
          ORDER BY 1
         """;
-    read(sql, tables.toArray(), rs -> {
-      String[] roles = (String[]) rs.getArray(5).getArray();
-      String create = rs.getString(3);
-      if (roles.length > 0) { // like a grant, a policy for a role the target lacks is skipped with a note
-        String missing = "EXISTS (SELECT 1 FROM unnest(ARRAY[" + String.join(", ", Arrays.stream(roles)
-            .map(Sql::literal).toList()) + "]) r WHERE to_regrole(r) IS NULL)";
-        create = GuardedStatement.of(missing, "a role of policy " + rs.getString(1) + " (" + String.join(", ", roles)
-            + ") is not on the target: the policy is skipped", create, false);
-      }
-      objects.add(new SchemaObject(SchemaObject.Kind.POLICY, rs.getString(1), rs.getString(2) + ";\n" + create,
-          rs.getString(4), List.of(), Set.of(), true));
-    });
+    read(sql, tables.toArray(), rs -> objects.add(new SchemaObject(SchemaObject.Kind.POLICY, rs.getString(1),
+        new ObjectDefinition.Policy(rs.getString(2), rs.getString(3), rs.getBoolean(4), rs.getString(5),
+            List.of((String[]) rs.getArray(6).getArray()), rs.getString(7), rs.getString(8)),
+        rs.getString(9), Set.of(), true)));
     read("""
         SELECT c.oid::regclass::text, c.relforcerowsecurity FROM pg_class c
          WHERE c.relrowsecurity AND c.oid = ANY (?::bigint[]::oid[]) ORDER BY 1
         """, tables.toArray(), rs -> objects.add(new SchemaObject(SchemaObject.Kind.ROW_SECURITY, rs.getString(1),
-        "ALTER TABLE " + rs.getString(1) + " ENABLE ROW LEVEL SECURITY"
-            + (rs.getBoolean(2) ? ";\nALTER TABLE " + rs.getString(1) + " FORCE ROW LEVEL SECURITY" : ""),
-        null, List.of(), Set.of(), true)));
+        new ObjectDefinition.RowSecurity(rs.getBoolean(2)), null, Set.of(), true)));
   }
 
   /** Extended statistics of migrated tables, created with the tables so that ANALYZE after the load fills them. */
@@ -334,13 +311,10 @@ final class ObjectReader {
          ORDER BY 1
         """;
     read(sql, tables.toArray(), rs -> {
-      String def = rs.getString(2).replaceFirst("^CREATE STATISTICS ", "CREATE STATISTICS IF NOT EXISTS ");
       int target = rs.getInt(4);
-      if (!rs.wasNull() && target >= 0) {
-        def += ";\nALTER STATISTICS " + rs.getString(1) + " SET STATISTICS " + target;
-      }
-      objects.add(new SchemaObject(SchemaObject.Kind.STATISTICS, rs.getString(1), def, rs.getString(3), List.of(),
-          Set.of(), true));
+      boolean byDefault = rs.wasNull() || target < 0; // -1 before PostgreSQL 17, NULL since
+      objects.add(new SchemaObject(SchemaObject.Kind.STATISTICS, rs.getString(1),
+          new ObjectDefinition.Statistics(rs.getString(2), byDefault ? null : target), rs.getString(3), Set.of(), true));
     });
   }
 
@@ -376,8 +350,8 @@ final class ObjectReader {
         while (rs.next()) {
           // What it reads: the post-data statement that builds the index or constraint, by its subject.
           Set<String> builtBy = rs.getString(4) == null ? Set.of() : Set.of(rs.getString(4));
-          objects.add(new SchemaObject(SchemaObject.Kind.COMMENT, rs.getString(1), "COMMENT ON " + rs.getString(1)
-              + " IS " + Sql.literal(rs.getString(2)), null, List.of(), builtBy, rs.getBoolean(3)));
+          objects.add(new SchemaObject(SchemaObject.Kind.COMMENT, rs.getString(1),
+              new ObjectDefinition.Comment(rs.getString(2)), null, builtBy, rs.getBoolean(3)));
         }
       }
     }
@@ -399,15 +373,11 @@ final class ObjectReader {
     }
   }
 
-  /**
-   * Operators of the schemas, as {@code CREATE OPERATOR} from pg_operator. Citus does not propagate
-   * operators, so on Citus each is created on every node; an operator there already (not a shell a
-   * commutator left) is not created again.
-   */
+  /** Operators of the schemas, from pg_operator, their options as {@code CREATE OPERATOR} lists them. */
   private void readOperators() throws SQLException {
     String sql = """
-        SELECT o.oid::regoperator::text,
-               'CREATE OPERATOR ' || quote_ident(n.nspname) || '.' || o.oprname || ' (' || concat_ws(', ',
+        SELECT o.oid::regoperator::text, quote_ident(n.nspname) || '.' || o.oprname,
+               concat_ws(', ',
                  'FUNCTION = ' || o.oprcode::regproc::text,
                  CASE WHEN o.oprleft <> 0 THEN 'LEFTARG = ' || format_type(o.oprleft, NULL) END,
                  CASE WHEN o.oprright <> 0 THEN 'RIGHTARG = ' || format_type(o.oprright, NULL) END,
@@ -418,29 +388,23 @@ final class ObjectReader {
                  CASE WHEN o.oprrest <> 0 THEN 'RESTRICT = ' || o.oprrest::regproc::text END,
                  CASE WHEN o.oprjoin <> 0 THEN 'JOIN = ' || o.oprjoin::regproc::text END,
                  CASE WHEN o.oprcanhash THEN 'HASHES' END,
-                 CASE WHEN o.oprcanmerge THEN 'MERGES' END) || ')',
+                 CASE WHEN o.oprcanmerge THEN 'MERGES' END),
                obj_description(o.oid, 'pg_operator'), o.oprcode::regprocedure::text
           FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
          WHERE o.oprnamespace = ANY (?::bigint[]::oid[]) AND o.oprcode <> 0 AND %s
          ORDER BY 1
         """.formatted(NOT_FROM_EXTENSION.formatted("o.oid"));
     read(sql, schemaOids, rs -> objects.add(new SchemaObject(SchemaObject.Kind.OPERATOR, rs.getString(1),
-        GuardedStatement.of("EXISTS (SELECT 1 FROM pg_operator WHERE oid = to_regoperator(" + Sql.literal(rs.getString(1))
-            + ") AND oprcode <> 0)", null, rs.getString(2), true), rs.getString(3), List.of(),
-        Set.of(rs.getString(4)), true)));
+        new ObjectDefinition.Operator(rs.getString(2), rs.getString(3)), rs.getString(4), Set.of(rs.getString(5)),
+        true)));
   }
 
-  /**
-   * Casts from or to a type of the schemas, or done by one of their functions. Citus does not
-   * propagate casts, so on Citus each is created on every node; one there already is kept.
-   */
+  /** Casts from or to a type of the schemas, or done by one of their functions. */
   private void readCasts() throws SQLException {
     String sql = """
         SELECT '(' || format_type(c.castsource, NULL) || ' AS ' || format_type(c.casttarget, NULL) || ')',
-               c.castsource, c.casttarget,
-               CASE c.castmethod WHEN 'f' THEN ' WITH FUNCTION ' || c.castfunc::regprocedure::text
-                                 WHEN 'i' THEN ' WITH INOUT' ELSE ' WITHOUT FUNCTION' END
-               || CASE c.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' END,
+               format_type(c.castsource, NULL), format_type(c.casttarget, NULL), c.castmethod::text,
+               CASE WHEN c.castfunc <> 0 THEN c.castfunc::regprocedure::text END, c.castcontext::text,
                obj_description(c.oid, 'pg_cast'),
                ARRAY(SELECT c.castfunc::regprocedure::text WHERE c.castfunc <> 0)
           FROM pg_cast c
@@ -456,22 +420,12 @@ final class ObjectReader {
       ps.setArray(2, connection.createArrayOf("bigint", schemaOids));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String cast = rs.getString(1);
-          String exists = "EXISTS (SELECT 1 FROM pg_cast WHERE castsource = " + Sql.literal(typeOf(cast, true))
-              + "::regtype AND casttarget = " + Sql.literal(typeOf(cast, false)) + "::regtype)";
-          objects.add(new SchemaObject(SchemaObject.Kind.CAST, cast,
-              GuardedStatement.of(exists, null, "CREATE CAST " + cast + rs.getString(4), true), rs.getString(5),
-              List.of(), Set.of((String[]) rs.getArray(6).getArray()), true));
+          objects.add(new SchemaObject(SchemaObject.Kind.CAST, rs.getString(1), new ObjectDefinition.Cast(rs.getString(2),
+              rs.getString(3), rs.getString(4).charAt(0), rs.getString(5), rs.getString(6).charAt(0)), rs.getString(7),
+              Set.of((String[]) rs.getArray(8).getArray()), true));
         }
       }
     }
-  }
-
-  /** The source or target type of a cast written {@code (source AS target)}. */
-  private static String typeOf(String cast, boolean source) {
-    String inner = cast.substring(1, cast.length() - 1);
-    int as = inner.indexOf(" AS ");
-    return source ? inner.substring(0, as) : inner.substring(as + 4);
   }
 
   /** What the migrated tables and schemas have that is not carried. */
@@ -504,13 +458,12 @@ final class ObjectReader {
   }
 
   /**
-   * {@code CREATE OR REPLACE AGGREGATE} from pg_aggregate, as pg_dump writes it; {@code %s} is
-   * replaced by the pg_proc row's alias {@code p}. Support functions print qualified (search_path
-   * is pg_catalog).
+   * An aggregate's options from pg_aggregate, as {@code CREATE AGGREGATE} lists them and in pg_dump's
+   * order, for the pg_proc row {@code p}. Support functions print qualified (search_path is
+   * pg_catalog).
    */
-  private static final String AGGREGATE_DEFINITION = """
-      (SELECT 'CREATE OR REPLACE AGGREGATE ' || p.oid::regproc::text || '(' || pg_get_function_arguments(p.oid)
-              || ') (' || concat_ws(', ',
+  private static final String AGGREGATE_OPTIONS = """
+      (SELECT concat_ws(', ',
                  'SFUNC = ' || a.aggtransfn::regproc::text,
                  'STYPE = ' || format_type(a.aggtranstype, NULL),
                  CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END,
@@ -535,7 +488,7 @@ final class ObjectReader {
                                                     FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
                                                    WHERE o.oid = a.aggsortop) END,
                  CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = RESTRICTED' END,
-                 CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END) || ')'
+                 CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' END)
          FROM pg_aggregate a WHERE a.aggfnoid = p.oid)
       """;
 }

@@ -1,6 +1,8 @@
 package dev.pg2citus.catalog;
 
+import dev.pg2citus.catalog.ObjectDefinition.AclEntry;
 import dev.pg2citus.sql.Sql;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -14,13 +16,17 @@ import java.util.Set;
 /**
  * Reads the owners and grants of what is carried: the schemas of the migrated tables, the tables,
  * views and materialized views (and their columns' grants), their sequences, the carried routines
- * and the types of those schemas. A grant is what the object's ACL has beyond the default one its kind starts with
- * ({@code acldefault}); a default privilege the source revoked from PUBLIC (EXECUTE on functions,
- * USAGE on types) is revoked on the target too. Each statement names roles, which the target may
- * not have, so each is guarded: with the role missing it is skipped with a warning the schema tool
- * turns into a note, not an error.
+ * and the types of those schemas, and the default privileges of those schemas and the database.
+ * What an object's ACL holds is read as it differs from the default its kind starts with
+ * ({@code acldefault}): the entries beyond it, and the default's privileges PUBLIC lost (EXECUTE on
+ * functions, USAGE on types). Each ACL entry is read as its three fields.
  */
 final class PrivilegeReader {
+  /** An ACL entry's grantee as GRANT names it, for a row {@code g} of {@code aclexplode}. */
+  private static final String ROLE = "CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END";
+  /** The order the entries are granted in: by grantee, privilege and grant option as one text. */
+  private static final String ENTRY_ORDER = ROLE + " || ' ' || g.privilege_type || ' ' || g.is_grantable";
+
   private static final String OBJECTS = """
       WITH selected(oid) AS (SELECT unnest(?::bigint[]::oid[])),
       schemas(oid) AS (SELECT DISTINCT relnamespace FROM pg_class WHERE oid IN (SELECT oid FROM selected)),
@@ -45,16 +51,15 @@ final class PrivilegeReader {
         UNION ALL
           SELECT CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END, 'T', t.oid::regtype::text, t.typowner,
                  t.typacl, false, obj_description(t.oid, 'pg_type') FROM pg_type t
-           WHERE t.typnamespace IN (SELECT oid FROM schemas) AND %s
+           WHERE t.typnamespace IN (SELECT oid FROM schemas) AND %3$s
              AND (t.typtype IN ('e', 'd', 'r')
                   OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')))
       SELECT o.kind, o.name, o.owner::regrole::text,
-             ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END || ' '
-                          || g.privilege_type || ' ' || g.is_grantable
+             ARRAY(SELECT ARRAY[%1$s, g.privilege_type, g.is_grantable::text]
                      FROM (SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.acl)
                            EXCEPT SELECT grantee, privilege_type, is_grantable
                                     FROM aclexplode(acldefault(o.acl_kind::"char", o.owner))) g
-                    WHERE g.grantee <> o.owner ORDER BY 1),
+                    WHERE g.grantee <> o.owner ORDER BY %2$s),
              ARRAY(SELECT g.privilege_type
                      FROM (SELECT grantee, privilege_type FROM aclexplode(acldefault(o.acl_kind::"char", o.owner))
                            EXCEPT SELECT grantee, privilege_type FROM aclexplode(o.acl)) g
@@ -62,27 +67,23 @@ final class PrivilegeReader {
              o.linked, o.comment
         FROM objects o
        ORDER BY o.kind = 'SCHEMA' DESC, o.name
-      """.formatted(CatalogReader.NOT_FROM_EXTENSION.formatted("t.oid"));
+      """.formatted(ROLE, ENTRY_ORDER, CatalogReader.NOT_FROM_EXTENSION.formatted("t.oid"));
 
   /**
-   * The column grants of the carried tables and views: per relation, grantee and grant option, the
-   * privileges each with its columns ({@code SELECT (a, b), UPDATE (a)}). A column's ACL holds only
-   * what was granted on it, so there is no default to leave out.
+   * The column grants of the carried tables and views: per relation, grantee, grant option and
+   * privilege, the columns in their table's order. A column's ACL holds only what was granted on
+   * it, so there is no default to leave out.
    */
   private static final String COLUMNS = """
       WITH granted AS (
           SELECT a.attrelid, a.attnum, a.attname, g.grantee, g.privilege_type, g.is_grantable
             FROM pg_attribute a, aclexplode(a.attacl) g
            WHERE a.attrelid = ANY (?::bigint[]::oid[]) AND a.attacl IS NOT NULL AND a.attnum > 0
-             AND NOT a.attisdropped),
-      per_privilege AS (
-          SELECT attrelid, grantee, is_grantable, privilege_type,
-                 privilege_type || ' (' || string_agg(quote_ident(attname), ', ' ORDER BY attnum) || ')' AS grant_text
-            FROM granted GROUP BY attrelid, grantee, is_grantable, privilege_type)
+             AND NOT a.attisdropped)
       SELECT attrelid::regclass::text, CASE WHEN grantee = 0 THEN 'PUBLIC' ELSE grantee::regrole::text END,
-             is_grantable, string_agg(grant_text, ', ' ORDER BY privilege_type)
-        FROM per_privilege GROUP BY attrelid, grantee, is_grantable
-       ORDER BY 1, 2, 3
+             is_grantable, privilege_type, array_agg(quote_ident(attname) ORDER BY attnum)
+        FROM granted GROUP BY attrelid, grantee, is_grantable, privilege_type
+       ORDER BY 1, 2, 3, 4
       """;
 
   /**
@@ -100,19 +101,17 @@ final class PrivilegeReader {
            WHERE d.defaclnamespace = 0 OR d.defaclnamespace = ANY (?::bigint[]::oid[]))
       SELECT e.defaclrole::regrole::text, (SELECT nspname FROM pg_namespace WHERE oid = e.defaclnamespace),
              e.defaclobjtype::text,
-             ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END || ' '
-                          || g.privilege_type || ' ' || g.is_grantable
+             ARRAY(SELECT ARRAY[%1$s, g.privilege_type, g.is_grantable::text]
                      FROM (SELECT grantee, privilege_type, is_grantable FROM aclexplode(e.defaclacl)
                            EXCEPT SELECT grantee, privilege_type, is_grantable FROM aclexplode(e.baseline)) g
-                    ORDER BY 1),
-             ARRAY(SELECT CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END || ' '
-                          || g.privilege_type
+                    ORDER BY %2$s),
+             ARRAY(SELECT ARRAY[%1$s, g.privilege_type]
                      FROM (SELECT grantee, privilege_type FROM aclexplode(e.baseline)
                            EXCEPT SELECT grantee, privilege_type FROM aclexplode(e.defaclacl)) g
-                    ORDER BY 1)
+                    ORDER BY %1$s || ' ' || g.privilege_type)
         FROM entries e
        ORDER BY 2 NULLS FIRST, 1, 3
-      """;
+      """.formatted(ROLE, ENTRY_ORDER);
 
   private PrivilegeReader() {}
 
@@ -136,29 +135,24 @@ final class PrivilegeReader {
       ps.setArray(4, connection.createArrayOf("text", routines.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String on = rs.getString(1) + " " + rs.getString(2);
-          List<String> statements = new ArrayList<>();
-          String[] revoked = (String[]) rs.getArray(5).getArray();
-          if (revoked.length > 0) {
-            statements.add(guarded(null, "REVOKE " + String.join(", ", revoked) + " ON " + grantTarget(rs.getString(1))
-                + " " + rs.getString(2) + " FROM PUBLIC", isRoutine(rs.getString(1))));
-          }
-          grants(rs.getString(1), rs.getString(2), (String[]) rs.getArray(4).getArray(), statements);
-          if (!statements.isEmpty()) {
-            grants.add(new SchemaObject(SchemaObject.Kind.GRANT, on, String.join(";\n", statements), null,
-                List.of(), Set.of(rs.getString(2)), true));
+          String kind = rs.getString(1);
+          String name = rs.getString(2);
+          String on = kind + " " + name;
+          List<AclEntry> granted = entries(rs.getArray(4));
+          List<String> revoked = List.of((String[]) rs.getArray(5).getArray());
+          if (!granted.isEmpty() || !revoked.isEmpty()) {
+            grants.add(new SchemaObject(SchemaObject.Kind.GRANT, on,
+                new ObjectDefinition.Privileges(kind, name, granted, revoked), null, Set.of(name), true));
           }
           if (rs.getString(7) != null) {
-            comments.add(new SchemaObject(SchemaObject.Kind.COMMENT, on, "COMMENT ON " + on + " IS "
-                + Sql.literal(rs.getString(7)), null, List.of(), Set.of(rs.getString(2)), false));
+            comments.add(new SchemaObject(SchemaObject.Kind.COMMENT, on, new ObjectDefinition.Comment(rs.getString(7)),
+                null, Set.of(name), false));
           }
-          String owner = rs.getString(3);
           if (rs.getBoolean(6)) {
             continue; // a sequence linked to a table takes the table's owner
           }
-          owners.add(new SchemaObject(SchemaObject.Kind.OWNER, on,
-              guarded(owner, "ALTER " + on + " OWNER TO " + owner, false), null, List.of(), Set.of(rs.getString(2)),
-              true));
+          owners.add(new SchemaObject(SchemaObject.Kind.OWNER, on, new ObjectDefinition.Owner(kind, name,
+              rs.getString(3)), null, Set.of(name), true));
         }
       }
     }
@@ -168,53 +162,36 @@ final class PrivilegeReader {
     return grants;
   }
 
-  /** One GRANT object per relation with column grants, its statements guarded by their roles. */
+  /** One GRANT object per relation with column grants. */
   private static List<SchemaObject> columnGrants(Connection connection, Set<Long> relations) throws SQLException {
-    Map<String, List<String>> byRelation = new LinkedHashMap<>();
+    Map<String, List<ObjectDefinition.ColumnGrant>> byRelation = new LinkedHashMap<>();
     try (PreparedStatement ps = connection.prepareStatement(COLUMNS)) {
       ps.setArray(1, connection.createArrayOf("bigint", relations.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          String grantee = rs.getString(2);
-          String grant = "GRANT " + rs.getString(4) + " ON TABLE " + rs.getString(1) + " TO " + grantee
-              + (rs.getBoolean(3) ? " WITH GRANT OPTION" : "");
-          byRelation.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(columnGuarded(grantee, grant));
+          byRelation.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(new ObjectDefinition.ColumnGrant(
+              rs.getString(2), rs.getBoolean(3), rs.getString(4), List.of((String[]) rs.getArray(5).getArray())));
         }
       }
     }
     List<SchemaObject> grants = new ArrayList<>();
-    byRelation.forEach((relation, statements) -> grants.add(new SchemaObject(SchemaObject.Kind.GRANT,
-        "COLUMNS OF " + relation, String.join(";\n", statements), null, List.of(), Set.of(relation), true)));
+    byRelation.forEach((relation, columnGrants) -> grants.add(new SchemaObject(SchemaObject.Kind.GRANT,
+        "COLUMNS OF " + relation, new ObjectDefinition.ColumnPrivileges(relation, columnGrants), null,
+        Set.of(relation), true)));
     return grants;
   }
 
-  /** One GRANT per grantee and grant option, each guarded by its role. */
-  private static void grants(String kind, String name, String[] entries, List<String> out) {
-    byGrantee(entries).forEach((to, privileges) -> {
-      String grantee = to.replace(" WITH GRANT OPTION", "");
-      String grant = "GRANT " + String.join(", ", privileges) + " ON " + grantTarget(kind) + " " + name + " TO " + to;
-      out.add(guarded(grantee.equals("PUBLIC") ? null : grantee, grant, isRoutine(kind)));
-    });
-  }
-
-  /** "grantee PRIVILEGE grantable" entries (a quoted grantee may hold spaces) as privileges per grantee. */
-  private static Map<String, List<String>> byGrantee(String[] entries) {
-    Map<String, List<String>> byGrantee = new LinkedHashMap<>();
-    for (String entry : entries) {
-      int last = entry.lastIndexOf(' ');
-      int privilege = entry.lastIndexOf(' ', last - 1);
-      String grantee = entry.substring(0, privilege);
-      boolean grantable = Boolean.parseBoolean(entry.substring(last + 1));
-      byGrantee.computeIfAbsent(grantee + (grantable ? " WITH GRANT OPTION" : ""), k -> new ArrayList<>())
-          .add(entry.substring(privilege + 1, last));
+  /** ACL entries read as {@code [grantee, privilege, grantable]} triples ({@code [grantee, privilege]} pairs). */
+  private static List<AclEntry> entries(Array triples) throws SQLException {
+    List<AclEntry> entries = new ArrayList<>();
+    for (Object o : (Object[]) triples.getArray()) {
+      String[] entry = (String[]) o;
+      entries.add(new AclEntry(entry[0], entry[1], entry.length > 2 && Boolean.parseBoolean(entry[2])));
     }
-    return byGrantee;
+    return entries;
   }
 
-  /**
-   * One object per default ACL entry: its revokes, then its grants, each statement guarded by the
-   * roles it names. The target applies them to what those roles create from then on.
-   */
+  /** One object per default ACL entry: what it grants beyond, and revokes from, its baseline. */
   static List<SchemaObject> defaultPrivileges(Connection connection, Long[] schemaOids) throws SQLException {
     List<SchemaObject> result = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(DEFAULT_ACLS)) {
@@ -232,73 +209,17 @@ final class PrivilegeReader {
             default -> throw new IllegalStateException("default privileges of " + role + " for object type '"
                 + rs.getString(3) + "', which pg2citus does not know");
           };
-          String scope = "FOR ROLE " + role + (rs.getString(2) == null ? "" : " IN SCHEMA " + Sql.ident(rs.getString(2)));
-          List<String> statements = new ArrayList<>();
-          for (String revoke : (String[]) rs.getArray(5).getArray()) {
-            int space = revoke.lastIndexOf(' ');
-            String grantee = revoke.substring(0, space);
-            statements.add(defaultGuarded(role, grantee, "ALTER DEFAULT PRIVILEGES " + scope + " REVOKE "
-                + revoke.substring(space + 1) + " ON " + objects + " FROM " + grantee));
-          }
-          byGrantee((String[]) rs.getArray(4).getArray()).forEach((to, privileges) -> statements.add(
-              defaultGuarded(role, to.replace(" WITH GRANT OPTION", ""), "ALTER DEFAULT PRIVILEGES " + scope
-                  + " GRANT " + String.join(", ", privileges) + " ON " + objects + " TO " + to)));
-          if (!statements.isEmpty()) {
-            result.add(new SchemaObject(SchemaObject.Kind.DEFAULT_PRIVILEGES, "DEFAULT PRIVILEGES " + scope + " ON "
-                + objects, String.join(";\n", statements), null, List.of(), Set.of(), true));
+          String schema = rs.getString(2);
+          List<AclEntry> granted = entries(rs.getArray(4));
+          List<AclEntry> revoked = entries(rs.getArray(5));
+          if (!granted.isEmpty() || !revoked.isEmpty()) {
+            result.add(new SchemaObject(SchemaObject.Kind.DEFAULT_PRIVILEGES, "DEFAULT PRIVILEGES FOR ROLE " + role
+                + (schema == null ? "" : " IN SCHEMA " + Sql.ident(schema)) + " ON " + objects,
+                new ObjectDefinition.DefaultPrivileges(role, schema, objects, granted, revoked), null, Set.of(), true));
           }
         }
       }
     }
     return result;
-  }
-
-  /**
-   * A column grant, skipped with a warning when its role is not on the target, or on a Citus before
-   * 13.1, which grants on the coordinator's table only and leaves the shards without it.
-   */
-  private static String columnGuarded(String grantee, String grant) {
-    String oldCitus = "EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus'"
-        + " AND string_to_array(split_part(extversion, '-', 1), '.')::int[] < '{13,1}')";
-    String skip = grantee.equals("PUBLIC") ? oldCitus : "to_regrole(" + Sql.literal(grantee) + ") IS NULL OR " + oldCitus;
-    return GuardedStatement.of(skip, "role " + grantee + " is not on the target, or Citus is older than 13.1 (which"
-        + " does not propagate column grants to the shards): " + grant + " skipped", grant, false);
-  }
-
-  /**
-   * A default-privilege statement, skipped with a warning when either role is not on the target or
-   * the migrating user may not act for the role (it must be a member, or a superuser).
-   */
-  private static String defaultGuarded(String role, String grantee, String statement) {
-    String skip = "to_regrole(" + Sql.literal(role) + ") IS NULL"
-        + (grantee.equals("PUBLIC") ? "" : " OR to_regrole(" + Sql.literal(grantee) + ") IS NULL")
-        + " OR NOT pg_has_role(current_user, to_regrole(" + Sql.literal(role) + "), 'MEMBER')";
-    return GuardedStatement.of(skip, "a role of it is not on the target, or the migrating user is not a member of "
-        + role + ": " + statement + " skipped", statement, false);
-  }
-
-  /** GRANT names views and materialized views as tables, domains as types, aggregates as functions. */
-  private static String grantTarget(String kind) {
-    return switch (kind) {
-      case "VIEW", "MATERIALIZED VIEW" -> "TABLE";
-      case "DOMAIN" -> "TYPE";
-      case "AGGREGATE" -> "FUNCTION";
-      default -> kind;
-    };
-  }
-
-  private static boolean isRoutine(String kind) {
-    return kind.equals("FUNCTION") || kind.equals("PROCEDURE") || kind.equals("AGGREGATE");
-  }
-
-  /**
-   * {@code statement}, run only when {@code role} (as regrole prints it; null for none) exists,
-   * otherwise skipped with a warning. A grant on a routine ({@code routine}) is run on each Citus
-   * node by hand: Citus 13 propagates GRANT ON FUNCTION with the schema name unquoted, which fails
-   * for a schema such as {@code "Shop"}.
-   */
-  private static String guarded(String role, String statement, boolean routine) {
-    return GuardedStatement.of(role == null ? null : "to_regrole(" + Sql.literal(role) + ") IS NULL",
-        role == null ? null : "role " + role + " is not on the target: " + statement + " skipped", statement, routine);
   }
 }

@@ -1,21 +1,18 @@
 package dev.pg2citus.catalog;
 
-import dev.pg2citus.sql.Sql;
-import java.util.List;
 import java.util.Set;
 
 /**
- * An object besides tables that the target gets — a routine, aggregate, view, materialized view,
- * extended statistics, trigger, rule or row-level security policy — with its definition as the
- * source's {@code pg_get_*def} prints it (aggregates and policies are assembled from their catalogs).
+ * An object besides tables that goes with the migrated tables — a routine, aggregate, operator,
+ * cast, view, materialized view, extended statistics, trigger, rule, row-level security policy,
+ * grants, owner, default privileges or comment — as the source has it: its definition as the
+ * source's {@code pg_get_*def} prints it, or its catalog's fields ({@link ObjectDefinition}).
  *
  * @param kind what it is
  * @param name its qualified, quoted name, as {@code COMMENT ON} names it (with the argument
  *     types of a routine, the table of a trigger, rule or policy)
- * @param definition the statement that creates it on the target, written to be issued again
- *     safely ({@code OR REPLACE}, {@code IF NOT EXISTS})
+ * @param definition what the source has, by kind
  * @param comment its comment, or null
- * @param indexes a materialized view's indexes, as {@code CREATE INDEX IF NOT EXISTS} statements
  * @param reads the carried objects it needs, by name: for a view, the views and routines it uses;
  *     for a grant, owner or comment, its object; for the comment of an index or constraint, the
  *     subject of the statement that builds it ({@code schema.table name})
@@ -23,14 +20,8 @@ import java.util.Set;
  *     signature or body uses a table; always for views and triggers
  * @param rowTypes for a routine: the tables whose row type its signature uses
  */
-public record SchemaObject(Kind kind, String name, String definition, String comment, List<String> indexes,
-    Set<String> reads, boolean needsTables, Set<TableName> rowTypes) {
-  /**
-   * The prefix of the warnings pg2citus' own statements raise (a guarded grant whose role the
-   * target lacks); the schema tool reports them as notes.
-   */
-  public static final String WARNING_PREFIX = "pg2citus: ";
-
+public record SchemaObject(Kind kind, String name, ObjectDefinition definition, String comment, Set<String> reads,
+    boolean needsTables, Set<TableName> rowTypes) {
   /** The kinds carried, with the words {@code COMMENT ON} uses for each. */
   public enum Kind {
     FUNCTION("FUNCTION"),
@@ -73,19 +64,13 @@ public record SchemaObject(Kind kind, String name, String definition, String com
   }
 
   public SchemaObject {
-    indexes = List.copyOf(indexes);
     reads = Set.copyOf(reads);
     rowTypes = Set.copyOf(rowTypes);
   }
 
   /** An object that uses no table's row type in a signature. */
-  public SchemaObject(Kind kind, String name, String definition, String comment, List<String> indexes,
-      Set<String> reads, boolean needsTables) {
-    this(kind, name, definition, comment, indexes, reads, needsTables, Set.of());
-  }
-
-  /** The {@code COMMENT ON} statement, or null without a comment. */
-  public String commentSql() {
-    return comment == null ? null : "COMMENT ON " + kind.sql + " " + name + " IS " + Sql.literal(comment);
+  public SchemaObject(Kind kind, String name, ObjectDefinition definition, String comment, Set<String> reads,
+      boolean needsTables) {
+    this(kind, name, definition, comment, reads, needsTables, Set.of());
   }
 }

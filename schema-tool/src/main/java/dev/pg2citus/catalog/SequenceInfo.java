@@ -47,10 +47,4 @@ public record SequenceInfo(
       default -> null;
     };
   }
-
-  /** The options shared by CREATE SEQUENCE (which adds {@code AS type}) and identity columns. */
-  public String optionsSql() {
-    return "INCREMENT BY " + increment + " MINVALUE " + min + " MAXVALUE " + max
-        + " START WITH " + start + " CACHE " + cache + (cycle ? " CYCLE" : " NO CYCLE");
-  }
 }

@@ -11,14 +11,4 @@ package dev.pg2citus.catalog;
  */
 public record UserType(TableName name, Kind kind, String body) {
   public enum Kind { ENUM, DOMAIN, COMPOSITE, RANGE }
-
-  /** The statement that creates it. */
-  public String createSql() {
-    return switch (kind) {
-      case DOMAIN -> "CREATE DOMAIN " + name.quoted() + " AS " + body;
-      case RANGE -> "CREATE TYPE " + name.quoted() + " AS RANGE (" + body + ")";
-      case ENUM -> "CREATE TYPE " + name.quoted() + " AS ENUM (" + body + ")";
-      case COMPOSITE -> "CREATE TYPE " + name.quoted() + " AS (" + body + ")";
-    };
-  }
 }

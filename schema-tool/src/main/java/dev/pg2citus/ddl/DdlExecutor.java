@@ -1,6 +1,5 @@
 package dev.pg2citus.ddl;
 
-import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.report.PhaseReport;
 import java.sql.Connection;
@@ -130,8 +129,8 @@ public final class DdlExecutor {
       st.execute(s.sql());
       for (SQLWarning w = st.getWarnings(); w != null; w = w.getNextWarning()) {
         String message = String.valueOf(w.getMessage());
-        if (message.startsWith(SchemaObject.WARNING_PREFIX)) {
-          notes.add(message.substring(SchemaObject.WARNING_PREFIX.length()));
+        if (message.startsWith(GuardedStatement.WARNING_PREFIX)) {
+          notes.add(message.substring(GuardedStatement.WARNING_PREFIX.length()));
         }
       }
       completion.complete();

@@ -28,10 +28,10 @@ import java.util.TreeSet;
  *       extensions, types, routines, sequences, tables with columns only, aggregates; then
  *       distribution — reference tables first, then each colocation group root first, on empty
  *       tables so Citus moves no rows; then extended statistics and views.
- *   <li>{@link #postData()} (post-data): primary keys, unique constraints, indexes, foreign keys,
- *       checks and ANALYZE as work per table ({@link PostDataPlan}), then sequence values from the
- *       source, then {@link #afterLoad()}: materialized views, triggers, rules, row-level security,
- *       grants and owners, and the {@code after-load} scripts last.
+ *   <li>{@link #finalizeScript()} (post-data), in the order {@link FinalizeScript} gives: primary
+ *       keys, unique constraints, indexes, foreign keys, checks and ANALYZE as work per table
+ *       ({@link PostDataPlan}), then sequence values from the source, then materialized views,
+ *       triggers, rules, row-level security, grants and owners, and the {@code after-load} scripts last.
  * </ul>
  */
 public final class SchemaScripts {
@@ -102,23 +102,24 @@ public final class SchemaScripts {
     target.catalog().extensions().forEach(e -> out.add(new DdlStatement(Step.EXTENSION, e.name(),
         "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e.name()) + " SCHEMA " + Sql.ident(e.schema()))));
     target.catalog().collations().forEach(c ->
-        out.add(new DdlStatement(Step.COLLATION, c.name().toString(), c.createSql())));
-    target.catalog().types().forEach(t -> out.add(new DdlStatement(Step.TYPE, t.name().toString(), t.createSql())));
+        out.add(new DdlStatement(Step.COLLATION, c.name().toString(), "CREATE COLLATION IF NOT EXISTS "
+            + c.name().quoted() + " (" + c.options() + ")")));
+    target.catalog().types().forEach(t -> out.add(new DdlStatement(Step.TYPE, t.name().toString(), createType(t))));
     routines(out, false);
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity()) {
         SequenceInfo e = asOwnerColumn(s);
         out.add(new DdlStatement(Step.SEQUENCE, s.name().toString(),
-            "CREATE SEQUENCE " + s.name().quoted() + " AS " + e.dataType() + " " + e.optionsSql()));
+            "CREATE SEQUENCE " + s.name().quoted() + " AS " + e.dataType() + " " + sequenceOptions(e)));
       }
     }
     for (Table t : tables()) {
       out.add(new DdlStatement(Step.TABLE, t.name().toString(), createTable(t)));
     }
     routines(out, true);
-    objects(SchemaObject.Kind.AGGREGATE).forEach(a -> add(out, Step.AGGREGATE, a, a.definition()));
-    objects(SchemaObject.Kind.OPERATOR).forEach(o -> add(out, Step.OPERATOR, o, o.definition()));
-    objects(SchemaObject.Kind.CAST).forEach(c -> add(out, Step.CAST, c, c.definition()));
+    objects(SchemaObject.Kind.AGGREGATE).forEach(a -> add(out, Step.AGGREGATE, a));
+    objects(SchemaObject.Kind.OPERATOR).forEach(o -> add(out, Step.OPERATOR, o));
+    objects(SchemaObject.Kind.CAST).forEach(c -> add(out, Step.CAST, c));
     for (SequenceInfo s : target.catalog().sequences()) {
       if (!s.identity() && s.ownerTable() != null && target.catalog().table(s.ownerTable()).isPresent()) {
         out.add(new DdlStatement(Step.SEQUENCE_OWNER, s.name().toString(), "ALTER SEQUENCE " + s.name().quoted()
@@ -127,25 +128,24 @@ public final class SchemaScripts {
     }
     comments(out);
     objects(SchemaObject.Kind.COMMENT).stream().filter(c -> !c.needsTables())
-        .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition())));
+        .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), ObjectStatements.create(c))));
     distribution(out);
-    objects(SchemaObject.Kind.STATISTICS).forEach(s -> add(out, Step.STATISTICS, s, s.definition()));
+    objects(SchemaObject.Kind.STATISTICS).forEach(s -> add(out, Step.STATISTICS, s));
     for (SchemaObject v : views(false)) {
-      add(out, Step.VIEW, v, v.definition());
+      add(out, Step.VIEW, v);
     }
     return out;
   }
 
   /**
    * Routines: those whose signature or body uses a table after the tables ({@code afterTables}),
-   * the others before, since column defaults and checks may call them. Bodies are not checked at
-   * creation, as pg_dump does: a body may name objects created later.
+   * the others before, since column defaults and checks may call them.
    */
   private void routines(List<DdlStatement> out, boolean afterTables) {
     for (SchemaObject r : target.catalog().objects()) {
       boolean routine = r.kind() == SchemaObject.Kind.FUNCTION || r.kind() == SchemaObject.Kind.PROCEDURE;
       if (routine && r.needsTables() == afterTables) {
-        add(out, Step.FUNCTION, r, "SET check_function_bodies = off;\n" + r.definition());
+        add(out, Step.FUNCTION, r);
       }
     }
   }
@@ -173,10 +173,11 @@ public final class SchemaScripts {
   }
 
   /** An object's statement, needing what it reads, and its comment, needing the object. */
-  private static void add(List<DdlStatement> out, Step step, SchemaObject o, String sql) {
-    out.add(new DdlStatement(step, o.name(), sql).needing(o.reads()));
-    if (o.commentSql() != null) {
-      out.add(new DdlStatement(Step.COMMENT, o.name(), o.commentSql()).needing(Set.of(o.name())));
+  private static void add(List<DdlStatement> out, Step step, SchemaObject o) {
+    out.add(new DdlStatement(step, o.name(), ObjectStatements.create(o)).needing(o.reads()));
+    String comment = ObjectStatements.comment(o);
+    if (comment != null) {
+      out.add(new DdlStatement(Step.COMMENT, o.name(), comment).needing(Set.of(o.name())));
     }
   }
 
@@ -186,29 +187,28 @@ public final class SchemaScripts {
    * filters the load. Citus allows triggers on distributed tables
    * only with {@code citus.enable_unsafe_triggers}; on plain PostgreSQL the setting is inert.
    */
-  public List<DdlStatement> afterLoad() {
+  List<DdlStatement> afterLoad() {
     List<DdlStatement> out = new ArrayList<>();
     if (load.createsTables()) {
       for (SchemaObject v : views(true)) {
-        add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v, v.definition());
-        v.indexes().forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name() + " index", i).needing(Set.of(v.name()))));
+        add(out, v.kind() == SchemaObject.Kind.VIEW ? Step.VIEW : Step.MATERIALIZED_VIEW, v);
+        ObjectStatements.indexes(v).forEach(i -> out.add(new DdlStatement(Step.INDEX, v.name() + " index", i).needing(Set.of(v.name()))));
       }
       objects(SchemaObject.Kind.COMMENT).stream().filter(SchemaObject::needsTables)
-          .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), c.definition()).needing(c.reads())));
-      objects(SchemaObject.Kind.TRIGGER).forEach(t ->
-          add(out, Step.TRIGGER, t, "SET citus.enable_unsafe_triggers = on;\n" + t.definition()));
-      objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r, r.definition()));
-      objects(SchemaObject.Kind.POLICY).forEach(p -> add(out, Step.POLICY, p, p.definition()));
-      objects(SchemaObject.Kind.ROW_SECURITY).forEach(r -> add(out, Step.ROW_SECURITY, r, r.definition()));
+          .forEach(c -> out.add(new DdlStatement(Step.COMMENT, c.name(), ObjectStatements.create(c))
+              .needing(c.reads())));
+      objects(SchemaObject.Kind.TRIGGER).forEach(t -> add(out, Step.TRIGGER, t));
+      objects(SchemaObject.Kind.RULE).forEach(r -> add(out, Step.RULE, r));
+      objects(SchemaObject.Kind.POLICY).forEach(p -> add(out, Step.POLICY, p));
+      objects(SchemaObject.Kind.ROW_SECURITY).forEach(r -> add(out, Step.ROW_SECURITY, r));
       if (load.grants()) {
-        objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g, g.definition()));
+        objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g));
       }
       if (load.owners()) { // last of the objects: the migrating user owns everything until here
-        objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o, o.definition()));
+        objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o));
       }
       if (load.grants()) { // for what the roles create from now on, so after every object is made
-        objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d,
-            d.definition()));
+        objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d));
       }
       out.addAll(new RenameStatements(target.names()).forward());
     }
@@ -225,7 +225,7 @@ public final class SchemaScripts {
    * its statements find the tables under the source names they are written with. Empty unless this
    * run creates the schema and renames.
    */
-  public List<DdlStatement> sourceNamesBack() {
+  List<DdlStatement> sourceNamesBack() {
     return !load.createsTables() ? List.of() : new RenameStatements(target.names()).back();
   }
 
@@ -283,7 +283,7 @@ public final class SchemaScripts {
     } else if (c.isIdentity()) {
       sql.append(c.identity().equals("a") ? " GENERATED ALWAYS AS IDENTITY" : " GENERATED BY DEFAULT AS IDENTITY");
       identitySequence(table, c.name())
-          .ifPresent(s -> sql.append(" (").append(asOwnerColumn(s).optionsSql()).append(')'));
+          .ifPresent(s -> sql.append(" (").append(sequenceOptions(asOwnerColumn(s))).append(')'));
     } else if (c.defaultExpr() != null) {
       sql.append(" DEFAULT ").append(c.defaultExpr());
     }
@@ -291,6 +291,21 @@ public final class SchemaScripts {
       sql.append(" NOT NULL");
     }
     return sql.toString();
+  }
+
+  private static String createType(UserType t) {
+    return switch (t.kind()) {
+      case DOMAIN -> "CREATE DOMAIN " + t.name().quoted() + " AS " + t.body();
+      case RANGE -> "CREATE TYPE " + t.name().quoted() + " AS RANGE (" + t.body() + ")";
+      case ENUM -> "CREATE TYPE " + t.name().quoted() + " AS ENUM (" + t.body() + ")";
+      case COMPOSITE -> "CREATE TYPE " + t.name().quoted() + " AS (" + t.body() + ")";
+    };
+  }
+
+  /** The options shared by CREATE SEQUENCE (which adds {@code AS type}) and identity columns. */
+  private static String sequenceOptions(SequenceInfo s) {
+    return "INCREMENT BY " + s.increment() + " MINVALUE " + s.min() + " MAXVALUE " + s.max()
+        + " START WITH " + s.start() + " CACHE " + s.cache() + (s.cycle() ? " CYCLE" : " NO CYCLE");
   }
 
   /** The sequence with its owning column's integer type, which a cast rule may have changed. */
@@ -358,14 +373,18 @@ public final class SchemaScripts {
     return new PostDataPlan(target, load, tables());
   }
 
-  /** The post-data statements, with sequence values as the catalog read them. */
+  /** Finalize in the order it runs. */
+  public FinalizeScript finalizeScript() {
+    return new FinalizeScript(this);
+  }
+
+  /**
+   * Every statement finalize issues, as {@code plan} prints them, with sequence values as the
+   * catalog read them (finalize reads them again when it sets them).
+   */
   public List<DdlStatement> finalizeSchema() {
     Map<TableName, Long> values = new HashMap<>();
     target.catalog().sequences().forEach(s -> values.put(s.name(), s.lastValue()));
-    PostDataPlan plan = postData();
-    List<DdlStatement> out = new ArrayList<>(plan.tasks().stream().map(PostDataTask::statement).toList());
-    out.addAll(plan.sequenceValues(values));
-    out.addAll(afterLoad());
-    return out;
+    return finalizeScript().statements(values);
   }
 }

@@ -1,6 +1,7 @@
 package dev.pg2citus.plan;
 
 import dev.pg2citus.catalog.Catalog;
+import dev.pg2citus.catalog.ObjectDefinition;
 import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.catalog.SequenceInfo;
 import dev.pg2citus.catalog.Table;
@@ -229,15 +230,15 @@ public final class TargetNames {
     tables.keySet().forEach(t -> words.put(t,
         Pattern.compile("(?<!\\w)" + Pattern.quote(t.name().toLowerCase(Locale.ROOT)) + "(?!\\w)")));
     for (SchemaObject o : catalog.objects()) {
-      if (o.kind() != SchemaObject.Kind.FUNCTION && o.kind() != SchemaObject.Kind.PROCEDURE) {
+      if (!(o.definition() instanceof ObjectDefinition.Routine routine)) {
         continue;
       }
       // The string body after AS; a BEGIN ATOMIC body is parsed, so PostgreSQL renames in it itself.
-      int as = o.definition().indexOf("\nAS ");
+      int as = routine.definition().indexOf("\nAS ");
       if (as < 0) {
         continue;
       }
-      String body = o.definition().substring(as).toLowerCase(Locale.ROOT);
+      String body = routine.definition().substring(as).toLowerCase(Locale.ROOT);
       List<String> named = new ArrayList<>();
       words.forEach((from, word) -> {
         if (word.matcher(body).find()) {
