@@ -8,7 +8,8 @@ import dev.pg2citus.read.PartitionPlanner;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
-import dev.pg2citus.write.ProgressStore;
+import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.runrecord.RunStep;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -58,23 +59,24 @@ final class DataPhase {
     notes.add(snapshot.id() == null ? "read without a consistent snapshot (load.consistent-snapshot: false)"
         : "read under snapshot " + snapshot.id());
     try (Connection target = config.target().open()) {
+      RunRecord record = RunRecord.on(target);
       List<ReadPartition> partitions;
       if (resumeLoad) {
-        partitions = ProgressStore.pending(target);
+        partitions = record.queue().pending();
         notes.add("resumed: " + partitions.size() + " partitions left to do, read under a new snapshot; partitions"
             + " the earlier run finished hold the source as it was then");
       } else {
         partitions = new PartitionPlanner(snapshot.connection(), config.load().partitionsPerTable(),
             config.load().splitThreshold()).plan(leaves);
-        ProgressStore.plan(target, partitions);
+        record.queue().plan(partitions);
       }
       LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
       try (TablesLoading loading = new TablesLoading(config.target(), leaves);
-          PostDataRun postData = tool.startPostData(loading, ProgressStore.postData())) {
+          PostDataRun postData = tool.startPostData(loading, RunRecord.postData())) {
         String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, start);
-        notes.addAll(ProgressStore.retries(target));
+        notes.addAll(record.retries().describe());
         // The run record, not the runner, says whether every partition committed.
-        int left = ProgressStore.pending(target).size();
+        int left = record.queue().pending().size();
         String notCopied = left == 0 ? null : left + " of " + partitions.size() + " partitions not copied (the"
             + " committed ones are kept): run `migrate --resume` to copy the rest";
         if (failure != null || notCopied != null) {
@@ -89,11 +91,11 @@ final class DataPhase {
         new RejectFiles(options.rejectsDir()).write(target, summary);
         summary.phase("data", System.currentTimeMillis() - start, errors, notes);
         if (errors.isEmpty()) {
-          ProgressStore.done(target, ProgressStore.Step.LOADED);
+          record.steps().done(RunStep.LOADED);
         }
         boolean finalized = Migration.phase(summary, () -> tool.finishPostData(postData));
         if (errors.isEmpty() && finalized) {
-          ProgressStore.done(target, ProgressStore.Step.FINALIZED);
+          record.steps().done(RunStep.FINALIZED);
         }
         return errors.isEmpty() && finalized;
       }

@@ -5,9 +5,9 @@ import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.PhaseReport;
-import dev.pg2citus.write.ProgressStore;
-import dev.pg2citus.write.ProgressStore.EarlierRun;
-import dev.pg2citus.write.ProgressStore.Step;
+import dev.pg2citus.runrecord.EarlierRun;
+import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.runrecord.RunStep;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -79,7 +79,7 @@ public final class Migration {
         }
         return summary;
       }
-      boolean created = earlier != null && earlier.done().contains(Step.CREATED);
+      boolean created = earlier != null && earlier.done().contains(RunStep.CREATED);
       if (!created) {
         // A run resumed in create recreates its own tables: they hold no rows yet. A new run is
         // refused before its record is written when create could not run (tables there already),
@@ -90,34 +90,35 @@ public final class Migration {
         }
         tool.refuseWhatCreateCannotDo(dropFirst);
         if (earlier == null) {
-          record(ProgressStore::begin);
+          record(RunRecord::begin);
         }
         if (!phase(summary, () -> tool.create(dropFirst))) {
           return summary;
         }
-        record(target -> ProgressStore.done(target, Step.CREATED));
+        record(run -> run.steps().done(RunStep.CREATED));
       }
       CopySpecs specs = new CopySpecs(tool.target());
-      boolean finalized = earlier != null && earlier.done().contains(Step.FINALIZED);
+      boolean finalized = earlier != null && earlier.done().contains(RunStep.FINALIZED);
       if (!finalized) {
         finalized = new DataPhase(config, pipelineOptions, options, tool)
             .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0);
       }
       new Verification(config, earlier != null).run(snapshot, specs, summary);
       if (finalized && summary.outcome() != MigrationSummary.Outcome.NOT_COMPLETE) {
-        record(target -> ProgressStore.done(target, Step.VERIFIED));
+        record(run -> run.steps().done(RunStep.VERIFIED));
       }
     }
     return summary;
   }
 
-  private interface TargetWork {
-    void run(Connection target) throws SQLException;
+  private interface RecordWork {
+    void run(RunRecord record) throws SQLException;
   }
 
-  private void record(TargetWork work) throws SQLException {
+  /** Writes to the run record on a connection of its own. */
+  private void record(RecordWork work) throws SQLException {
     try (Connection target = config.target().open()) {
-      work.run(target);
+      work.run(RunRecord.on(target));
     }
   }
 

@@ -8,9 +8,9 @@ import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.plan.DataCheck;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
+import dev.pg2citus.runrecord.EarlierRun;
+import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.sql.Sql;
-import dev.pg2citus.write.ProgressStore;
-import dev.pg2citus.write.ProgressStore.EarlierRun;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -50,7 +50,7 @@ final class Preflight {
     }
     EarlierRun earlier;
     try (Connection target = config.target().open()) {
-      earlier = ProgressStore.earlierRun(target);
+      earlier = RunRecord.on(target).earlierRun();
     }
     ConfigLocation where = ConfigLocation.commandLine("migrate");
     if (resume && earlier == null) {
@@ -83,7 +83,7 @@ final class Preflight {
   private void refuseForeignKeys(ConfigLocation where) throws SQLException {
     List<String> keys = new ArrayList<>();
     try (Connection target = config.target().open(); Statement st = target.createStatement()) {
-      Set<String> left = resume ? ProgressStore.tablesLoading(target) : Set.of();
+      Set<String> left = resume ? RunRecord.on(target).queue().tablesLoading() : Set.of();
       for (Table t : tool.target().catalog().tables()) {
         if (resume && !left.contains(t.name().toString())) {
           continue; // its rows are all in

@@ -1,7 +1,8 @@
 package dev.pg2citus.pipeline;
 
 import dev.pg2citus.config.MigrationConfig;
-import dev.pg2citus.write.ProgressStore;
+import dev.pg2citus.runrecord.LiveProgress;
+import dev.pg2citus.runrecord.RunRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ final class ProgressLog implements Runnable {
   public void run() {
     try (Connection target = config.target().open()) {
       double seconds = Math.max(0.001, (System.currentTimeMillis() - start) / 1000.0);
-      for (ProgressStore.Live t : ProgressStore.live(target)) {
+      for (LiveProgress.Table t : RunRecord.on(target).progress().tables()) {
         LOG.info("progress {}: {} rows, {} rows/s, {}% of ~{} ({} of {} partitions done)", t.table(), t.rows(),
             Math.round(t.rows() / seconds), Math.min(100, 100 * t.rows() / Math.max(1, t.estimatedRows())),
             t.estimatedRows(), t.donePartitions(), t.partitions());

@@ -1,7 +1,8 @@
 package dev.pg2citus.pipeline;
 
 import dev.pg2citus.report.MigrationSummary;
-import dev.pg2citus.write.ProgressStore;
+import dev.pg2citus.runrecord.Rejects;
+import dev.pg2citus.runrecord.RunRecord;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,8 @@ final class RejectFiles {
 
   /** Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row). */
   void write(Connection target, MigrationSummary summary) throws SQLException, IOException {
-    for (String table : ProgressStore.tablesWithRejects(target)) {
+    Rejects rejects = RunRecord.on(target).rejects();
+    for (String table : rejects.tables()) {
       // A quoted name may hold a path separator: the files stay in the directory whatever it is called.
       String file = table.replaceAll("[/\\\\\\x00]", "_");
       Path dat = directory.resolve(file + ".dat");
@@ -33,7 +35,7 @@ final class RejectFiles {
       long n;
       try (PrintWriter datOut = new PrintWriter(Files.newBufferedWriter(dat, StandardCharsets.UTF_8));
           PrintWriter logOut = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
-        n = ProgressStore.rejects(target, table, (row, reason) -> {
+        n = rejects.read(table, (row, reason) -> {
           datOut.println(row);
           logOut.println(reason.replace('\n', ' ') + "\n  row: " + row);
         });

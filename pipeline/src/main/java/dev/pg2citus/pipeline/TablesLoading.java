@@ -4,7 +4,7 @@ import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.ddl.PostDataRun;
-import dev.pg2citus.write.ProgressStore;
+import dev.pg2citus.runrecord.RunRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -36,7 +36,7 @@ final class TablesLoading implements PostDataRun.Loading, AutoCloseable {
       if (connection == null) {
         connection = target.open();
       }
-      return ProgressStore.tablesLoading(connection).stream().map(byRecordName::get).filter(Objects::nonNull)
+      return RunRecord.on(connection).queue().tablesLoading().stream().map(byRecordName::get).filter(Objects::nonNull)
           .collect(Collectors.toSet());
     } catch (SQLException e) {
       try {

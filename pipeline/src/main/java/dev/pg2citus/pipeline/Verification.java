@@ -6,7 +6,8 @@ import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.MigrationSummary.Check;
-import dev.pg2citus.write.ProgressStore;
+import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.runrecord.TableTotals;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,8 +38,8 @@ final class Verification {
     long start = System.currentTimeMillis();
     List<String> notes = new ArrayList<>();
     try (Connection target = config.target().open()) {
-      Map<String, ProgressStore.TableTotals> totals =
-          ProgressStore.totals(target, specs.tables().stream().map(TableCopy::table).toList());
+      Map<String, TableTotals> totals =
+          RunRecord.on(target).queue().totals(specs.tables().stream().map(TableCopy::table).toList());
       boolean checksums = config.load().verify() == Verify.CHECKSUMS;
       // A resumed run read its tables under two snapshots: check each added column against its parent.
       boolean backfill = checksums || resumed;
@@ -46,7 +47,7 @@ final class Verification {
         st.execute("SET citus.enable_repartition_joins = on"); // a placeholder setting where Citus is absent
       }
       for (TableCopy t : specs.tables()) {
-        ProgressStore.TableTotals done = totals.get(t.table());
+        TableTotals done = totals.get(t.table());
         String standing = specs.standing(target, t);
         // With rejects the sides differ by design; the reject files account for the difference.
         Check match = Check.NOT_CHECKED;

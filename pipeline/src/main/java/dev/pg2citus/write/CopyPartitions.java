@@ -1,5 +1,7 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.runrecord.PartitionDone;
+import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConfigOptions;
@@ -23,7 +25,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * Copies the partitions of some tables from the source to the target: copy workers spread over
  * the runner's slots take partitions from the run record's queue until none is left, each
  * partition read, backfilled and written in its own target transaction ({@link PartitionCopyFn}).
- * The queue must have been filled ({@link ProgressStore#plan}) before the pipeline runs.
+ * The queue must have been filled ({@link dev.pg2citus.runrecord.PartitionQueue#plan}) before the pipeline runs.
  *
  * <p>Use it for tables whose backfill maps fit in memory as side inputs (all of them unless
  * {@code load.side-input-max-keys} says otherwise); it emits what each partition did. Workers and
@@ -35,7 +37,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  *     .withKeyMaps(views).withWorkers(4).onOrphan(OnOrphan.REJECT));
  * }</pre>
  */
-public final class CopyPartitions extends PTransform<PBegin, PCollection<ProgressStore.Done>> {
+public final class CopyPartitions extends PTransform<PBegin, PCollection<PartitionDone>> {
   /** Workers per slot of parallelism, so that every slot gets one however the runner hashes them onto slots. */
   public static final int WORKERS_PER_SLOT = 4;
 
@@ -97,7 +99,7 @@ public final class CopyPartitions extends PTransform<PBegin, PCollection<Progres
   }
 
   @Override
-  public PCollection<ProgressStore.Done> expand(PBegin input) {
+  public PCollection<PartitionDone> expand(PBegin input) {
     Objects.requireNonNull(source, "CopyPartitions needs from(source)");
     Objects.requireNonNull(target, "CopyPartitions needs to(target)");
     List<Integer> workerNumbers = IntStream.range(0, WORKERS_PER_SLOT * workers).boxed().toList();

@@ -41,7 +41,7 @@ public final class CopySink {
   private final long batchBytes;
   private final LongConsumer progress;
   private final KeptBatch kept; // the open batch's rows, with OnError.REJECT only
-  private final List<String[]> rejects = new ArrayList<>();
+  private final List<RejectedRow> rejects = new ArrayList<>();
   private final byte[] chunk = new byte[CHUNK];
   private int used;
   private CopyIn in;
@@ -113,7 +113,7 @@ public final class CopySink {
   /** A row refused before it reached the target (its distribution value could not be found). */
   public void reject(byte[] row, String reason) {
     rows++;
-    rejects.add(new String[] {CopyText.text(row), reason});
+    rejects.add(new RejectedRow(CopyText.text(row), reason));
   }
 
   /** Rows given to the sink, written or rejected. */
@@ -134,7 +134,7 @@ public final class CopySink {
     return written;
   }
 
-  List<String[]> rejects() {
+  List<RejectedRow> rejects() {
     return rejects;
   }
 
@@ -220,7 +220,7 @@ public final class CopySink {
       boolean[] refused = RowIsolation.screen(probe, table, kept, partition, reasons);
       for (int i = 0; refused != null && i < refused.length; i++) {
         if (refused[i]) {
-          rejects.add(new String[] {kept.sourceRow(i), reasons[i]});
+          rejects.add(new RejectedRow(kept.sourceRow(i), reasons[i]));
           screened++;
         }
       }
@@ -229,7 +229,7 @@ public final class CopySink {
       }
     }
     RowIsolation isolation = new RowIsolation(target, table.copyInSql(), table.name(), kept, partition,
-        (i, e) -> rejects.add(new String[] {kept.sourceRow(i), e.getMessage()}));
+        (i, e) -> rejects.add(new RejectedRow(kept.sourceRow(i), e.getMessage())));
     if (screened == 0) {
       isolation.isolate(0, kept.size(), failure);
     } else {

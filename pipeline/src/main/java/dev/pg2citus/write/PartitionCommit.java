@@ -1,5 +1,7 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.runrecord.PartitionDone;
+import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.TableCopy;
@@ -52,11 +54,11 @@ public final class PartitionCommit implements Serializable {
    * the partition was done already. A failure rolls it back and is a {@link PartitionFailure}. {@code progress}, an autocommit connection to the target, is
    * told the rows written after each batch, for the progress log.
    */
-  public ProgressStore.Done run(Connection target, Connection progress, ReadPartition partition, TableCopy table,
+  public PartitionDone run(Connection target, Connection progress, ReadPartition partition, TableCopy table,
       RowFeed feed) throws SQLException {
     long start = System.nanoTime();
     try {
-      if (!ProgressStore.claim(target, partition)) {
+      if (!RunRecord.on(target).queue().claim(partition)) {
         target.rollback();
         LOG.info("{}: done by an earlier attempt, skipped", partition);
         return null;
@@ -69,15 +71,15 @@ public final class PartitionCommit implements Serializable {
 
   /**
    * Claims the next partition of {@code tables} still to do and runs its transaction; null when
-   * none is left ({@link ProgressStore#claimNext}). A failure rolls it back and is a {@link
+   * none is left ({@link dev.pg2citus.runrecord.PartitionQueue#claimNext}). A failure rolls it back and is a {@link
    * PartitionFailure}.
    */
-  public ProgressStore.Done runNext(Connection target, Connection progress, Collection<String> tables,
+  public PartitionDone runNext(Connection target, Connection progress, Collection<String> tables,
       PartitionFeed feed) throws SQLException {
     long start = System.nanoTime();
     ReadPartition partition = null;
     try {
-      partition = ProgressStore.claimNext(target, tables);
+      partition = RunRecord.on(target).queue().claimNext(tables);
       if (partition == null) {
         target.rollback();
         return null;
@@ -88,7 +90,7 @@ public final class PartitionCommit implements Serializable {
     }
   }
 
-  private ProgressStore.Done write(Connection target, Connection progress, ReadPartition partition, TableCopy table,
+  private PartitionDone write(Connection target, Connection progress, ReadPartition partition, TableCopy table,
       RowFeed feed, long start) throws SQLException {
     CopySink sink = new CopySink(target, progress, table, partition, onError, batchRows, batchBytes,
         rows -> reportProgress(progress, partition, rows));
@@ -103,12 +105,12 @@ public final class PartitionCommit implements Serializable {
       throw e;
     }
     long written = sink.flush();
-    ProgressStore.Done done = new ProgressStore.Done(sink.rows(), written, sink.rejects().size(), sink.bytes(),
+    PartitionDone done = new PartitionDone(sink.rows(), written, sink.rejects().size(), sink.bytes(),
         (System.nanoTime() - start) / 1_000_000);
     if (!sink.rejects().isEmpty()) {
-      ProgressStore.reject(target, partition, sink.rejects());
+      RunRecord.on(target).rejects().add(partition, sink.rejects());
     }
-    ProgressStore.markDone(target, partition, done);
+    RunRecord.on(target).queue().markDone(partition, done);
     target.commit();
     LOG.info("{}: {} rows written, {} rejected in {} ms{}", partition, written, done.rowsRejected(), done.millis(),
         sink.isolationCopies() == 0 ? "" : " (" + sink.isolationCopies() + " COPY statements to isolate the rejected)");
@@ -143,7 +145,7 @@ public final class PartitionCommit implements Serializable {
 
   private static void reportProgress(Connection progress, ReadPartition partition, long rows) {
     try {
-      ProgressStore.inFlight(progress, partition, rows);
+      RunRecord.on(progress).progress().written(partition, rows);
     } catch (SQLException e) {
       LOG.debug("{}: progress not recorded: {}", partition, e.getMessage());
     }

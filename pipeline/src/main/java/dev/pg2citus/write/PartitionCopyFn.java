@@ -1,5 +1,7 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.runrecord.PartitionDone;
+import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConnectionSpec;
@@ -29,7 +31,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * <p>A lost source or target connection does not fail the worker at once: it reconnects and
  * copies the same partition again, as {@link PartitionRetries} says.
  */
-public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
+public final class PartitionCopyFn extends DoFn<Integer, PartitionDone> {
   private final ConnectionSpec source;
   private final ConnectionSpec target;
   private final String snapshot;
@@ -119,13 +121,13 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
         sourceFailed = false;
         connect();
         if (retrying != null) {
-          ProgressStore.retried(progressConnection, retrying, retry, database, reason);
+          RunRecord.on(progressConnection).retries().add(retrying, retry, database, reason);
           emit(context, commit.run(targetConnection, progressConnection, retrying, feed.table(retrying),
               feed.rows(retrying)));
           retrying = null;
           retry = 0;
         }
-        ProgressStore.Done done;
+        PartitionDone done;
         while ((done = commit.runNext(targetConnection, progressConnection, queue, feed)) != null) {
           context.output(done);
           retry = 0;
@@ -157,7 +159,7 @@ public final class PartitionCopyFn extends DoFn<Integer, ProgressStore.Done> {
     }
   }
 
-  private static void emit(ProcessContext context, ProgressStore.Done done) {
+  private static void emit(ProcessContext context, PartitionDone done) {
     if (done != null) {
       context.output(done);
     }

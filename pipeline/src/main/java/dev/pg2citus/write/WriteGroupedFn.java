@@ -1,5 +1,7 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.runrecord.PartitionDone;
+import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.backfill.JoinedRow;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConnectionSpec;
@@ -20,7 +22,7 @@ import org.apache.beam.sdk.values.KV;
  * start, so that a partition without rows is marked done too. The same partition transaction as
  * the side-input path ({@link PartitionCommit}).
  */
-public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, ProgressStore.Done> {
+public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, PartitionDone> {
   private final ConnectionSpec target;
   private final Map<String, TableCopy> tables;
   private final Map<String, ReadPartition> partitions = new LinkedHashMap<>();
@@ -46,7 +48,7 @@ public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, 
   }
 
   @ProcessElement
-  public void process(@Element KV<String, Iterable<JoinedRow>> group, OutputReceiver<ProgressStore.Done> out)
+  public void process(@Element KV<String, Iterable<JoinedRow>> group, OutputReceiver<PartitionDone> out)
       throws SQLException {
     ReadPartition partition = partitions.get(group.getKey());
     TableCopy table = tables.get(partition.table());
@@ -66,9 +68,9 @@ public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, 
           setup();
         }
         if (retry > 0) {
-          ProgressStore.retried(progress, partition, retry, lost, reason);
+          RunRecord.on(progress).retries().add(partition, retry, lost, reason);
         }
-        ProgressStore.Done done = commit.run(connection, progress, partition, table, feed);
+        PartitionDone done = commit.run(connection, progress, partition, table, feed);
         if (done != null) {
           out.output(done);
         }

@@ -98,9 +98,9 @@ class RejectIsolationTest {
       c.commit();
       Set<Integer> rejected = new TreeSet<>();
       List<String> reasons = new ArrayList<>();
-      for (String[] r : sink.rejects()) {
-        rejected.add(Integer.parseInt(r[0].split("\t")[0]));
-        reasons.add(r[1]);
+      for (RejectedRow r : sink.rejects()) {
+        rejected.add(Integer.parseInt(r.row().split("\t")[0]));
+        reasons.add(r.reason());
       }
       assertEquals(ROWS - rejected.size(), written);
       assertEquals(List.of(String.valueOf(ROWS - rejected.size())),

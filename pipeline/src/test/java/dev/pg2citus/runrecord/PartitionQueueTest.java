@@ -1,4 +1,4 @@
-package dev.pg2citus.write;
+package dev.pg2citus.runrecord;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -28,6 +28,10 @@ class PartitionQueueTest {
     return c;
   }
 
+  private static PartitionQueue queue(Connection worker) {
+    return RunRecord.on(worker).queue();
+  }
+
   private static String name(ReadPartition p) {
     return p == null ? null : p.toString();
   }
@@ -37,22 +41,22 @@ class PartitionQueueTest {
     String db = TestPostgres.freshDatabase("queue");
     try (Connection setup = TestPostgres.connect(db); Connection one = worker(db); Connection two = worker(db);
         Connection three = worker(db)) {
-      ProgressStore.begin(setup);
-      ProgressStore.plan(setup, List.of(partition("public.a", 0, 100), partition("public.a", 1, 5),
+      RunRecord.on(setup).begin();
+      RunRecord.on(setup).queue().plan(List.of(partition("public.a", 0, 100), partition("public.a", 1, 5),
           partition("public.b", 0, 50), partition("public.c", 0, 1)));
 
-      assertEquals("public.a partition 1", name(ProgressStore.claimNext(one, BOTH)), "smallest first");
-      assertEquals("public.b partition 0", name(ProgressStore.claimNext(two, BOTH)), "a held partition is skipped");
-      assertNull(ProgressStore.claimNext(three, List.of("public.b")), "nothing free in b");
+      assertEquals("public.a partition 1", name(queue(one).claimNext(BOTH)), "smallest first");
+      assertEquals("public.b partition 0", name(queue(two).claimNext(BOTH)), "a held partition is skipped");
+      assertNull(queue(three).claimNext(List.of("public.b")), "nothing free in b");
 
       one.rollback(); // a worker that failed: its partition is free again
-      assertEquals("public.a partition 1", name(ProgressStore.claimNext(three, BOTH)));
-      ProgressStore.markDone(three, partition("public.a", 1, 5), new ProgressStore.Done(5, 5, 0, 10, 1));
+      assertEquals("public.a partition 1", name(queue(three).claimNext(BOTH)));
+      queue(three).markDone(partition("public.a", 1, 5), new PartitionDone(5, 5, 0, 10, 1));
       three.commit();
 
-      assertEquals("public.a partition 0", name(ProgressStore.claimNext(one, BOTH)), "a done partition is not handed out");
-      assertNull(ProgressStore.claimNext(three, BOTH), "the rest are held");
-      assertEquals("public.c partition 0", name(ProgressStore.claimNext(three, List.of("public.c"))),
+      assertEquals("public.a partition 0", name(queue(one).claimNext(BOTH)), "a done partition is not handed out");
+      assertNull(queue(three).claimNext(BOTH), "the rest are held");
+      assertEquals("public.c partition 0", name(queue(three).claimNext(List.of("public.c"))),
           "only the tables asked for");
     }
   }

@@ -1,0 +1,111 @@
+package dev.pg2citus.runrecord;
+
+import dev.pg2citus.sql.Relations;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The run record: what a migration has done, kept on the target in schema {@code pg2citus}
+ * (coordinator-local tables on Citus), so that a run stopped or killed anywhere can be resumed.
+ * Its parts, each a table with its own class:
+ *
+ * <ul>
+ *   <li>{@link RunSteps}: which steps ({@link RunStep}) have taken full effect;
+ *   <li>{@link PartitionQueue}: every read partition, the copy workers' queue, with whether it is
+ *       done and what it wrote;
+ *   <li>{@link Rejects}: every rejected row with its reason;
+ *   <li>{@link Retries}: every partition copied again after a lost connection;
+ *   <li>{@link PostDataStatements}: every finalize statement that took effect;
+ *   <li>{@link LiveProgress}: rows written so far by partitions still open.
+ * </ul>
+ *
+ * A partition's rows, its rejects and its "done" mark commit in one target transaction, so a
+ * retried or resumed partition neither duplicates nor loses rows; a finalize statement commits
+ * with its entry, so a resumed run issues only the statements still missing.
+ *
+ * <pre>{@code
+ * RunRecord record = RunRecord.on(target);
+ * ReadPartition p = record.queue().claimNext(tables);
+ * }</pre>
+ */
+public final class RunRecord {
+  static final String SCHEMA = "pg2citus";
+
+  private final Connection target;
+
+  private RunRecord(Connection target) {
+    this.target = target;
+  }
+
+  /** The run record on {@code target}, read and written on that connection (in its transaction, if one is open). */
+  public static RunRecord on(Connection target) {
+    return new RunRecord(target);
+  }
+
+  public RunSteps steps() {
+    return new RunSteps(target);
+  }
+
+  public PartitionQueue queue() {
+    return new PartitionQueue(target);
+  }
+
+  public Rejects rejects() {
+    return new Rejects(target);
+  }
+
+  public Retries retries() {
+    return new Retries(target);
+  }
+
+  public LiveProgress progress() {
+    return new LiveProgress(target);
+  }
+
+  /** The finalize statements of this run; the post-data run gives each statement's own connection. */
+  public static PostDataStatements postData() {
+    return new PostDataStatements();
+  }
+
+  /** Starts a new record before anything else is written: drops any earlier one, creates its tables empty. */
+  public void begin() throws SQLException {
+    target.setAutoCommit(false);
+    try (Statement st = target.createStatement()) {
+      st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
+      st.execute("CREATE SCHEMA " + SCHEMA);
+      for (String create : new String[] {RunSteps.CREATE, PartitionQueue.CREATE, Rejects.CREATE, LiveProgress.CREATE,
+          Retries.CREATE, PostDataStatements.CREATE}) {
+        st.execute(create);
+      }
+    }
+    target.commit();
+    target.setAutoCommit(true);
+  }
+
+  /**
+   * The run recorded on the target, or null when there is none. A record without steps, from a
+   * pg2citus before they were recorded, lacks what a resume needs, so it counts as none: a new run
+   * replaces it, and create refuses the tables it finds unless told to drop them.
+   */
+  public EarlierRun earlierRun() throws SQLException {
+    if (!Relations.exists(target, RunSteps.TABLE)) {
+      return null;
+    }
+    Set<RunStep> done = EnumSet.noneOf(RunStep.class);
+    String finishedAt = null;
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT step, done_at::text FROM " + RunSteps.TABLE + " WHERE done_at IS NOT NULL")) {
+      while (rs.next()) {
+        RunStep step = RunStep.valueOf(rs.getString(1));
+        done.add(step);
+        finishedAt = step == RunStep.VERIFIED ? rs.getString(2) : finishedAt;
+      }
+    }
+    long[] partitions = queue().doneAndAll();
+    return new EarlierRun(done, partitions[0], partitions[1], finishedAt);
+  }
+}
