@@ -8,15 +8,15 @@ import dev.pg2citus.backfill.ReadKeyMapFn;
 import dev.pg2citus.backfill.ShuffleJoin;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.partition.CopyPartitions;
+import dev.pg2citus.partition.PartitionCopyFn;
+import dev.pg2citus.partition.PartitionTransaction;
+import dev.pg2citus.partition.RetryPolicy;
+import dev.pg2citus.partition.WriteGroupedFn;
 import dev.pg2citus.read.PartitionRow;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.ReadRowsFn;
 import dev.pg2citus.read.TableCopy;
-import dev.pg2citus.write.CopyPartitions;
-import dev.pg2citus.write.PartitionCommit;
-import dev.pg2citus.write.PartitionRetries;
-import dev.pg2citus.write.PartitionCopyFn;
-import dev.pg2citus.write.WriteGroupedFn;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,8 +55,8 @@ import org.slf4j.LoggerFactory;
  *            → GroupByKey(partition) → WriteGroupedFn
  * </pre>
  *
- * <p>Either way a partition is written in one target transaction ({@code PartitionCommit}). On the
- * direct path a table's rows are read, joined and written inside {@link PartitionCopyFn}.
+ * <p>Either way a partition is written in one {@link PartitionTransaction}, retried by one {@link
+ * RetryPolicy}; on the direct path {@link PartitionCopyFn} reads its rows and joins them with the side input.
  */
 public final class MigrationPipeline {
   private static final Logger LOG = LoggerFactory.getLogger(MigrationPipeline.class);
@@ -103,14 +103,15 @@ public final class MigrationPipeline {
       }
     }
     MigrationConfig.Load load = config.load();
-    PartitionCommit commit = new PartitionCommit(load.onError(), load.batchRows(), load.batchBytes(),
-        new PartitionRetries(load.partitionRetries(), load.retryBackoff()));
+    PartitionTransaction transaction = new PartitionTransaction(tables, load.onError(), load.batchRows(),
+        load.batchBytes());
+    RetryPolicy retries = new RetryPolicy(load.partitionRetries(), load.retryBackoff());
     if (!direct.isEmpty()) {
       Map<String, TableCopy> queued = new LinkedHashMap<>();
       direct.forEach(p -> queued.put(p.table(), tables.get(p.table())));
       queued.values().stream().map(TableCopy::backfill).filter(b -> b != null).map(TableCopy.Backfill::mapId)
           .distinct().forEach(this::view);
-      pipeline.apply("Copy partitions", CopyPartitions.of(queued, commit)
+      pipeline.apply("Copy partitions", CopyPartitions.of(queued.keySet(), transaction, retries)
           .from(config.source()).to(config.target()).inSnapshot(snapshot)
           .withKeyMaps(views).withWorkers(load.workers()).onOrphan(load.onOrphan()));
     }
@@ -119,7 +120,7 @@ public final class MigrationPipeline {
         LOG.warn("{} partitions are backfilled by a shuffle, which the Direct runner holds in memory:"
             + " run large migrations on Flink (--runner=FlinkRunner)", byMap.values().stream().mapToInt(List::size).sum());
       }
-      shuffle(byMap, commit);
+      shuffle(byMap, transaction, retries);
     }
   }
 
@@ -174,7 +175,8 @@ public final class MigrationPipeline {
     return pairs;
   }
 
-  private void shuffle(Map<String, List<ReadPartition>> byMap, PartitionCommit commit) {
+  private void shuffle(Map<String, List<ReadPartition>> byMap, PartitionTransaction transaction,
+      RetryPolicy retries) {
     List<ReadPartition> all = new ArrayList<>();
     List<PCollection<KV<String, JoinedRow>>> parts = new ArrayList<>();
     for (var entry : byMap.entrySet()) {
@@ -200,6 +202,6 @@ public final class MigrationPipeline {
     PCollectionList.of(parts)
         .apply("Flatten joined rows", Flatten.pCollections())
         .apply("Group by partition", GroupByKey.create())
-        .apply("Write grouped partitions", ParDo.of(new WriteGroupedFn(target, tables, all, load.onOrphan(), commit)));
+        .apply("Write grouped partitions", ParDo.of(new WriteGroupedFn(target, all, load.onOrphan(), transaction, retries)));
   }
 }

@@ -43,7 +43,7 @@ public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, PartitionRo
     TableCopy table = tables.get(partition.table());
     String partitionKey = key(partition);
     try {
-      SourceCopy.stream(connection, snapshot, table.copyOutSql(partition.predicate()), row -> {
+      new PartitionReader(connection, snapshot).read(table, partition, row -> {
         String key = CopyText.fields(row, table.backfill().keyFields());
         out.output(KV.of(key == null ? NULL_KEY : key, new PartitionRow(partitionKey, row)));
       });

@@ -24,18 +24,28 @@ public final class SourceCopy {
   /**
    * Streams the rows of {@code copySql} to {@code handler}, in snapshot {@code snapshot} (none when
    * null); the read transaction ends with the stream, committed or, on any failure, rolled back.
+   * What fails on the source is thrown as a {@link SourceException}; what {@code handler} throws
+   * passes through unchanged, so a caller can tell the two sides apart.
    */
   public static void stream(Connection source, String snapshot, String copySql, RowHandler handler)
       throws SQLException {
-    SourceSnapshot.begin(source, snapshot);
     CopyOut out = null;
     try {
-      out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql);
+      try {
+        SourceSnapshot.begin(source, snapshot);
+        out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql);
+      } catch (SQLException | RuntimeException e) {
+        throw new SourceException(e);
+      }
       byte[] row;
-      while ((row = out.readFromCopy()) != null) {
+      while ((row = next(out)) != null) {
         handler.row(row);
       }
-      source.commit();
+      try {
+        source.commit();
+      } catch (SQLException | RuntimeException e) {
+        throw new SourceException(e);
+      }
     } catch (SQLException | RuntimeException e) {
       try {
         if (out != null && out.isActive()) {
@@ -46,6 +56,15 @@ public final class SourceCopy {
         e.addSuppressed(cleanup);
       }
       throw e;
+    }
+  }
+
+  /** The next row, or null at the end; a try costs nothing per row. */
+  private static byte[] next(CopyOut out) throws SourceException {
+    try {
+      return out.readFromCopy();
+    } catch (SQLException | RuntimeException e) {
+      throw new SourceException(e);
     }
   }
 }

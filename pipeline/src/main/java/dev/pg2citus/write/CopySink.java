@@ -60,7 +60,7 @@ public final class CopySink {
    *     partition's transaction alone
    * @param progress told the rows written so far after each batch
    */
-  CopySink(Connection target, Connection probe, TableCopy table, ReadPartition partition, OnError onError,
+  public CopySink(Connection target, Connection probe, TableCopy table, ReadPartition partition, OnError onError,
       int batchRows, long batchBytes, LongConsumer progress) throws SQLException {
     this.target = target;
     this.probe = probe;
@@ -117,29 +117,29 @@ public final class CopySink {
   }
 
   /** Rows given to the sink, written or rejected. */
-  long rows() {
+  public long rows() {
     return rows;
   }
 
   /** Bytes of the rows given to be written. */
-  long bytes() {
+  public long bytes() {
     return bytes;
   }
 
   /** Ends the open batch; returns the rows written so far. */
-  long flush() throws SQLException {
+  public long flush() throws SQLException {
     if (in != null) {
       endBatch();
     }
     return written;
   }
 
-  List<RejectedRow> rejects() {
+  public List<RejectedRow> rejects() {
     return rejects;
   }
 
   /** Ends an open COPY without committing it, so the partition's transaction can roll back. */
-  void abort() throws SQLException {
+  public void abort() throws SQLException {
     if (in != null && in.isActive()) {
       in.cancelCopy();
     }
@@ -240,7 +240,7 @@ public final class CopySink {
   }
 
   /** COPY statements written in the partition's transaction to isolate bad rows, so far. */
-  long isolationCopies() {
+  public long isolationCopies() {
     return isolationCopies;
   }
 

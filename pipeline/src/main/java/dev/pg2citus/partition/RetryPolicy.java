@@ -1,33 +1,92 @@
-package dev.pg2citus.write;
+package dev.pg2citus.partition;
 
-import dev.pg2citus.config.ConnectionSpec;
+import dev.pg2citus.partition.PartitionFailure.Side;
 import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.sql.ServerErrors;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a copy worker copes with a lost connection during a partition: the partition's transaction
- * is rolled back (the server does it when the connection dies, the worker when the other side's
- * did), the worker waits {@code backoff}, twice that at the next retry and so on (at most a
- * minute), reconnects and copies the partition again from its start, at most {@code retries}
- * times. Its rows, rejects and "done" mark still commit together, so a retried partition is
- * written exactly once. Only lost connections are retried ({@link #isConnectionLoss}); a row or
- * statement error would fail again.
+ * The one retry policy of the data phase, for both copy workers ({@link PartitionCopyFn}, {@link
+ * WriteGroupedFn}): it classifies a failure, backs off, logs, records the retry in the run record,
+ * and tries again. Only a lost connection is retried ({@link #isConnectionLoss}); a row or
+ * statement error would fail again, and stops the run with what to do ({@link #stopped}).
+ *
+ * <p>The partition's transaction is rolled back (the server does it when the connection dies, the
+ * worker when the other side's did), the worker waits {@code backoff}, twice that at the next
+ * retry and so on (at most a minute), reconnects and copies the partition again from its start,
+ * at most {@code retries} times in a row. Its rows, rejects and "done" mark still commit together,
+ * so a retried partition is written exactly once.
  *
  * @param retries copies of a partition after the first, at most ({@code load.partition-retries})
  * @param backoff the wait before the first retry ({@code load.retry-backoff})
  */
-public record PartitionRetries(int retries, Duration backoff) implements Serializable {
-  private static final Logger LOG = LoggerFactory.getLogger(PartitionRetries.class);
+public record RetryPolicy(int retries, Duration backoff) implements Serializable {
+  private static final Logger LOG = LoggerFactory.getLogger(RetryPolicy.class);
   private static final Duration LONGEST_WAIT = Duration.ofMinutes(1);
   /** Administrator shutdown, crash shutdown, cannot connect now (the server is starting or stopping). */
   private static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
+
+  /** A worker's work, tried again after a lost connection. */
+  @FunctionalInterface
+  interface Attempt<T> {
+    /** @param again the partition whose connection was lost, to copy again first; null on a first try */
+    T run(ReadPartition again) throws SQLException;
+  }
+
+  /**
+   * Runs {@code attempt} on {@code connections}, opened first, until it returns: after a lost
+   * connection it closes them, waits, opens them again, records the retry and tries again with the
+   * partition that was rolled back. The count starts again for another partition, and with each
+   * call: a worker calls once per partition it commits.
+   *
+   * @param known the partition the work is about when it is known beforehand, else null (a
+   *     partition taken from the queue is known from its failure)
+   */
+  <T> T run(WorkerConnections connections, ReadPartition known, Attempt<T> attempt) throws SQLException {
+    ReadPartition again = known;
+    int retry = 0;
+    String lost = null; // the last lost connection's, and why
+    String reason = null;
+    while (true) {
+      try {
+        connections.open();
+        if (retry > 0 && again != null) {
+          RunRecord.on(connections.progress()).retries().add(again, retry, lost, reason);
+        }
+        return attempt.run(retry > 0 ? again : null);
+      } catch (SQLException | RuntimeException e) {
+        connections.close(); // the partition's transaction is rolled back with its connection
+        PartitionFailure failure = e instanceof PartitionFailure f ? f : null;
+        String database = connections.describe(failure == null ? Side.TARGET : failure.side());
+        ReadPartition failed = failure != null && failure.partition() != null ? failure.partition() : again;
+        String why = connections.withoutSecrets(reason(e));
+        if (!isConnectionLoss(e)) {
+          if (e instanceof SQLException sql) {
+            throw stopped(database, failed, why, sql);
+          }
+          throw (RuntimeException) e;
+        }
+        if (!Objects.equals(failed, again)) {
+          again = failed;
+          retry = 0;
+        }
+        lost = database;
+        reason = why;
+        if (retry == retries) {
+          throw exhausted(database, failed, reason, e);
+        }
+        pause(++retry, failed, database, reason);
+      }
+    }
+  }
 
   /** The wait before retry {@code retry} (1 for the first). */
   Duration delay(int retry) {
@@ -107,7 +166,7 @@ public record PartitionRetries(int retries, Duration backoff) implements Seriali
    * someone to act. The committed partitions are kept, so {@code --resume} after the fix copies only
    * the rest.
    *
-   * @param database {@link #describe}, the side whose statement failed
+   * @param database {@link WorkerConnections#describe}, the side whose statement failed
    * @param partition the partition rolled back, or null when none was claimed yet
    */
   static SQLException stopped(String database, ReadPartition partition, String reason, SQLException cause) {
@@ -116,10 +175,5 @@ public record PartitionRetries(int retries, Duration backoff) implements Seriali
     return new SQLException("the " + database + " refused a statement " + what + ": " + reason
         + (remedy == null ? "" : "; " + remedy) + "; then run migrate --resume to continue", cause.getSQLState(),
         cause);
-  }
-
-  /** {@code source host:port/db} or {@code target host:port/db}, for messages: no user, no password. */
-  static String describe(String side, ConnectionSpec spec) {
-    return side + " " + spec.address();
   }
 }

@@ -1,14 +1,13 @@
-package dev.pg2citus.write;
+package dev.pg2citus.partition;
 
-import dev.pg2citus.runrecord.PartitionDone;
-import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.backfill.KeyMap;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConfigOptions;
 import dev.pg2citus.config.ConnectionSpec;
-import dev.pg2citus.read.TableCopy;
+import dev.pg2citus.runrecord.PartitionDone;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.IntStream;
@@ -24,7 +23,7 @@ import org.apache.beam.sdk.values.PCollectionView;
 /**
  * Copies the partitions of some tables from the source to the target: copy workers spread over
  * the runner's slots take partitions from the run record's queue until none is left, each
- * partition read, backfilled and written in its own target transaction ({@link PartitionCopyFn}).
+ * partition read, backfilled and written in its own {@link PartitionTransaction} ({@link PartitionCopyFn}).
  * The queue must have been filled ({@link dev.pg2citus.runrecord.PartitionQueue#plan}) before the pipeline runs.
  *
  * <p>Use it for tables whose backfill maps fit in memory as side inputs (all of them unless
@@ -32,7 +31,7 @@ import org.apache.beam.sdk.values.PCollectionView;
  * orphan handling default as {@code load.workers} and {@code load.on-orphan} do.
  *
  * <pre>{@code
- * pipeline.apply("Copy partitions", CopyPartitions.of(tables, commit)
+ * pipeline.apply("Copy partitions", CopyPartitions.of(tables, transaction, retries)
  *     .from(source).to(target).inSnapshot(snapshotId)
  *     .withKeyMaps(views).withWorkers(4).onOrphan(OnOrphan.REJECT));
  * }</pre>
@@ -41,8 +40,9 @@ public final class CopyPartitions extends PTransform<PBegin, PCollection<Partiti
   /** Workers per slot of parallelism, so that every slot gets one however the runner hashes them onto slots. */
   public static final int WORKERS_PER_SLOT = 4;
 
-  private final Map<String, TableCopy> tables;
-  private final PartitionCommit commit;
+  private final List<String> tables;
+  private final PartitionTransaction transaction;
+  private final RetryPolicy retries;
   private final ConnectionSpec source;
   private final ConnectionSpec target;
   private final String snapshot;
@@ -50,11 +50,12 @@ public final class CopyPartitions extends PTransform<PBegin, PCollection<Partiti
   private final int workers;
   private final OnOrphan onOrphan;
 
-  private CopyPartitions(Map<String, TableCopy> tables, PartitionCommit commit, ConnectionSpec source,
+  private CopyPartitions(List<String> tables, PartitionTransaction transaction, RetryPolicy retries, ConnectionSpec source,
       ConnectionSpec target, String snapshot, Map<String, PCollectionView<KeyMap>> keyMaps, int workers,
       OnOrphan onOrphan) {
-    this.tables = Map.copyOf(tables);
-    this.commit = commit;
+    this.tables = List.copyOf(tables);
+    this.transaction = transaction;
+    this.retries = retries;
     this.source = source;
     this.target = target;
     this.snapshot = snapshot;
@@ -63,39 +64,39 @@ public final class CopyPartitions extends PTransform<PBegin, PCollection<Partiti
     this.onOrphan = onOrphan;
   }
 
-  /** Copies the queued partitions of {@code tables} (by record name), each in a transaction run by {@code commit}. */
-  public static CopyPartitions of(Map<String, TableCopy> tables, PartitionCommit commit) {
-    return new CopyPartitions(tables, commit, null, null, null, Map.of(), ConfigOptions.WORKERS.defaultValue(),
-        ConfigOptions.ON_ORPHAN.defaultValue());
+  /** Copies the queued partitions of {@code tables} (by run record name), each in a {@code transaction}. */
+  public static CopyPartitions of(Collection<String> tables, PartitionTransaction transaction, RetryPolicy retries) {
+    return new CopyPartitions(List.copyOf(tables), transaction, retries, null, null, null, Map.of(),
+        ConfigOptions.WORKERS.defaultValue(), ConfigOptions.ON_ORPHAN.defaultValue());
   }
 
   public CopyPartitions from(ConnectionSpec source) {
-    return new CopyPartitions(tables, commit, source, target, snapshot, keyMaps, workers, onOrphan);
+    return new CopyPartitions(tables, transaction, retries, source, target, snapshot, keyMaps, workers, onOrphan);
   }
 
   /** The target, which also holds the run record and its queue. */
   public CopyPartitions to(ConnectionSpec target) {
-    return new CopyPartitions(tables, commit, source, target, snapshot, keyMaps, workers, onOrphan);
+    return new CopyPartitions(tables, transaction, retries, source, target, snapshot, keyMaps, workers, onOrphan);
   }
 
   /** The exported snapshot every read imports; null reads the source as it is. */
   public CopyPartitions inSnapshot(String snapshot) {
-    return new CopyPartitions(tables, commit, source, target, snapshot, keyMaps, workers, onOrphan);
+    return new CopyPartitions(tables, transaction, retries, source, target, snapshot, keyMaps, workers, onOrphan);
   }
 
   /** The side inputs of the tables' backfill maps, by map id. */
   public CopyPartitions withKeyMaps(Map<String, PCollectionView<KeyMap>> keyMaps) {
-    return new CopyPartitions(tables, commit, source, target, snapshot, keyMaps, workers, onOrphan);
+    return new CopyPartitions(tables, transaction, retries, source, target, snapshot, keyMaps, workers, onOrphan);
   }
 
   /** The runner's parallelism: partitions copied at once. */
   public CopyPartitions withWorkers(int workers) {
-    return new CopyPartitions(tables, commit, source, target, snapshot, keyMaps, workers, onOrphan);
+    return new CopyPartitions(tables, transaction, retries, source, target, snapshot, keyMaps, workers, onOrphan);
   }
 
   /** What happens to a row whose distribution value cannot be found. */
   public CopyPartitions onOrphan(OnOrphan onOrphan) {
-    return new CopyPartitions(tables, commit, source, target, snapshot, keyMaps, workers, onOrphan);
+    return new CopyPartitions(tables, transaction, retries, source, target, snapshot, keyMaps, workers, onOrphan);
   }
 
   @Override
@@ -106,7 +107,7 @@ public final class CopyPartitions extends PTransform<PBegin, PCollection<Partiti
     return input
         .apply("Workers", Create.of(workerNumbers).withCoder(VarIntCoder.of()))
         .apply("Spread", Reshuffle.viaRandomKey())
-        .apply("Copy", ParDo.of(new PartitionCopyFn(source, target, snapshot, tables, keyMaps, onOrphan, commit))
+        .apply("Copy", ParDo.of(new PartitionCopyFn(source, target, snapshot, tables, keyMaps, onOrphan, transaction, retries))
             .withSideInputs(new ArrayList<PCollectionView<?>>(keyMaps.values())));
   }
 }

@@ -1,0 +1,93 @@
+package dev.pg2citus.partition;
+
+import dev.pg2citus.config.ConnectionSpec;
+import dev.pg2citus.partition.PartitionFailure.Side;
+import java.sql.Connection;
+import java.sql.SQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A copy worker's connections: the source (when it reads the rows itself), the target for the
+ * partition's transaction (autocommit off), and an autocommit one beside it for live progress,
+ * retries and the screening of refused rows. Opened on first use and again after a loss; closing
+ * them rolls back an open partition transaction.
+ */
+final class WorkerConnections {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerConnections.class);
+
+  private final ConnectionSpec source;
+  private final ConnectionSpec target;
+  private Connection sourceConnection;
+  private Connection targetConnection;
+  private Connection progressConnection;
+
+  /** @param source null when the rows come from elsewhere (the shuffle) */
+  WorkerConnections(ConnectionSpec source, ConnectionSpec target) {
+    this.source = source;
+    this.target = target;
+  }
+
+  /** Opens the connections not open; a failure says which side could not be reached. */
+  void open() throws PartitionFailure {
+    try {
+      if (source != null && sourceConnection == null) {
+        sourceConnection = source.open();
+      }
+    } catch (SQLException e) {
+      throw PartitionFailure.connecting(Side.SOURCE, e);
+    }
+    try {
+      if (targetConnection == null) {
+        targetConnection = target.open();
+        targetConnection.setAutoCommit(false);
+      }
+      if (progressConnection == null) {
+        progressConnection = target.open();
+      }
+    } catch (SQLException e) {
+      throw PartitionFailure.connecting(Side.TARGET, e);
+    }
+  }
+
+  Connection source() {
+    return sourceConnection;
+  }
+
+  /** The connection of the partition's transaction. */
+  Connection target() {
+    return targetConnection;
+  }
+
+  /** The autocommit connection to the target beside the transaction. */
+  Connection progress() {
+    return progressConnection;
+  }
+
+  /** {@code source host:port/db} or {@code target host:port/db}, for messages: no user, no password. */
+  String describe(Side side) {
+    return side == Side.SOURCE ? "source " + source.address() : "target " + target.address();
+  }
+
+  /** {@code text} with the passwords of both connections taken out. */
+  String withoutSecrets(String text) {
+    String scrubbed = target.withoutSecrets(text);
+    return source == null ? scrubbed : source.withoutSecrets(scrubbed);
+  }
+
+  /** Closes the connections, broken or not; an open transaction rolls back with its connection. */
+  void close() {
+    for (Connection c : new Connection[] {sourceConnection, targetConnection, progressConnection}) {
+      try {
+        if (c != null) {
+          c.close();
+        }
+      } catch (SQLException e) {
+        LOG.debug("closing a broken connection: {}", e.getMessage());
+      }
+    }
+    sourceConnection = null;
+    targetConnection = null;
+    progressConnection = null;
+  }
+}
