@@ -8,6 +8,7 @@ import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.runrecord.EarlierRun;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.RunStep;
+import dev.pg2citus.verify.Verification;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -103,7 +104,7 @@ public final class Migration {
         finalized = new DataPhase(config, pipelineOptions, options, tool)
             .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0);
       }
-      new Verification(config, earlier != null).run(snapshot, specs, summary);
+      new Verification(config, tool.target(), earlier != null).run(snapshot, specs.tables(), summary);
       if (finalized && summary.outcome() != MigrationSummary.Outcome.NOT_COMPLETE) {
         record(run -> run.steps().done(RunStep.VERIFIED));
       }

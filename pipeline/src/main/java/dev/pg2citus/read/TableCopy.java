@@ -29,10 +29,8 @@ public record TableCopy(String table, String quotedTable, String quotedTarget, S
    * @param mapId the side input to look them up in
    * @param path the foreign-key path, for reject reasons
    * @param estimatedKeys the planner's estimate of the largest table along the path (0 when unknown)
-   * @param checkSql counts, on the target, rows whose distribution value differs from the row they
-   *     reference on the path's first hop
    */
-  public record Backfill(int[] keyFields, String mapId, String path, long estimatedKeys, String checkSql)
+  public record Backfill(int[] keyFields, String mapId, String path, long estimatedKeys)
       implements Serializable {}
 
   public TableCopy {

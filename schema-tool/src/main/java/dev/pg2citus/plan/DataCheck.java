@@ -146,7 +146,7 @@ public final class DataCheck {
   private void checkPathsAgree(Table table, Placement from, ForeignKey fk, Placement to) throws SQLException {
     Value mine = value(from, "t");
     Value theirs = value(to, "r");
-    String join = " JOIN " + fk.referenced().quoted() + " r ON " + matches("t", fk.columns(), "r", fk.referencedColumns());
+    String join = ForeignKeyJoin.join("JOIN", "t", fk, fk.referenced(), "r");
     count(table, "FROM " + table.name().quoted() + " t" + mine.joins() + join + theirs.joins()
             + " WHERE " + mine.expression() + " <> " + theirs.expression(), true,
         " rows of " + table.name() + " reference along " + fk.name() + " (" + fk.describe() + ") a row of another"
@@ -171,19 +171,10 @@ public final class DataCheck {
     List<ForeignKey> hops = p.backfill().hops();
     for (int i = 0; i < hops.size(); i++) {
       String next = alias + i;
-      joins.append(" LEFT JOIN ").append(hops.get(i).referenced().quoted()).append(' ').append(next).append(" ON ")
-          .append(matches(previous, hops.get(i).columns(), next, hops.get(i).referencedColumns()));
+      joins.append(ForeignKeyJoin.join("LEFT JOIN", previous, hops.get(i), hops.get(i).referenced(), next));
       previous = next;
     }
     return new Value(joins.toString(), previous + "." + Sql.ident(p.backfill().valueColumn()));
-  }
-
-  private static String matches(String a, List<String> columns, String b, List<String> referenced) {
-    List<String> pairs = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      pairs.add(a + "." + Sql.ident(columns.get(i)) + " = " + b + "." + Sql.ident(referenced.get(i)));
-    }
-    return String.join(" AND ", pairs);
   }
 
   /**

@@ -1,7 +1,8 @@
-package dev.pg2citus.pipeline;
+package dev.pg2citus.verify;
 
 import dev.pg2citus.config.ConfigOptions.Verify;
 import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.report.MigrationSummary;
@@ -19,45 +20,48 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The last step: each table counted in the source snapshot and on the target, so that source =
+ * Verification, the last step of a migration: each table counted in the source snapshot and on the target, so that source =
  * written + rejected and the target holds exactly what was written; with {@code load.verify:
  * checksums} an order-independent checksum of every column too, and after a resume (two snapshots)
  * every added distribution column checked against the row it references.
  */
-final class Verification {
+public final class Verification {
   private final MigrationConfig config;
+  private final TableChecks checks;
   private final boolean resumed;
 
-  Verification(MigrationConfig config, boolean resumed) {
+  /** @param resumed whether the run was resumed, so that its tables were read under two snapshots */
+  public Verification(MigrationConfig config, TargetSchema target, boolean resumed) {
     this.config = config;
+    this.checks = new TableChecks(target);
     this.resumed = resumed;
   }
 
   /** Counts each table on both sides: the source inside the snapshot, so the counts are of the copied moment. */
-  void run(SourceSnapshot snapshot, CopySpecs specs, MigrationSummary summary) throws SQLException {
+  public void run(SourceSnapshot snapshot, List<TableCopy> tables, MigrationSummary summary) throws SQLException {
     long start = System.currentTimeMillis();
     List<String> notes = new ArrayList<>();
     try (Connection target = config.target().open()) {
       Map<String, TableTotals> totals =
-          RunRecord.on(target).queue().totals(specs.tables().stream().map(TableCopy::table).toList());
+          RunRecord.on(target).queue().totals(tables.stream().map(TableCopy::table).toList());
       boolean checksums = config.load().verify() == Verify.CHECKSUMS;
       // A resumed run read its tables under two snapshots: check each added column against its parent.
       boolean backfill = checksums || resumed;
       try (Statement st = target.createStatement()) {
         st.execute("SET citus.enable_repartition_joins = on"); // a placeholder setting where Citus is absent
       }
-      for (TableCopy t : specs.tables()) {
+      for (TableCopy t : tables) {
         TableTotals done = totals.get(t.table());
-        String standing = specs.standing(target, t);
+        String standing = checks.standing(target, t);
         // With rejects the sides differ by design; the reject files account for the difference.
         Check match = Check.NOT_CHECKED;
         if (checksums && done.rowsRejected() == 0) {
-          String source = sourceChecksum(snapshot.connection(), t, specs.checksumColumns(t), notes);
+          String source = sourceChecksum(snapshot.connection(), t, checks.checksumColumns(t), notes);
           match = source == null ? Check.NOT_CHECKED
               : source.equals(checksum(target, standing, t.sourceColumns())) ? Check.MATCH : Check.DIFFER;
         }
         OptionalLong mismatches = backfill && t.backfill() != null
-            ? OptionalLong.of(scalar(target, specs.checkSql(t, standing))) : OptionalLong.empty();
+            ? OptionalLong.of(scalar(target, checks.backfillCheck(t, standing))) : OptionalLong.empty();
         summary.table(new MigrationSummary.TableRow(t.table(), count(snapshot.connection(), t.quotedTable()),
             done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, standing), done.bytes(),
             done.millis(), match, mismatches));
