@@ -3,10 +3,7 @@ package dev.pg2citus.runrecord;
 import dev.pg2citus.read.ReadPartition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,16 +38,11 @@ public final class LiveProgress {
 
   /** Progress of every table with a partition still open. */
   public List<Table> tables() throws SQLException {
-    List<Table> result = new ArrayList<>();
-    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT p.table_name, sum(CASE WHEN p.done THEN p.rows_written ELSE coalesce(f.rows, 0) END),"
-            + " sum(p.estimated_rows), count(*) FILTER (WHERE p.done), count(*) FROM " + PartitionQueue.TABLE + " p"
+    return RunRecord.query(target, "SELECT p.table_name,"
+            + " sum(CASE WHEN p.done THEN p.rows_written ELSE coalesce(f.rows, 0) END), sum(p.estimated_rows),"
+            + " count(*) FILTER (WHERE p.done), count(*) FROM " + PartitionQueue.TABLE + " p"
             + " LEFT JOIN " + TABLE + " f USING (table_name, partition_no) GROUP BY 1"
-            + " HAVING count(*) FILTER (WHERE NOT p.done) > 0 ORDER BY 1")) {
-      while (rs.next()) {
-        result.add(new Table(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getInt(5)));
-      }
-    }
-    return result;
+            + " HAVING count(*) FILTER (WHERE NOT p.done) > 0 ORDER BY 1",
+        rs -> new Table(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getInt(4), rs.getInt(5)));
   }
 }

@@ -5,8 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,35 +52,20 @@ public final class PartitionQueue {
 
   /** The partitions not done yet, as the first run planned them, largest first. */
   public List<ReadPartition> pending() throws SQLException {
-    List<ReadPartition> result = new ArrayList<>();
-    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT " + COLUMNS + " FROM "
-        + TABLE + " WHERE NOT done ORDER BY estimated_rows DESC, table_name, partition_no")) {
-      while (rs.next()) {
-        result.add(partition(rs));
-      }
-    }
-    return result;
+    return RunRecord.query(target, "SELECT " + COLUMNS + " FROM " + TABLE
+        + " WHERE NOT done ORDER BY estimated_rows DESC, table_name, partition_no", PartitionQueue::partition);
   }
 
   /** The leaf tables ({@code schema.name}) with a partition not done yet: those still waiting for rows. */
   public Set<String> tablesLoading() throws SQLException {
-    Set<String> result = new HashSet<>();
-    try (Statement st = target.createStatement();
-        ResultSet rs = st.executeQuery("SELECT DISTINCT table_name FROM " + TABLE + " WHERE NOT done")) {
-      while (rs.next()) {
-        result.add(rs.getString(1));
-      }
-    }
-    return result;
+    return new HashSet<>(RunRecord.query(target, "SELECT DISTINCT table_name FROM " + TABLE + " WHERE NOT done",
+        rs -> rs.getString(1)));
   }
 
   /** How many partitions are done, and how many there are. */
   long[] doneAndAll() throws SQLException {
-    try (Statement st = target.createStatement();
-        ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE done), count(*) FROM " + TABLE)) {
-      rs.next();
-      return new long[] {rs.getLong(1), rs.getLong(2)};
-    }
+    return RunRecord.query(target, "SELECT count(*) FILTER (WHERE done), count(*) FROM " + TABLE,
+        rs -> new long[] {rs.getLong(1), rs.getLong(2)}).get(0);
   }
 
   /**
@@ -145,14 +128,10 @@ public final class PartitionQueue {
   /** Totals of the done partitions per table, in the order of {@code tables} (zeros for a table without any). */
   public Map<String, TableTotals> totals(List<String> tables) throws SQLException {
     Map<String, TableTotals> found = new LinkedHashMap<>();
-    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT table_name,"
-        + " coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0), coalesce(sum(rows_rejected), 0),"
-        + " coalesce(sum(bytes), 0), coalesce(sum(millis), 0) FROM " + TABLE + " GROUP BY table_name")) {
-      while (rs.next()) {
-        found.put(rs.getString(1), new TableTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-            rs.getLong(5), rs.getLong(6)));
-      }
-    }
+    RunRecord.query(target, "SELECT table_name, coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0),"
+        + " coalesce(sum(rows_rejected), 0), coalesce(sum(bytes), 0), coalesce(sum(millis), 0) FROM " + TABLE
+        + " GROUP BY table_name", rs -> new TableTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
+            rs.getLong(5), rs.getLong(6))).forEach(t -> found.put(t.table(), t));
     Map<String, TableTotals> result = new LinkedHashMap<>();
     tables.forEach(t -> result.put(t, found.getOrDefault(t, new TableTotals(t, 0, 0, 0, 0, 0))));
     return result;

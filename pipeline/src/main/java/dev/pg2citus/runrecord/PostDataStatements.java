@@ -4,9 +4,7 @@ import dev.pg2citus.ddl.DdlStatement;
 import dev.pg2citus.ddl.PostDataRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -25,13 +23,7 @@ public final class PostDataStatements implements PostDataRecord {
 
   @Override
   public Set<String> done(Connection target) throws SQLException {
-    Set<String> result = new HashSet<>();
-    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery("SELECT statement FROM " + TABLE)) {
-      while (rs.next()) {
-        result.add(rs.getString(1));
-      }
-    }
-    return result;
+    return new HashSet<>(RunRecord.query(target, "SELECT statement FROM " + TABLE, rs -> rs.getString(1)));
   }
 
   @Override

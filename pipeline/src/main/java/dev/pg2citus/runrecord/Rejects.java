@@ -7,8 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -49,14 +47,7 @@ public final class Rejects {
 
   /** The tables that have rejected rows. */
   public List<String> tables() throws SQLException {
-    List<String> result = new ArrayList<>();
-    try (Statement st = target.createStatement();
-        ResultSet rs = st.executeQuery("SELECT DISTINCT table_name FROM " + TABLE + " ORDER BY 1")) {
-      while (rs.next()) {
-        result.add(rs.getString(1));
-      }
-    }
-    return result;
+    return RunRecord.query(target, "SELECT DISTINCT table_name FROM " + TABLE + " ORDER BY 1", rs -> rs.getString(1));
   }
 
   /**

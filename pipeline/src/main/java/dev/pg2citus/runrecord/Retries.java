@@ -3,10 +3,7 @@ package dev.pg2citus.runrecord;
 import dev.pg2citus.read.ReadPartition;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,17 +44,14 @@ public final class Retries {
    * last connection lost and why. Empty for a record without retries.
    */
   public List<String> describe() throws SQLException {
-    List<String> result = new ArrayList<>();
-    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+    return RunRecord.query(target,
         "SELECT DISTINCT ON (table_name, partition_no) table_name, partition_no, count(*) OVER w, lost, reason"
             + " FROM " + TABLE + " WINDOW w AS (PARTITION BY table_name, partition_no)"
-            + " ORDER BY table_name, partition_no, at DESC")) {
-      while (rs.next()) {
-        long n = rs.getLong(3);
-        result.add(rs.getString(1) + " partition " + rs.getInt(2) + ": copied again " + n + (n == 1 ? " time" : " times")
-            + " after the connection to the " + rs.getString(4) + " was lost (" + rs.getString(5) + ")");
-      }
-    }
-    return result;
+            + " ORDER BY table_name, partition_no, at DESC", rs -> {
+              long n = rs.getLong(3);
+              return rs.getString(1) + " partition " + rs.getInt(2) + ": copied again " + n
+                  + (n == 1 ? " time" : " times") + " after the connection to the " + rs.getString(4)
+                  + " was lost (" + rs.getString(5) + ")";
+            });
   }
 }

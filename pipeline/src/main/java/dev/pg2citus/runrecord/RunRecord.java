@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -86,6 +88,22 @@ public final class RunRecord {
     target.setAutoCommit(true);
   }
 
+  /** What one row of a query's result is read into. */
+  interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Every row {@code sql} returns on {@code target}, read by {@code reader}. */
+  static <T> List<T> query(Connection target, String sql, RowReader<T> reader) throws SQLException {
+    List<T> result = new ArrayList<>();
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        result.add(reader.read(rs));
+      }
+    }
+    return result;
+  }
+
   /**
    * The run recorded on the target, or null when there is none. A record without steps, from a
    * pg2citus before they were recorded, lacks what a resume needs, so it counts as none: a new run
@@ -97,13 +115,11 @@ public final class RunRecord {
     }
     Set<RunStep> done = EnumSet.noneOf(RunStep.class);
     String finishedAt = null;
-    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
-        "SELECT step, done_at::text FROM " + RunSteps.TABLE + " WHERE done_at IS NOT NULL")) {
-      while (rs.next()) {
-        RunStep step = RunStep.valueOf(rs.getString(1));
-        done.add(step);
-        finishedAt = step == RunStep.VERIFIED ? rs.getString(2) : finishedAt;
-      }
+    for (String[] row : query(target, "SELECT step, done_at::text FROM " + RunSteps.TABLE
+        + " WHERE done_at IS NOT NULL", rs -> new String[] {rs.getString(1), rs.getString(2)})) {
+      RunStep step = RunStep.valueOf(row[0]);
+      done.add(step);
+      finishedAt = step == RunStep.VERIFIED ? row[1] : finishedAt;
     }
     long[] partitions = queue().doneAndAll();
     return new EarlierRun(done, partitions[0], partitions[1], finishedAt);
