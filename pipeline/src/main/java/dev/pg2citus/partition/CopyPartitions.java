@@ -50,9 +50,9 @@ public final class CopyPartitions extends PTransform<PBegin, PCollection<Partiti
   private final int workers;
   private final OnOrphan onOrphan;
 
-  private CopyPartitions(List<String> tables, PartitionTransaction transaction, RetryPolicy retries, ConnectionSpec source,
-      ConnectionSpec target, String snapshot, Map<String, PCollectionView<KeyMap>> keyMaps, int workers,
-      OnOrphan onOrphan) {
+  private CopyPartitions(List<String> tables, PartitionTransaction transaction, RetryPolicy retries,
+      ConnectionSpec source, ConnectionSpec target, String snapshot, Map<String, PCollectionView<KeyMap>> keyMaps,
+      int workers, OnOrphan onOrphan) {
     this.tables = List.copyOf(tables);
     this.transaction = transaction;
     this.retries = retries;
@@ -107,7 +107,8 @@ public final class CopyPartitions extends PTransform<PBegin, PCollection<Partiti
     return input
         .apply("Workers", Create.of(workerNumbers).withCoder(VarIntCoder.of()))
         .apply("Spread", Reshuffle.viaRandomKey())
-        .apply("Copy", ParDo.of(new PartitionCopyFn(source, target, snapshot, tables, keyMaps, onOrphan, transaction, retries))
+        .apply("Copy", ParDo.of(
+            new PartitionCopyFn(source, target, snapshot, tables, keyMaps, onOrphan, transaction, retries))
             .withSideInputs(new ArrayList<PCollectionView<?>>(keyMaps.values())));
   }
 }

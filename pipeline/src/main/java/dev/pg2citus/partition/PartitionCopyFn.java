@@ -65,8 +65,8 @@ public final class PartitionCopyFn extends DoFn<Integer, PartitionDone> {
 
   @ProcessElement
   public void process(ProcessContext context) throws SQLException {
-    PartitionTransaction.Rows rows = (partition, table, sink) ->
-        new PartitionReader(connections.source(), snapshot).read(table, partition, joined(context, table, partition, sink));
+    PartitionTransaction.Rows rows = (partition, table, sink) -> new PartitionReader(connections.source(), snapshot)
+        .read(table, partition, joined(context, table, partition, sink));
     PartitionDone done;
     // One call of the policy a partition: a partition lost midway is copied again first, then the queue goes on.
     while ((done = retries.run(connections, null, again -> {

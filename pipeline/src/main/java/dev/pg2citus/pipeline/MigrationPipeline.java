@@ -202,6 +202,7 @@ public final class MigrationPipeline {
     PCollectionList.of(parts)
         .apply("Flatten joined rows", Flatten.pCollections())
         .apply("Group by partition", GroupByKey.create())
-        .apply("Write grouped partitions", ParDo.of(new WriteGroupedFn(target, all, load.onOrphan(), transaction, retries)));
+        .apply("Write grouped partitions",
+            ParDo.of(new WriteGroupedFn(target, all, load.onOrphan(), transaction, retries)));
   }
 }

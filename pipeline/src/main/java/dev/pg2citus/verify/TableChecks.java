@@ -56,7 +56,7 @@ final class TableChecks {
     return checks.get(t.table()).checksumColumns();
   }
 
-  /** The count of rows of {@code t} whose added column is wrong, under the name {@link #standing} found; null without one. */
+  /** Counts {@code t}'s rows whose added column is wrong, under the name {@link #standing} found; null without one. */
   String backfillCheck(TableCopy t, String standing) {
     Check check = checks.get(t.table());
     return standing.equals(t.quotedTarget()) ? check.backfillCheck() : check.renamedBackfillCheck();

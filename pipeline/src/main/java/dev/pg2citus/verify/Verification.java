@@ -20,10 +20,11 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * Verification, the last step of a migration: each table counted in the source snapshot and on the target, so that source =
- * written + rejected and the target holds exactly what was written; with {@code load.verify:
- * checksums} an order-independent checksum of every column too, and after a resume (two snapshots)
- * every added distribution column checked against the row it references.
+ * Verification, the last step of a migration: each table counted in the source snapshot and on the
+ * target, so that source = written + rejected and the target holds exactly what was written; with
+ * {@code load.verify: checksums} an order-independent checksum of every column too, and after a
+ * resume (two snapshots) every added distribution column checked against the row it references
+ * ({@link TableChecks} builds what it reads of each table).
  */
 public final class Verification {
   private final MigrationConfig config;
