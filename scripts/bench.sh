@@ -50,7 +50,7 @@ set -euo pipefail
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 ROOT="$(cd "$(dirname "$SELF")/.." && pwd)"
 PG_BIN="${PG2CITUS_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
-SCHEMA_SQL="$ROOT/schema-tool/embedded/src/main/resources/dev/pg2citus/embedded/hackathon-schema.sql"
+SCHEMA_SQL="$ROOT/embedded/src/main/resources/dev/pg2citus/embedded/hackathon-schema.sql"
 ALL_TOOLS="pipes,pipes-keys,pgloader,pgcopydb,direct,flink"
 TABLES=(companies campaigns ads clicks impressions)
 SOURCE_DB=hackathon
@@ -618,8 +618,9 @@ start_cluster() {
 }
 
 baseline_built() {
-  # (the launcher jar moved to pipeline/cli/ with the module layout; older revisions have it in pipeline/)
-  { [ -f "$WORK/baseline/pipeline/cli/target/pg2citus.jar" ] || [ -f "$WORK/baseline/pipeline/target/pg2citus.jar" ]; } &&
+  # (the launcher jar is in cli/; older revisions have it in pipeline/cli/ or pipeline/)
+  { [ -f "$WORK/baseline/cli/target/pg2citus.jar" ] || [ -f "$WORK/baseline/pipeline/cli/target/pg2citus.jar" ] ||
+    [ -f "$WORK/baseline/pipeline/target/pg2citus.jar" ]; } &&
     [ "$(git -C "$WORK/baseline" rev-parse HEAD 2>/dev/null)" = "$(git -C "$ROOT" rev-parse "$BASELINE^{commit}")" ]
 }
 
@@ -823,7 +824,7 @@ versions() {
   VERSION_PG=$(q source postgres "SHOW server_version")
   VERSION_PGLOADER=$(pgloader --version 2>/dev/null | head -1 || true)
   VERSION_PGCOPYDB=$(pgcopydb --version 2>/dev/null | grep -m1 '^pgcopydb version' || true)
-  VERSION_PG2CITUS=$(java -jar "$ROOT/pipeline/cli/target/pg2citus.jar" --version 2>/dev/null | head -1 || true)
+  VERSION_PG2CITUS=$(java -jar "$ROOT/cli/target/pg2citus.jar" --version 2>/dev/null | head -1 || true)
   VERSION_JAVA=$(java -version 2>&1 | head -1 || true)
 }
 

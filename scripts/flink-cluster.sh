@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/flink-cluster.sh — a real Apache Flink standalone session cluster on 127.0.0.1, made of the
-# Maven Central jars of pipeline/flink-cluster (no Flink distribution needed).
+# Maven Central jars of flink-cluster (no Flink distribution needed).
 #
 # Usage: scripts/flink-cluster.sh [options] start | stop | status | taskmanager | run [flink run args…]
 #
@@ -53,7 +53,7 @@ set -euo pipefail
 
 SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 ROOT="$(cd "$(dirname "$SELF")/.." && pwd)"
-MODULE="$ROOT/pipeline/flink-cluster"
+MODULE="$ROOT/flink-cluster"
 CLASSPATH_FILE="$MODULE/target/flink-cluster.classpath"
 STOP_TIMEOUT=20
 
@@ -158,7 +158,7 @@ command -v "$JAVA" >/dev/null || die "no java: set JAVA_HOME or put java on PATH
 read -r -a USER_JAVA_OPTS <<<"${FLINK_CLUSTER_JAVA_OPTS:-}"
 
 # ---------------------------------------------------------------------------------------------
-# The classpath: built by Maven from pipeline/flink-cluster/pom.xml when missing or stale.
+# The classpath: built by Maven from flink-cluster/pom.xml when missing or stale.
 
 classpath_ok() {
   [ -s "$CLASSPATH_FILE" ] && [ "$CLASSPATH_FILE" -nt "$MODULE/pom.xml" ] || return 1

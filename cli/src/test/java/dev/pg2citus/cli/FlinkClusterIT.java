@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(OrderAnnotation.class)
 class FlinkClusterIT {
-  private static final Path ROOT = Path.of("../..").toAbsolutePath().normalize();
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
   private static final Path SCRIPT = ROOT.resolve("scripts/flink-cluster.sh");
   private static final Path LAUNCHER = Path.of("target/pg2citus.jar").toAbsolutePath();
   private static final List<String> TABLES = List.of("companies", "campaigns", "ads", "clicks", "impressions");
