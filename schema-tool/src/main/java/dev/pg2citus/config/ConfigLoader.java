@@ -101,6 +101,7 @@ public final class ConfigLoader {
   private MigrationConfig build(ConfigTree file, String origin, Overrides overrides) {
     YamlNode root = file.root();
     checkKnownKeys(root);
+    // The one place PGPASSWORD applies, to YAML and command files alike: after the URL's and the file's.
     String pgPassword = environment.apply(ConnectionSpec.PASSWORD_VARIABLE);
     ConnectionSpec source = connection(root, "source", SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD,
         SOURCE_PROPERTIES, overrides.sourceUrl()).orPassword(pgPassword);
