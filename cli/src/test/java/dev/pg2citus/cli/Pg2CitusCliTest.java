@@ -203,7 +203,7 @@ class Pg2CitusCliTest {
     for (String command : List.of("plan", "create", "finalize", "migrate")) {
       CliRun run = CliRun.of(command, "--load", load.toString());
       assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), command);
-      assertTrue(run.err().contains("bad.load:4:33: expected a whole number after 'batch rows =', got 'lots'"),
+      assertTrue(run.err().contains("bad.load:4:33: with batch rows: expected a whole number, got 'lots'"),
           command + ": " + run.err());
     }
     CliRun convert = CliRun.of("convert", load.toString());

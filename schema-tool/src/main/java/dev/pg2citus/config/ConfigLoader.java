@@ -101,6 +101,7 @@ public final class ConfigLoader {
   private MigrationConfig build(ConfigTree file, String origin, Overrides overrides) {
     YamlNode root = file.root();
     checkKnownKeys(root);
+    // The one place PGPASSWORD applies, to YAML and command files alike: after the URL's and the file's.
     String pgPassword = environment.apply(ConnectionSpec.PASSWORD_VARIABLE);
     ConnectionSpec source = connection(root, "source", SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD,
         SOURCE_PROPERTIES, overrides.sourceUrl()).orPassword(pgPassword);
@@ -112,23 +113,28 @@ public final class ConfigLoader {
       rules.add(DistributionRule.parse(rule, ConfigLocation.commandLine("--distribute '" + rule + "'")));
     }
 
-    MigrationConfig.Load load = new MigrationConfig.Load(INCLUDE_DROP.read(root), TRUNCATE.read(root),
-        CREATE_TABLES.read(root), CREATE_INDEXES.read(root), FOREIGN_KEYS.read(root), DATA_ONLY.read(root),
-        SCHEMA_ONLY.read(root), ANALYZE.read(root), INDEX_WORKERS.read(root), RESET_SEQUENCES.read(root),
-        ON_ERROR.read(root), ON_ORPHAN.read(root), SNAPSHOT.read(root), BATCH_ROWS.read(root),
-        BATCH_BYTES.read(root), PARTITIONS.read(root), SPLIT_THRESHOLD.read(root), SIDE_INPUT_MAX_KEYS.read(root), VERIFY.read(root),
-        WORKERS.read(root), NOT_CARRIED.read(root), GRANTS.read(root), OWNERS.read(root), CHECK_DATA.read(root),
-        PARTITION_RETRIES.read(root), RETRY_BACKOFF.read(root));
+    MigrationConfig.Load load = MigrationConfig.Load.read(root);
     if (load.dataOnly() && load.schemaOnly()) {
       throw new ConfigException(SCHEMA_ONLY.find(root).location(), "data-only and schema-only cannot both be true");
     }
-    MigrationConfig.Citus citus = new MigrationConfig.Citus(SHARD_COUNT.read(root), AUTO_REFERENCE.read(root),
-        COLOCATION.read(root), REFUSED_KEY_ACTIONS.read(root), DISTRIBUTE_FUNCTIONS.read(root),
-        LEAVE_OUT_FOREIGN_KEYS.read(root));
+    MigrationConfig.Citus citus = MigrationConfig.Citus.read(root);
     Renames renames = new Renames(RENAME_SCHEMAS.read(root), RENAME_TABLES.read(root));
-    return new MigrationConfig(origin, source, target, TARGET_PLAIN.read(root), TABLES_INCLUDE.read(root),
-        TABLES_EXCLUDE.read(root), renames, CASTS.read(root), rules, citus, load, BEFORE_LOAD.read(root),
-        AFTER_LOAD.read(root), notes(file.notes(), overrides));
+    return MigrationConfig.builder()
+        .origin(origin)
+        .source(source)
+        .target(target)
+        .targetIsPlainPostgresql(TARGET_PLAIN.read(root))
+        .include(TABLES_INCLUDE.read(root))
+        .exclude(TABLES_EXCLUDE.read(root))
+        .renames(renames)
+        .casts(CASTS.read(root))
+        .rules(rules)
+        .citus(citus)
+        .load(load)
+        .beforeLoad(BEFORE_LOAD.read(root))
+        .afterLoad(AFTER_LOAD.read(root))
+        .notes(notes(file.notes(), overrides))
+        .build();
   }
 
   /** The notes, less those on a connection string that --source or --target replaced. */

@@ -10,7 +10,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Every key of the configuration file, in the order the reference lists them. */
+/**
+ * Every key of the configuration file, in the order the reference lists them: the one place each is
+ * typed, defaulted, checked and described, whichever reader (YAML, pgloader command file) gave it.
+ */
 public final class ConfigOptions {
   private ConfigOptions() {}
 

@@ -119,7 +119,8 @@ public final class LoadFileReader {
   private final UnaryOperator<String> files;
 
   /**
-   * @param environment reads {@code PGPASSWORD} when a URI has no password, as pgloader does
+   * @param environment reads the variables {@code {{NAME}}} templates name ({@code PGPASSWORD}, for a URI
+   *     without a password, is applied where every configuration's is: {@link ConfigLoader})
    * @param files reads the file that {@code before load execute 'file.sql'} names
    */
   public LoadFileReader(Function<String, String> environment, UnaryOperator<String> files) {
@@ -300,11 +301,6 @@ public final class LoadFileReader {
       YamlNode urlNode = YamlNode.scalar(where, url);
       section.put("url", urlNode);
       comments.put(urlNode, clause + " " + ConnectionSpec.redact(text));
-      if (!userInfo.contains(":")) {
-        // As pgloader does: a URI without a password takes PGPASSWORD.
-        String password = environment.apply("PGPASSWORD");
-        section.put("password", YamlNode.scalar(where, password == null ? "" : password));
-      }
     }
 
     // ---- with
@@ -339,16 +335,20 @@ public final class LoadFileReader {
       for (int i = 0; i < length; i++) {
         lexer.next();
       }
-      String value = option.value();
+      YamlNode given = null;
       if (option.takesValue() || (option.key() == null && lexer.peek().isPunct("="))) {
         punct("=", "after '" + option.phrase() + "'");
-        value = optionValue(option);
+        given = optionValue(option);
       }
+      String value = given != null ? given.asString() : option.value();
       String text = "with " + option.phrase() + (option.takesValue() ? " = " + value : "");
       if (option.note() != null) {
         notes.add(option.note());
       }
       if (option.key() == null) {
+        if (given != null) {
+          given.asLong(); // pgloader's counts that pg2citus does not use (prefetch rows…): still whole numbers
+        }
         return;
       }
       Token earlier = optionTokens.put(option.key(), first);
@@ -356,7 +356,8 @@ public final class LoadFileReader {
         throw lexer.error(first, "'" + option.phrase() + "' sets what line " + earlier.line() + " column "
             + earlier.column() + " set already (load." + option.key() + ")");
       }
-      YamlNode node = YamlNode.scalar(at(first, text), value);
+      // A given value is checked where the model reads it (ConfigOptions), at the value's line and column.
+      YamlNode node = given != null ? given : YamlNode.scalar(at(first, text), value);
       load.put(option.key(), node);
       comments.put(node, option.note() != null ? "with " + option.note() : text);
     }
@@ -370,22 +371,21 @@ public final class LoadFileReader {
       return true;
     }
 
-    /** A number, or a size with its unit ({@code 20 MB}, {@code 20MB}, {@code '20 MB'}). */
-    private String optionValue(Option option) {
+    /**
+     * The value after {@code option =}: a word or a quoted string, with its unit when written apart
+     * ({@code 20 MB}); what it must be is the option's definition's to check.
+     */
+    private YamlNode optionValue(Option option) {
       Token t = lexer.next();
+      if (t.kind() != Kind.WORD && t.kind() != Kind.STRING) {
+        throw expected(t, "a value after '" + option.phrase() + " ='");
+      }
       String value = t.text().strip();
-      boolean size = "batch-bytes".equals(option.key());
-      if (t.kind() == Kind.WORD && value.matches("\\d+") && size
-          && lexer.peek().kind() == Kind.WORD && lexer.peek().text().matches("(?i)b|kb|mb|gb")) {
+      if (t.kind() == Kind.WORD && value.matches("\\d+") && lexer.peek().kind() == Kind.WORD
+          && YamlNode.isSizeUnit(lexer.peek().text())) {
         value = value + lexer.next().text();
       }
-      boolean ok = (t.kind() == Kind.WORD || t.kind() == Kind.STRING)
-          && value.matches(size ? "(?i)\\d+\\s*(b|kb|mb|gb)?" : "\\d+");
-      if (!ok) {
-        throw expected(t, size ? "a size such as 20 MB after 'batch size ='"
-            : "a whole number after '" + option.phrase() + " ='");
-      }
-      return value.replace(" ", "");
+      return YamlNode.scalar(at(t, "with " + option.phrase()), value);
     }
 
     // ---- set
@@ -443,10 +443,8 @@ public final class LoadFileReader {
       Map<String, YamlNode> rule = new LinkedHashMap<>();
       ConfigLocation where;
       if (kind.is("column")) {
+        // How many parts a column takes is checked where the model reads the rule (ConfigOptions).
         List<String> parts = qualifiedName("a column as table.column");
-        if (parts.size() < 2 || parts.size() > 3) {
-          throw lexer.error(kind, "write the column as table.column or schema.table.column");
-        }
         String name = new NameRef(parts).toString();
         where = at(kind, "cast column " + name);
         rule.put("column", YamlNode.scalar(where, name));
@@ -503,15 +501,14 @@ public final class LoadFileReader {
         if (option.is("using")) {
           lexer.next();
           Token fn = lexer.next();
-          Transform transform = fn.kind() == Kind.WORD ? Transform.named(fn.text()) : null;
-          if (transform == null) {
-            throw lexer.error(fn, "'using " + (fn.kind() == Kind.WORD ? fn.text() : fn.shown()) + "' is refused: "
-                + "it has no PostgreSQL equivalent; those that have one: " + Transform.labels());
+          if (fn.kind() != Kind.WORD) {
+            throw expected(fn, "a transform after 'using' (" + Transform.labels() + ")");
           }
           if (rule.containsKey("using")) {
             throw lexer.error(option, "a cast rule takes one 'using' function");
           }
-          rule.put("using", YamlNode.scalar(where, transform.label()));
+          // Which transforms pg2citus has is checked where the model reads the rule (ConfigOptions).
+          rule.put("using", YamlNode.scalar(at(fn, where.key()), fn.text()));
           continue;
         }
         break;

@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  */
 public final class YamlNode {
   private static final Pattern ENV = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+  private static final String SIZE_UNITS = "b|kb|mb|gb";
+  private static final Pattern SIZE = Pattern.compile("(?i)\\s*(\\d+)\\s*(" + SIZE_UNITS + ")?\\s*");
 
   private final ConfigLocation location;
   private final Map<String, YamlNode> map;
@@ -199,7 +201,7 @@ public final class YamlNode {
 
   /** A byte count: a number with an optional kB, MB or GB suffix (powers of 1024). */
   public long asBytes() {
-    Matcher m = Pattern.compile("(?i)\\s*(\\d+)\\s*(b|kb|mb|gb)?\\s*").matcher(asString());
+    Matcher m = SIZE.matcher(asString());
     if (!m.matches()) {
       throw fail("expected a size such as 16MB, got '" + scalar + "'");
     }
@@ -215,6 +217,11 @@ public final class YamlNode {
     } catch (NumberFormatException | ArithmeticException e) {
       throw fail("size '" + scalar + "' is too large");
     }
+  }
+
+  /** Whether {@code word} is a unit a size may end with ({@code MB}), so a reader can join {@code 20 MB}. */
+  static boolean isSizeUnit(String word) {
+    return word.matches("(?i)" + SIZE_UNITS);
   }
 
   public ConfigException fail(String problem) {

@@ -7,8 +7,8 @@ import java.util.Set;
 /**
  * Writes a tree of options as the YAML configuration that {@link ConfigLoader} reads back to the same
  * model ({@code pg2citus convert}), each value under the comment its reader gave it. Passwords are
- * never written: a URL's password becomes {@code ${SOURCE_PASSWORD}} or {@code ${TARGET_PASSWORD}},
- * and a password taken from the environment {@code ${PGPASSWORD:-}}.
+ * never written: a URL's password becomes {@code ${SOURCE_PASSWORD}} or {@code ${TARGET_PASSWORD}};
+ * without one, the loader takes {@code PGPASSWORD} from the YAML's environment as from the command file's.
  */
 public final class YamlWriter {
   private static final Set<String> QUOTED_WORDS = Set.of("yes", "no", "on", "off", "y", "n", "null", "~");
@@ -39,10 +39,6 @@ public final class YamlWriter {
       String path) {
     comment(out, tree, node, indent);
     if (node.isScalar()) {
-      if (key.equals("password")) {
-        out.append(indent).append("password: ${PGPASSWORD:-}\n");
-        return;
-      }
       String value = node.asString();
       String password = key.equals("url") ? ConnectionSpec.fromUrl(value).password() : null;
       if (password != null) {

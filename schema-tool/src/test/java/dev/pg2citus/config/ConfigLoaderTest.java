@@ -1,5 +1,6 @@
 package dev.pg2citus.config;
 
+import static dev.pg2citus.config.ConfigOptions.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -190,13 +191,43 @@ class ConfigLoaderTest {
     assertEquals(new ConfigLocation("test.yaml", 32, "distribute[0]"), rules.get(0).location());
     assertEquals(new ConfigLocation("test.yaml", 35, "distribute[3]"), rules.get(3).location());
 
-    assertEquals(new MigrationConfig.Citus(48, true, Colocation.CITUS_DEFAULT, RefusedKeyActions.DROP, List.of(),
-        List.of(new NameRef(List.of("orders", "orders_customer_fkey")), new NameRef(List.of("sales", "Orders", "x_fkey")))),
-        config.citus());
-    assertEquals(new MigrationConfig.Load(true, true, false, false, false, true, false, false, 3, false, OnError.REJECT,
-        OnOrphan.STOP, false, 1000, 4L << 20, 8, 50_000, 10_000_000, Verify.CHECKSUMS, 2, NotCarried.ERROR, false, true,
-        false, 5, Duration.ofMillis(250)),
-        config.load());
+    assertEquals(MigrationConfig.Citus.builder()
+        .set(SHARD_COUNT, 48)
+        .set(AUTO_REFERENCE, true)
+        .set(COLOCATION, Colocation.CITUS_DEFAULT)
+        .set(REFUSED_KEY_ACTIONS, RefusedKeyActions.DROP)
+        .set(DISTRIBUTE_FUNCTIONS, List.of())
+        .set(LEAVE_OUT_FOREIGN_KEYS, List.of(new NameRef(List.of("orders", "orders_customer_fkey")),
+            new NameRef(List.of("sales", "Orders", "x_fkey"))))
+        .build(), config.citus());
+    assertEquals(MigrationConfig.Load.builder()
+        .set(INCLUDE_DROP, true)
+        .set(TRUNCATE, true)
+        .set(CREATE_TABLES, false)
+        .set(CREATE_INDEXES, false)
+        .set(FOREIGN_KEYS, false)
+        .set(DATA_ONLY, true)
+        .set(SCHEMA_ONLY, false)
+        .set(ANALYZE, false)
+        .set(INDEX_WORKERS, 3)
+        .set(RESET_SEQUENCES, false)
+        .set(ON_ERROR, OnError.REJECT)
+        .set(ON_ORPHAN, OnOrphan.STOP)
+        .set(SNAPSHOT, false)
+        .set(BATCH_ROWS, 1000)
+        .set(BATCH_BYTES, 4L << 20)
+        .set(PARTITIONS, 8)
+        .set(SPLIT_THRESHOLD, 50_000)
+        .set(SIDE_INPUT_MAX_KEYS, 10_000_000)
+        .set(VERIFY, Verify.CHECKSUMS)
+        .set(WORKERS, 2)
+        .set(NOT_CARRIED, NotCarried.ERROR)
+        .set(GRANTS, false)
+        .set(OWNERS, true)
+        .set(CHECK_DATA, false)
+        .set(PARTITION_RETRIES, 5)
+        .set(RETRY_BACKOFF, Duration.ofMillis(250))
+        .build(), config.load());
   }
 
   @Test
@@ -213,16 +244,69 @@ class ConfigLoaderTest {
     assertTrue(config.rules().isEmpty());
     assertTrue(config.selects(new TableName("any", "table")), "no include selects every table");
 
-    assertEquals(new MigrationConfig.Citus(32, false, Colocation.BY_ROOT, RefusedKeyActions.ERROR, List.of(), List.of()),
-        config.citus());
-    assertEquals(new MigrationConfig.Load(false, false, true, true, true, false, false, true, 2, true, OnError.STOP,
-        OnOrphan.REJECT, true, 100_000, 64L << 20, 0, 250_000, 10_000_000, Verify.COUNTS, 4, NotCarried.WARN, true, true,
-        true, 3, Duration.ofSeconds(1)),
-        config.load());
+    assertEquals(MigrationConfig.Citus.builder()
+        .set(SHARD_COUNT, 32)
+        .set(AUTO_REFERENCE, false)
+        .set(COLOCATION, Colocation.BY_ROOT)
+        .set(REFUSED_KEY_ACTIONS, RefusedKeyActions.ERROR)
+        .set(DISTRIBUTE_FUNCTIONS, List.of())
+        .set(LEAVE_OUT_FOREIGN_KEYS, List.of())
+        .build(), config.citus());
+    assertEquals(MigrationConfig.Load.builder()
+        .set(INCLUDE_DROP, false)
+        .set(TRUNCATE, false)
+        .set(CREATE_TABLES, true)
+        .set(CREATE_INDEXES, true)
+        .set(FOREIGN_KEYS, true)
+        .set(DATA_ONLY, false)
+        .set(SCHEMA_ONLY, false)
+        .set(ANALYZE, true)
+        .set(INDEX_WORKERS, 2)
+        .set(RESET_SEQUENCES, true)
+        .set(ON_ERROR, OnError.STOP)
+        .set(ON_ORPHAN, OnOrphan.REJECT)
+        .set(SNAPSHOT, true)
+        .set(BATCH_ROWS, 100_000)
+        .set(BATCH_BYTES, 64L << 20)
+        .set(PARTITIONS, 0)
+        .set(SPLIT_THRESHOLD, 250_000)
+        .set(SIDE_INPUT_MAX_KEYS, 10_000_000)
+        .set(VERIFY, Verify.COUNTS)
+        .set(WORKERS, 4)
+        .set(NOT_CARRIED, NotCarried.WARN)
+        .set(GRANTS, true)
+        .set(OWNERS, true)
+        .set(CHECK_DATA, true)
+        .set(PARTITION_RETRIES, 3)
+        .set(RETRY_BACKOFF, Duration.ofSeconds(1))
+        .build(), config.load());
     // The defaults the reference documents are the ones applied.
     assertEquals(ConfigOptions.SHARD_COUNT.defaultValue(), config.citus().shardCount());
     assertEquals(ConfigOptions.BATCH_BYTES.defaultValue(), config.load().batchBytes());
     assertEquals(ConfigOptions.WORKERS.defaultValue(), config.load().workers());
+  }
+
+  @Test
+  void sectionsAreBuiltByOptionName() {
+    MigrationConfig config = parse(HEADER + "load:\n  workers: 7\n  create-tables: false\n");
+    MigrationConfig.Load dataOnly = config.load().withOnly(true, false);
+    assertTrue(dataOnly.dataOnly());
+    assertFalse(dataOnly.schemaOnly());
+    assertEquals(config.load().toBuilder().set(DATA_ONLY, true).build(), dataOnly, "nothing else changes");
+    assertEquals(7, dataOnly.workers());
+    assertFalse(dataOnly.createTables());
+    assertEquals(config.load(), config.load().withOnly(false, false));
+    assertEquals(MigrationConfig.Load.defaults(), parse(HEADER).load());
+    assertEquals(MigrationConfig.Citus.defaults(), parse(HEADER).citus());
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> MigrationConfig.Load.builder().set(SHARD_COUNT, 8));
+    assertMentions(e, "citus.shard-count is not an option of the load section");
+
+    MigrationConfig plain = config.withPlainTarget();
+    assertTrue(plain.targetIsPlainPostgresql());
+    assertEquals(config, plain.toBuilder().targetIsPlainPostgresql(false).build(), "nothing else changes");
+    assertEquals(dataOnly, config.withLoad(dataOnly).load());
   }
 
   @Test

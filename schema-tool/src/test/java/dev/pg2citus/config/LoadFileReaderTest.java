@@ -379,15 +379,23 @@ class LoadFileReaderTest {
       load database pgsql:///a into pgsql:///b                     | 1:15 | expected 'from' after 'load database'
       HEADER with include drop, fast please                        | 4:20 | expected a 'with' option (include drop,
       HEADER with downcase identifiers                             | 4:6  | 'downcase identifiers' is refused
-      HEADER with batch rows = many                                | 4:19 | expected a whole number after 'batch rows ='
+      HEADER with batch rows = many                                | 4:19 | with batch rows: expected a whole number, got 'many'
+      HEADER with batch rows = 0                                   | 4:19 | with batch rows: must be between 1 and 10000000, got 0
+      HEADER with batch size = 0 MB                                | 4:19 | with batch size: must be greater than zero
+      HEADER with batch size = 20 XB                               | 4:22 | expected a clause (with, set, cast,
+      HEADER with workers = 4 MB                                   | 4:16 | with workers: expected a whole number, got '4MB'
+      HEADER with prefetch rows = lots                             | 4:22 | with prefetch rows: expected a whole number, got 'lots'
+      HEADER with workers = ,                                      | 4:16 | expected a value after 'workers =', got ','
       HEADER with workers 4                                        | 4:14 | expected '=' after 'workers'
       HEADER with include drop, include no drop                    | 4:20 | sets what line 4 column 6 set already
       HEADER with data only, drop indexes                          | 4:6  | 'drop indexes' with data only is refused
       HEADER set mysql parameters net_read_timeout = '120'         | 4:5  | 'set mysql parameters' is refused
       HEADER set work_mem '16MB'                                   | 4:14 | expected 'to' or '=' after the parameter work_mem
       HEADER cast type bigint when (= precision 20) to bigserial   | 4:18 | 'when' guards in cast rules are refused
-      HEADER cast type varchar to text using tinyint-to-bool       | 4:33 | 'using tinyint-to-bool' is refused: it has no PostgreSQL equivalent
+      HEADER cast type varchar to text using tinyint-to-bool       | 4:33 | cast type varchar: 'tinyint-to-bool' is not a transform with a PostgreSQL equivalent
       HEADER cast column seen_at to timestamptz                    | 4:6  | write the column as table.column
+      HEADER cast column s.t.c.x to text                           | 4:6  | cast column s.t.c.x: column 's.t.c.x' has too many dotted parts
+      HEADER cast column t.c using , to text                       | 4:23 | expected a transform after 'using' (empty-string-to-null,
       HEADER cast impressions.seen_at to timestamptz               | 4:6  | expected 'column' or 'type' to start a cast rule
       HEADER cast type date drop extra                             | 4:21 | 'drop extra' is refused
       HEADER materialize views film_list                           | 4:1  | 'materialize views' is refused
