@@ -69,9 +69,11 @@ public final class ConfigOptions {
   public static final ConfigOption<List<TableSelector>> TABLES_INCLUDE = selectors("tables.include",
       "every table of every user schema",
       "Tables to migrate: `schema.name` or `name` (SQL spelling: quote capitals), or a mapping with "
-          + "`schema`, `name`, `schema-matches`, `name-matches` (regular expressions).");
+          + "`schema`, `name`, `schema-matches`, `name-matches` (regular expressions). An entry that matches no source "
+          + "table is refused, naming its line.");
   public static final ConfigOption<List<TableSelector>> TABLES_EXCLUDE = selectors("tables.exclude", "none",
-      "Tables to leave out, written as for `tables.include`; exclusion wins.");
+      "Tables to leave out, written as for `tables.include`; exclusion wins. An entry that matches no source table "
+          + "is warned of.");
 
   public static final ConfigOption<Map<String, String>> RENAME_SCHEMAS = ConfigOption.structured("rename.schemas",
       "mapping", Map.of(), "none",

@@ -4,6 +4,7 @@ import dev.pg2citus.catalog.Catalog;
 import dev.pg2citus.catalog.CatalogReader;
 import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.config.TableSelector;
 import dev.pg2citus.plan.CastRules;
 import dev.pg2citus.plan.CitusRefusals;
 import dev.pg2citus.plan.ColumnTypeCheck;
@@ -15,7 +16,12 @@ import dev.pg2citus.plan.TargetNames;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the source catalog and plans the target schema: table filters and cast rules, the
@@ -23,6 +29,8 @@ import java.util.List;
  * rules; every problem found along the way is refused at once ({@link PlanException}).
  */
 final class TargetSchemaLoader {
+  private static final Logger LOG = LoggerFactory.getLogger(TargetSchemaLoader.class);
+
   private TargetSchemaLoader() {}
 
   /**
@@ -32,7 +40,12 @@ final class TargetSchemaLoader {
   static TargetSchema load(MigrationConfig config) throws SQLException {
     try (Connection source = config.source().open()) {
       CatalogReader reader = new CatalogReader(source);
-      Catalog catalog = reader.read(config::selects);
+      Set<TableSelector> matched = new HashSet<>();
+      Catalog catalog = reader.read(table -> {
+        Stream.concat(config.include().stream(), config.exclude().stream()).filter(s -> s.matches(table))
+            .forEach(matched::add);
+        return config.selects(table);
+      });
       catalog = CastRules.apply(catalog, config.casts(), type -> {
         try {
           return reader.canonicalTypeName(type);
@@ -40,7 +53,7 @@ final class TargetSchemaLoader {
           throw new IllegalStateException("cannot look up type '" + type + "' on the source: " + e.getMessage(), e);
         }
       });
-      List<String> problems = new ArrayList<>();
+      List<String> problems = new ArrayList<>(unmatchedFilters(config, matched));
       DistributionPlan plan = null;
       TargetNames names = TargetNames.NONE;
       try {
@@ -68,5 +81,18 @@ final class TargetSchemaLoader {
       }
       return new TargetSchema(catalog, plan, names);
     }
+  }
+
+  /**
+   * A table filter that matches no source table is a mistake the run would otherwise hide: an include
+   * that matches nothing leaves out the tables it meant (refused, with where it is written); an
+   * exclude that matches nothing keeps in the tables it meant to leave out (warned).
+   */
+  private static List<String> unmatchedFilters(MigrationConfig config, Set<TableSelector> matched) {
+    config.exclude().stream().filter(s -> !matched.contains(s)).forEach(s -> LOG.warn(
+        "{}: this tables.exclude entry matches no table of the source, so it leaves nothing out", s.location()));
+    return config.include().stream().filter(s -> !matched.contains(s)).map(s -> s.location()
+        + ": this tables.include entry matches no table of the source (names are matched as the source spells"
+        + " them, schema included); correct it or remove it").toList();
   }
 }

@@ -16,6 +16,7 @@ import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
@@ -126,6 +127,28 @@ class SchemaToolTest {
     // Untouched tables carry over exactly.
     assertEquals(read(src).table(new TableName("public", "events")).orElseThrow().columns(),
         target.table(new TableName("public", "events")).orElseThrow().columns());
+  }
+
+  /** A filter that matches nothing would otherwise migrate "0 tables" and call the migration complete. */
+  @Test
+  void anIncludeFilterThatMatchesNoTableIsRefusedWhereItIsWritten() throws SQLException {
+    String src = TestPostgres.freshDatabase("filter_src");
+    TestPostgres.execute(src, "CREATE TABLE companies (id int PRIMARY KEY); CREATE TABLE \"Mixed Case\" (id int)");
+    PlanException typo = assertThrows(PlanException.class, () -> SchemaTool.load(TestConfigs.onTestPostgres(src, src, """
+        tables:
+          include: [companies, compnies, mixed_case]
+        """)));
+    assertEquals(2, typo.problems().size(), typo.getMessage());
+    assertTrue(typo.problems().get(0).contains("tables.include[1]") && typo.problems().get(0).contains(
+        "this tables.include entry matches no table of the source"), typo.getMessage());
+    assertTrue(typo.problems().get(1).contains("tables.include[2]"), typo.getMessage());
+
+    SchemaTool excludeNothing = SchemaTool.load(TestConfigs.onTestPostgres(src, src, """
+        tables:
+          include: [companies, '"Mixed Case"']
+          exclude: [nothing_here]
+        """));
+    assertEquals(2, excludeNothing.target().catalog().tables().size()); // an exclude that matches nothing is warned
   }
 
   @Test
