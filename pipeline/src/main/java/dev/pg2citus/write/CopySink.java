@@ -241,13 +241,7 @@ public final class CopySink implements RowSink {
 
   /** A failed COPY: stops the partition, or (rejecting) marks the batch for isolation when it ends. */
   private void failBatch(SQLException e) throws SQLException {
-    if (in != null && in.isActive()) {
-      try {
-        in.cancelCopy();
-      } catch (SQLException cancel) {
-        e.addSuppressed(cancel);
-      }
-    }
+    RowIsolation.cancel(in, e);
     if (kept == null || !RowIsolation.isRowError(e)) {
       throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
     }

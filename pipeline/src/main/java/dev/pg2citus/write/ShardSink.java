@@ -220,13 +220,7 @@ public final class ShardSink implements RowSink {
       tx.rows += n;
       tx.shards.add(s);
     } catch (SQLException e) {
-      if (in.isActive()) {
-        try {
-          in.cancelCopy();
-        } catch (SQLException cancel) {
-          e.addSuppressed(cancel);
-        }
-      }
+      RowIsolation.cancel(in, e);
       throw new SQLException(partition + ": shard " + s.table() + " on " + tx.node + ": " + e.getMessage(),
           e.getSQLState(), e);
     }

@@ -14,8 +14,10 @@ import dev.pg2citus.verify.PlacementCheck;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,7 +65,7 @@ class ShardWritePathTest {
       assertSameRows(viaCoordinator, viaShards, table);
       assertPlaced(viaShards, table, column(table));
     }
-    assertLedgers(viaShards, 5 * 3);
+    assertLedgers(viaShards, 5 * 3, 5);
   }
 
   @Test
@@ -87,7 +89,7 @@ class ShardWritePathTest {
       assertSameRows(viaCoordinator, viaShards, "t" + t);
       assertPlaced(viaShards, "t" + t, "k");
     }
-    assertLedgers(viaShards, TYPES.size() * 2);
+    assertLedgers(viaShards, TYPES.size() * 2, TYPES.size());
   }
 
   private static String column(String table) {
@@ -121,9 +123,13 @@ class ShardWritePathTest {
     }
   }
 
-  /** The workers' ledgers hold a row per (partition, worker) written: the rows did not pass the coordinator. */
-  private static void assertLedgers(String dst, int partitions) throws SQLException {
+  /**
+   * The workers' ledgers hold a row per (partition, worker) written, for every table: the rows did not
+   * pass the coordinator.
+   */
+  private static void assertLedgers(String dst, int partitions, int tables) throws SQLException {
     long ledgerRows = 0;
+    Set<String> written = new HashSet<>();
     try (Connection c = TestCitus.connect(dst)) {
       for (String node : TestPostgres.rows(c, "SELECT nodename || ':' || nodeport FROM pg_dist_node"
           + " WHERE shouldhaveshards AND noderole = 'primary'")) {
@@ -131,10 +137,12 @@ class ShardWritePathTest {
         try (Connection w = spec(dst).atNode(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)))
             .open()) {
           ledgerRows += Long.parseLong(TestPostgres.rows(w, "SELECT count(*) FROM pg2citus_shards.ledger").get(0));
+          written.addAll(TestPostgres.rows(w, "SELECT DISTINCT table_name FROM pg2citus_shards.ledger"));
         }
       }
     }
     assertTrue(ledgerRows >= partitions, "ledger rows on the workers: " + ledgerRows);
+    assertEquals(tables, written.size(), "tables on the shard path: " + written);
   }
 
   private static ConnectionSpec spec(String dst) {
