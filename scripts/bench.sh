@@ -34,6 +34,7 @@
 #               distribute companies using id
 #   pgcopydb    pgcopydb clone into plain PostgreSQL, 2 table jobs and 2 index jobs (a reference)
 #   direct      scripts/pg2citus migrate on Beam's Direct runner
+#   direct-shards  the same with load.write-path: shards: rows straight into the workers' shards
 #   flink       scripts/pg2citus migrate --runner=FlinkRunner (embedded Flink)
 #   direct@base, flink@base   the same, with pg2citus as of --baseline REV
 #   cluster@N   scripts/pg2citus migrate on a Flink session cluster (scripts/flink-cluster.sh: two
@@ -51,7 +52,7 @@ SELF="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]
 ROOT="$(cd "$(dirname "$SELF")/.." && pwd)"
 PG_BIN="${PG2CITUS_PG_BINDIR:-/usr/lib/postgresql/15/bin}"
 SCHEMA_SQL="$ROOT/embedded/src/main/resources/dev/pg2citus/embedded/hackathon-schema.sql"
-ALL_TOOLS="pipes,pipes-keys,pgloader,pgcopydb,direct,flink"
+ALL_TOOLS="pipes,pipes-keys,pgloader,pgcopydb,direct,direct-shards,flink"
 TABLES=(companies campaigns ads clicks impressions)
 SOURCE_DB=hackathon
 TARGET_DB=dim
@@ -586,7 +587,7 @@ find_tools() {
         else
           skip "$tool" "no Flink session cluster (see logs/build.log, logs/flink-cluster.log)"
         fi ;;
-      direct|flink|pipes|pipes-keys)
+      direct|direct-shards|flink|pipes|pipes-keys)
         # The pipes take their schema from pg2citus's plan.
         # (the launcher rebuilds a jar older than the sources: here, untimed)
         if "$ROOT/scripts/pg2citus" --version >"$RUN/logs/build.log" 2>&1; then
@@ -714,16 +715,21 @@ timed() {
       measure "$name" pgcopydb clone --source "$(uri postgres source $SOURCE_DB)" \
         --target "$(uri postgres plain $TARGET_DB target)" --dir "$RUN/pgcopydb" \
         --table-jobs 2 --index-jobs 2 --no-owner --no-acl ;;
-    direct|flink|direct@base|flink@base|cluster@*)
-      local runner=() root=$ROOT cluster=no
+    direct|direct-shards|flink|direct@base|flink@base|cluster@*)
+      local runner=() root=$ROOT cluster=no config="$RUN/pg2citus.yaml"
       [[ $tool == flink* ]] && runner=(--runner=FlinkRunner)
       [[ $tool == *@base ]] && root="$WORK/baseline"
+      if [[ $tool == direct-shards ]]; then
+        # the same configuration, rows straight into the workers' shards (load.write-path: shards)
+        config="$RUN/pg2citus-shards.yaml"
+        { cat "$RUN/pg2citus.yaml"; echo "  write-path: shards"; } >"$config"
+      fi
       if [[ $tool == cluster@* ]]; then
         runner=(--runner=FlinkRunner --flinkMaster="127.0.0.1:$CLUSTER_PORT" --parallelism="${tool#cluster@}")
         cluster=yes
       fi
       MEASURE_CLUSTER=$cluster measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" \
-        "$root/scripts/pg2citus" migrate -c "$RUN/pg2citus.yaml" --summary-json "$RUN/logs/$name.summary.json" \
+        "$root/scripts/pg2citus" migrate -c "$config" --summary-json "$RUN/logs/$name.summary.json" \
         --rejects-dir "$RUN/logs/$name.rejects" "${runner[@]}" ;;
   esac
 }
@@ -734,7 +740,7 @@ data_phase() {
   case "$tool" in
     pipes|pipes-keys)
       [ -s "$RUN/logs/$name.data" ] && { echo "$(cat "$RUN/logs/$name.data") pipes"; return 0; } ;;
-    direct|flink|direct@base|flink@base|cluster@*)
+    direct|direct-shards|flink|direct@base|flink@base|cluster@*)
       s=$(calc j="$(cat "$RUN/logs/$name.summary.json" 2>/dev/null || echo '{}')" <<<"
         SELECT round((p->>'millis')::numeric / 1000, 3) FROM jsonb_array_elements(:'j'::jsonb->'phases') p
          WHERE p->>'name' = 'data'" 2>/dev/null) && [ -n "$s" ] && { echo "$s summary-data-phase"; return 0; } ;;

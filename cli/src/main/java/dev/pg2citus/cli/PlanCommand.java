@@ -6,6 +6,7 @@ import dev.pg2citus.ddl.SchemaScripts;
 import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.ddl.TargetIsNotSource;
 import dev.pg2citus.plan.DataCheck;
+import dev.pg2citus.route.WritePaths;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -36,6 +37,8 @@ final class PlanCommand extends SchemaCommand {
       checkTarget(config, out);
     }
     out.println(tool.target().plan().render());
+    out.println(WritePaths.render(config.load().writePath(), WritePaths.plan(tool.target(), config.load().writePath(),
+        config.load().onError(), config.targetIsPlainPostgresql())));
     String renames = tool.target().names().render();
     if (!renames.isEmpty()) {
       out.println(renames);

@@ -4,7 +4,7 @@ import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.TableCopy;
-import dev.pg2citus.write.CopySink;
+import dev.pg2citus.write.RowSink;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
@@ -39,7 +39,7 @@ public final class Backfilled {
   }
 
   /** Looks the source row's foreign key up in the map and gives the row on. */
-  public void give(CopySink sink, byte[] row) throws SQLException {
+  public void give(RowSink sink, byte[] row) throws SQLException {
     int[] keyFields = backfill.keyFields();
     if (CopyText.fieldBounds(row, starts, ends) < starts.length) {
       throw new SQLException(partition + ": a source row has fewer than " + starts.length + " fields");
@@ -57,7 +57,7 @@ public final class Backfilled {
   }
 
   /** Gives a row whose key and value the shuffle join found (the value null when there is none). */
-  public void give(CopySink sink, JoinedRow joined) throws SQLException {
+  public void give(RowSink sink, JoinedRow joined) throws SQLException {
     if (joined.value() != null) {
       byte[] head = joined.value().getBytes(StandardCharsets.UTF_8);
       sink.add(head, 0, head.length, joined.row());
@@ -67,7 +67,7 @@ public final class Backfilled {
   }
 
   /** @param key the row's foreign-key fields, or null when one is NULL */
-  private void orphan(CopySink sink, byte[] row, String key) throws SQLException {
+  private void orphan(RowSink sink, byte[] row, String key) throws SQLException {
     String reason = key == null
         ? "the foreign key is NULL, so no distribution value can be found along " + backfill.path()
         : "the foreign key (" + key.replace('\t', ',') + ") leads to no distribution value along " + backfill.path();

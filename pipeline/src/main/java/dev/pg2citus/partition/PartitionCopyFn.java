@@ -10,7 +10,7 @@ import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.SourceCopy;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.runrecord.PartitionDone;
-import dev.pg2citus.write.CopySink;
+import dev.pg2citus.write.RowSink;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -71,9 +71,9 @@ public final class PartitionCopyFn extends DoFn<Integer, PartitionDone> {
     // One call of the policy a partition: a partition lost midway is copied again first, then the queue goes on.
     while ((done = retries.run(connections, null, again -> {
       PartitionDone redone = again == null ? null
-          : transaction.run(connections.target(), connections.progress(), Claim.of(again), rows);
+          : transaction.run(connections, Claim.of(again), rows);
       return redone != null ? redone
-          : transaction.run(connections.target(), connections.progress(), Claim.next(queue), rows);
+          : transaction.run(connections, Claim.next(queue), rows);
     })) != null) {
       context.output(done);
     }
@@ -81,7 +81,7 @@ public final class PartitionCopyFn extends DoFn<Integer, PartitionDone> {
 
   /** What takes the partition's source rows: the sink, or the join with the side input in front of it. */
   private SourceCopy.RowHandler joined(ProcessContext context, TableCopy table, ReadPartition partition,
-      CopySink sink) {
+      RowSink sink) {
     if (table.backfill() == null) {
       return sink::add;
     }

@@ -9,6 +9,9 @@ import dev.pg2citus.runrecord.PartitionDone;
 import dev.pg2citus.runrecord.PartitionQueue;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.write.CopySink;
+import dev.pg2citus.write.RowSink;
+import dev.pg2citus.write.ShardSink;
+import dev.pg2citus.write.ShardWrites;
 import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * partition is either fully in the target and marked done, or not there at all. No Beam here: the
  * copy workers ({@link PartitionCopyFn}, {@link WriteGroupedFn}) differ only in where the rows
  * come from.
+ *
+ * <p>A table on the shard path ({@link ShardWrites}) gives its rows to a {@link ShardSink} instead:
+ * one transaction per worker beside the coordinator's, each committed with its ledger row before the
+ * coordinator's marks the partition done; an attempt after a failure between those commits skips what
+ * the ledgers show written (see {@link ShardSink} for why this, not two-phase commit).
  */
 public final class PartitionTransaction implements Serializable {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionTransaction.class);
@@ -33,11 +41,12 @@ public final class PartitionTransaction implements Serializable {
   private final OnError onError;
   private final int batchRows;
   private final long batchBytes;
+  private final ShardWrites shards;
 
   /** Where a claimed partition's rows come from: each given to the sink, added or rejected. */
   @FunctionalInterface
   public interface Rows {
-    void give(ReadPartition partition, TableCopy table, CopySink sink) throws SQLException;
+    void give(ReadPartition partition, TableCopy table, RowSink sink) throws SQLException;
   }
 
   /** Which partition a transaction claims: a given one, or the smallest left of some tables. */
@@ -67,19 +76,29 @@ public final class PartitionTransaction implements Serializable {
 
   /** @param tables every table whose partitions these transactions write, by run record name */
   public PartitionTransaction(Map<String, TableCopy> tables, OnError onError, int batchRows, long batchBytes) {
+    this(tables, onError, batchRows, batchBytes, ShardWrites.none());
+  }
+
+  /** @param shards the tables whose rows go straight into their shards */
+  public PartitionTransaction(Map<String, TableCopy> tables, OnError onError, int batchRows, long batchBytes,
+      ShardWrites shards) {
     this.tables = Map.copyOf(tables);
     this.onError = onError;
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
+    this.shards = shards;
   }
 
   /**
-   * Runs the transaction of the partition {@code claim} takes, on {@code target} (autocommit off);
-   * null when there was nothing to claim. {@code progress}, an autocommit connection to the target,
+   * Runs the transaction of the partition {@code claim} takes, on the worker's target connection
+   * (autocommit off); null when there was nothing to claim. Its progress connection, autocommit,
    * is told the rows written after each batch and screens refused rows. A failure rolls it all back
-   * and is a {@link PartitionFailure} that names the partition and the side that failed.
+   * (the nodes' transactions with the connections the retry policy closes) and is a {@link
+   * PartitionFailure} that names the partition and the side that failed.
    */
-  public PartitionDone run(Connection target, Connection progress, Claim claim, Rows rows) throws PartitionFailure {
+  PartitionDone run(WorkerConnections connections, Claim claim, Rows rows) throws PartitionFailure {
+    Connection target = connections.target();
+    Connection progress = connections.progress();
     long start = System.nanoTime();
     ReadPartition partition = claim.partition();
     try {
@@ -90,10 +109,14 @@ public final class PartitionTransaction implements Serializable {
         return null;
       }
       ReadPartition claimed = partition;
-      CopySink sink = new CopySink(target, progress, tables.get(claimed.table()), claimed, onError, batchRows,
-          batchBytes, written -> reportProgress(progress, claimed, written));
+      TableCopy table = tables.get(claimed.table());
+      RowSink sink = shards.writesShardsOf(claimed.table())
+          ? shards.sink(target, connections.nodes(), table, claimed, batchRows, batchBytes,
+              written -> reportProgress(progress, claimed, written))
+          : new CopySink(target, progress, table, claimed, onError, batchRows, batchBytes,
+              written -> reportProgress(progress, claimed, written));
       try {
-        rows.give(claimed, tables.get(claimed.table()), sink);
+        rows.give(claimed, table, sink);
       } catch (SQLException | RuntimeException e) {
         try {
           sink.abort(); // an open COPY holds the connection: end it before rolling back
@@ -103,6 +126,9 @@ public final class PartitionTransaction implements Serializable {
         throw e;
       }
       long written = sink.flush();
+      if (sink instanceof ShardSink toShards) {
+        toShards.commitNodes(); // before the done mark: a partition marked done is in every shard
+      }
       PartitionDone done = new PartitionDone(sink.rows(), written, sink.rejects().size(), sink.bytes(),
           (System.nanoTime() - start) / 1_000_000);
       if (!sink.rejects().isEmpty()) {
@@ -111,7 +137,8 @@ public final class PartitionTransaction implements Serializable {
       record.queue().markDone(claimed, done);
       target.commit();
       LOG.info("{}: {} rows written, {} rejected in {} ms{}", claimed, written, done.rowsRejected(), done.millis(),
-          sink.isolationCopies() == 0 ? ""
+          sink instanceof ShardSink toShards ? " (" + toShards.describe() + ")"
+              : sink.isolationCopies() == 0 ? ""
               : " (" + sink.isolationCopies() + " COPY statements to isolate the rejected)");
       return done;
     } catch (SQLException | RuntimeException e) {

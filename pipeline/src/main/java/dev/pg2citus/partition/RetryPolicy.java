@@ -4,6 +4,7 @@ import dev.pg2citus.partition.PartitionFailure.Side;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.sql.ServerErrors;
+import dev.pg2citus.write.PlacementsChanged;
 import java.io.IOException;
 import java.io.Serializable;
 import java.sql.SQLException;
@@ -68,7 +69,7 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
         String database = connections.describe(failure == null ? Side.TARGET : failure.side());
         ReadPartition failed = failure != null && failure.partition() != null ? failure.partition() : again;
         String why = connections.withoutSecrets(reason(e));
-        if (!isConnectionLoss(e)) {
+        if (!isConnectionLoss(e) && !placementsChanged(e)) {
           if (e instanceof SQLException sql) {
             throw stopped(database, failed, why, sql);
           }
@@ -109,6 +110,16 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
       }
       if (t instanceof SQLException sql && sql.getSQLState() != null
           && (sql.getSQLState().startsWith("08") || SHUTDOWN_STATES.contains(sql.getSQLState()))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether {@code e} says a shard moved under the partition: copied again with the placements read again. */
+  static boolean placementsChanged(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof PlacementsChanged) {
         return true;
       }
     }

@@ -2,6 +2,7 @@ package dev.pg2citus.partition;
 
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.partition.PartitionFailure.Side;
+import dev.pg2citus.write.NodeConnections;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
@@ -9,8 +10,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A copy worker's connections: the source (when it reads the rows itself), the target for the
- * partition's transaction (autocommit off), and an autocommit one beside it for live progress,
- * retries and the screening of refused rows. Opened on first use and again after a loss; closing
+ * partition's transaction (autocommit off), an autocommit one beside it for live progress,
+ * retries and the screening of refused rows, and on the shard path the Citus nodes' ({@link
+ * NodeConnections}). Opened on first use and again after a loss; closing
  * them rolls back an open partition transaction.
  */
 final class WorkerConnections {
@@ -21,6 +23,7 @@ final class WorkerConnections {
   private Connection sourceConnection;
   private Connection targetConnection;
   private Connection progressConnection;
+  private NodeConnections nodeConnections;
 
   /** @param source null when the rows come from elsewhere (the shuffle) */
   WorkerConnections(ConnectionSpec source, ConnectionSpec target) {
@@ -45,6 +48,9 @@ final class WorkerConnections {
       if (progressConnection == null) {
         progressConnection = target.open();
       }
+      if (nodeConnections == null) {
+        nodeConnections = new NodeConnections(target); // each node's connection opens on first use
+      }
     } catch (SQLException e) {
       throw PartitionFailure.connecting(Side.TARGET, e);
     }
@@ -62,6 +68,11 @@ final class WorkerConnections {
   /** The autocommit connection to the target beside the transaction. */
   Connection progress() {
     return progressConnection;
+  }
+
+  /** The connections to the Citus nodes, for shard writes. */
+  NodeConnections nodes() {
+    return nodeConnections;
   }
 
   /** {@code source host:port/db} or {@code target host:port/db}, for messages: no user, no password. */
@@ -86,8 +97,12 @@ final class WorkerConnections {
         LOG.debug("closing a broken connection: {}", e.getMessage());
       }
     }
+    if (nodeConnections != null) {
+      nodeConnections.close();
+    }
     sourceConnection = null;
     targetConnection = null;
     progressConnection = null;
+    nodeConnections = null;
   }
 }

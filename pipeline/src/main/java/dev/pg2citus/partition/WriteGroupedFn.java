@@ -57,7 +57,7 @@ public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, 
       }
     };
     PartitionDone done = retries.run(connections, partition,
-        again -> transaction.run(connections.target(), connections.progress(), Claim.of(partition), rows));
+        again -> transaction.run(connections, Claim.of(partition), rows));
     if (done != null) {
       out.output(done);
     }

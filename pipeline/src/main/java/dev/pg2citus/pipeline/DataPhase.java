@@ -1,6 +1,7 @@
 package dev.pg2citus.pipeline;
 
 import dev.pg2citus.catalog.Table;
+import dev.pg2citus.config.ConfigOptions.WritePath;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.PostDataRun;
 import dev.pg2citus.ddl.SchemaTool;
@@ -10,6 +11,7 @@ import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.RunStep;
+import dev.pg2citus.write.ShardWrites;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -70,10 +72,12 @@ final class DataPhase {
             config.load().splitThreshold()).plan(leaves);
         record.queue().plan(partitions);
       }
+      ShardWrites shards = config.load().writePath() == WritePath.SHARDS && !partitions.isEmpty()
+          ? ShardWrites.prepare(target, config.target(), specs.tables(), record.runId(), notes) : ShardWrites.none();
       LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
       try (TablesLoading loading = new TablesLoading(config.target(), leaves);
           PostDataRun postData = tool.startPostData(loading, RunRecord.postData())) {
-        String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, start);
+        String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, shards, start);
         notes.addAll(record.retries().describe());
         // The run record, not the runner, says whether every partition committed.
         int left = record.queue().pending().size();
@@ -103,9 +107,10 @@ final class DataPhase {
   }
 
   /** Runs the Beam job over {@code partitions}, logging progress; returns why it failed, or null. */
-  private String copy(SourceSnapshot snapshot, CopySpecs specs, List<ReadPartition> partitions, long start) {
+  private String copy(SourceSnapshot snapshot, CopySpecs specs, List<ReadPartition> partitions, ShardWrites shards,
+      long start) {
     Pipeline pipeline = Pipeline.create(pipelineOptions);
-    MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions);
+    MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions, shards);
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
     progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
         options.progressSeconds(), TimeUnit.SECONDS);

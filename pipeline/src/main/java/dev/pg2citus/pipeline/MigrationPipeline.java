@@ -17,6 +17,7 @@ import dev.pg2citus.read.PartitionRow;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.ReadRowsFn;
 import dev.pg2citus.read.TableCopy;
+import dev.pg2citus.write.ShardWrites;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,22 +68,28 @@ public final class MigrationPipeline {
   private final MigrationConfig config;
   private final String snapshot;
   private final CopySpecs specs;
+  private final ShardWrites shards;
   private final Map<String, TableCopy> tables = new LinkedHashMap<>();
   private final Map<String, PCollectionView<KeyMap>> views = new LinkedHashMap<>();
   private final Map<String, PCollection<KV<String, String>>> shuffledPairs = new LinkedHashMap<>();
 
-  private MigrationPipeline(Pipeline pipeline, MigrationConfig config, String snapshot, CopySpecs specs) {
+  private MigrationPipeline(Pipeline pipeline, MigrationConfig config, String snapshot, CopySpecs specs,
+      ShardWrites shards) {
     this.pipeline = pipeline;
     this.config = config;
     this.snapshot = snapshot;
     this.specs = specs;
+    this.shards = shards;
     specs.tables().forEach(t -> tables.put(t.table(), t));
   }
 
-  /** Adds the data phase for {@code partitions} to {@code pipeline}. */
+  /**
+   * Adds the data phase for {@code partitions} to {@code pipeline}; the tables of {@code shards} are
+   * written straight into their shards, the others through the coordinator.
+   */
   public static void build(Pipeline pipeline, MigrationConfig config, String snapshot, CopySpecs specs,
-      List<ReadPartition> partitions) {
-    new MigrationPipeline(pipeline, config, snapshot, specs).build(partitions);
+      List<ReadPartition> partitions, ShardWrites shards) {
+    new MigrationPipeline(pipeline, config, snapshot, specs, shards).build(partitions);
   }
 
   /** Whether a table's backfill map is too large for a side input. */
@@ -104,7 +111,7 @@ public final class MigrationPipeline {
     }
     MigrationConfig.Load load = config.load();
     PartitionTransaction transaction = new PartitionTransaction(tables, load.onError(), load.batchRows(),
-        load.batchBytes());
+        load.batchBytes(), shards);
     RetryPolicy retries = new RetryPolicy(load.partitionRetries(), load.retryBackoff());
     if (!direct.isEmpty()) {
       Map<String, TableCopy> queued = new LinkedHashMap<>();

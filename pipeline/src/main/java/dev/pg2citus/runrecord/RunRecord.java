@@ -22,7 +22,8 @@ import java.util.Set;
  *   <li>{@link Rejects}: every rejected row with its reason;
  *   <li>{@link Retries}: every partition copied again after a lost connection;
  *   <li>{@link PostDataStatements}: every finalize statement that took effect;
- *   <li>{@link LiveProgress}: rows written so far by partitions still open.
+ *   <li>{@link LiveProgress}: rows written so far by partitions still open;
+ *   <li>{@code run}: the run's id, which the {@link ShardLedger} on each worker keys its rows by.
  * </ul>
  *
  * A partition's rows, its rejects and its "done" mark commit in one target transaction, so a
@@ -36,6 +37,7 @@ import java.util.Set;
  */
 public final class RunRecord {
   static final String SCHEMA = "pg2citus";
+  private static final String RUN = SCHEMA + ".run";
 
   private final Connection target;
 
@@ -83,9 +85,27 @@ public final class RunRecord {
           Retries.CREATE, PostDataStatements.CREATE}) {
         st.execute(create);
       }
+      st.execute(RUN_CREATE);
     }
     target.commit();
     target.setAutoCommit(true);
+  }
+
+  private static final String RUN_CREATE = "CREATE TABLE IF NOT EXISTS " + RUN + " AS SELECT"
+      + " gen_random_uuid()::text AS run_id";
+
+  /**
+   * This run's id, the same across {@code --resume}: a new one with each {@link #begin}, so that a
+   * worker's {@link ShardLedger} rows of an earlier run never count for this one. A record from before
+   * run ids gets one now.
+   */
+  public String runId() throws SQLException {
+    if (!Relations.exists(target, RUN)) {
+      try (Statement st = target.createStatement()) {
+        st.execute(RUN_CREATE);
+      }
+    }
+    return query(target, "SELECT run_id FROM " + RUN, rs -> rs.getString(1)).get(0);
   }
 
   /** What one row of a query's result is read into. */

@@ -28,7 +28,7 @@ import org.postgresql.copy.CopyManager;
  * <p>pgjdbc's CopyManager is used directly rather than JdbcIO's batched INSERTs: rows already are
  * COPY text from the source, so they go through unparsed, and COPY is several times faster.
  */
-public final class CopySink {
+public final class CopySink implements RowSink {
   private static final int CHUNK = 64 * 1024;
   private static final byte TAB = '\t';
 
@@ -73,15 +73,7 @@ public final class CopySink {
     this.kept = onError == OnError.REJECT ? new KeptBatch() : null;
   }
 
-  /** Writes a source row as it is. */
-  public void add(byte[] row) throws SQLException {
-    add(null, 0, 0, row);
-  }
-
-  /**
-   * Writes {@code head[offset, offset + length)}, a tab, then the source row: the row with its
-   * added distribution value as the first column. With no {@code head}, the row alone.
-   */
+  @Override
   public void add(byte[] head, int offset, int length, byte[] row) throws SQLException {
     if (in == null) {
       open();
@@ -110,23 +102,24 @@ public final class CopySink {
     }
   }
 
-  /** A row refused before it reached the target (its distribution value could not be found). */
+  @Override
   public void reject(byte[] row, String reason) {
     rows++;
     rejects.add(new RejectedRow(CopyText.text(row), reason));
   }
 
-  /** Rows given to the sink, written or rejected. */
+  @Override
   public long rows() {
     return rows;
   }
 
-  /** Bytes of the rows given to be written. */
+  @Override
   public long bytes() {
     return bytes;
   }
 
   /** Ends the open batch; returns the rows written so far. */
+  @Override
   public long flush() throws SQLException {
     if (in != null) {
       endBatch();
@@ -134,11 +127,12 @@ public final class CopySink {
     return written;
   }
 
+  @Override
   public List<RejectedRow> rejects() {
     return rejects;
   }
 
-  /** Ends an open COPY without committing it, so the partition's transaction can roll back. */
+  @Override
   public void abort() throws SQLException {
     if (in != null && in.isActive()) {
       in.cancelCopy();
@@ -240,19 +234,14 @@ public final class CopySink {
   }
 
   /** COPY statements written in the partition's transaction to isolate bad rows, so far. */
+  @Override
   public long isolationCopies() {
     return isolationCopies;
   }
 
   /** A failed COPY: stops the partition, or (rejecting) marks the batch for isolation when it ends. */
   private void failBatch(SQLException e) throws SQLException {
-    if (in != null && in.isActive()) {
-      try {
-        in.cancelCopy();
-      } catch (SQLException cancel) {
-        e.addSuppressed(cancel);
-      }
-    }
+    RowIsolation.cancel(in, e);
     if (kept == null || !RowIsolation.isRowError(e)) {
       throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
     }

@@ -164,6 +164,17 @@ final class RowIsolation {
     }
   }
 
+  /** Ends a failed COPY still open on its connection, so the transaction can go on or roll back. */
+  static void cancel(CopyIn in, SQLException failure) {
+    if (in != null && in.isActive()) {
+      try {
+        in.cancelCopy();
+      } catch (SQLException cancel) {
+        failure.addSuppressed(cancel);
+      }
+    }
+  }
+
   /**
    * Whether the failure is about the rows (data exceptions, class 22; constraint violations, 23), so
    * isolating the bad ones makes sense. Anything else (a lost connection, a lock timeout, missing
@@ -202,13 +213,7 @@ final class RowIsolation {
       connection.releaseSavepoint(sp);
       return null;
     } catch (SQLException e) {
-      if (in.isActive()) {
-        try {
-          in.cancelCopy();
-        } catch (SQLException cancel) {
-          e.addSuppressed(cancel);
-        }
-      }
+      cancel(in, e);
       connection.rollback(sp);
       if (!isRowError(e)) {
         throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);

@@ -32,6 +32,9 @@ public final class ConfigOptions {
   /** What happens to a foreign key action Citus refuses: the plan fails, or the action is left out. */
   public enum RefusedKeyActions { ERROR, DROP }
 
+  /** Where the rows of a hash-distributed table are written: through the coordinator, or straight into its shards. */
+  public enum WritePath { COORDINATOR, SHARDS }
+
   /** How distributed tables are colocated. */
   public enum Colocation {
     /** Each foreign-key tree is colocated with its root; unrelated roots get groups of their own. */
@@ -237,6 +240,12 @@ public final class ConfigOptions {
       "`counts`: every table's source rows (in the snapshot) = written + rejected, and the target holds what was "
           + "written; `checksums`: also an order-independent checksum of every column's text on both sides "
           + "(reads each table once more).");
+  public static final ConfigOption<WritePath> WRITE_PATH = ConfigOption.choice("load.write-path",
+      WritePath.COORDINATOR, "`coordinator`: every row is COPY'd into the distributed table on the coordinator, "
+          + "which routes it; `shards`: the rows of hash-distributed tables whose distribution column pg2citus can "
+          + "hash exactly are COPY'd straight into their shard tables on the workers, one transaction per partition "
+          + "and worker, with a ledger row on that worker for exactly once (`plan` says per table which path and "
+          + "why). Reference, local and plain tables, and `on-error: reject`, stay on the coordinator path.");
   public static final ConfigOption<Integer> WORKERS = ConfigOption.integer("load.workers", 4, 1, 1024,
       "Parallel readers and writers (the runner's parallelism).");
   public static final ConfigOption<Integer> PARTITION_RETRIES = ConfigOption.integer("load.partition-retries", 3, 0,
@@ -256,7 +265,7 @@ public final class ConfigOptions {
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, DISTRIBUTE_FUNCTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
       ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT,
-      BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WORKERS, PARTITION_RETRIES,
+      BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WRITE_PATH, WORKERS, PARTITION_RETRIES,
       RETRY_BACKOFF);
 
   /** Fails on any key of {@code root} that no option defines. */

@@ -82,6 +82,19 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
   }
 
   /**
+   * The same database, user, password, TLS and other properties on another server of the cluster: a
+   * Citus worker, at {@code host:port} as {@code pg_dist_node} names it. The URL's other hosts and its
+   * port are replaced; its parameters are kept.
+   */
+  public ConnectionSpec atNode(String host, int port) {
+    String rest = url.substring("jdbc:postgresql:".length());
+    String path = rest.startsWith("//") ? (rest.indexOf('/', 2) < 0 ? "/" : rest.substring(rest.indexOf('/', 2)))
+        : "/" + rest;
+    String at = (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    return new ConnectionSpec("jdbc:postgresql://" + at + path, user, password, properties, readOnly);
+  }
+
+  /**
    * This spec, with {@code fallback} as its password when it has none of its own (neither in the URL
    * nor given; an empty one counts as none, as in libpq): how {@code PGPASSWORD} applies. A null or
    * empty fallback leaves it as it is, so pgjdbc goes on to the password file.

@@ -9,6 +9,7 @@ import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConfigOptions.RefusedKeyActions;
 import dev.pg2citus.config.ConfigOptions.Verify;
+import dev.pg2citus.config.ConfigOptions.WritePath;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -231,6 +232,10 @@ public final class MigrationConfig {
 
     public Verify verify() {
       return get(VERIFY);
+    }
+
+    public WritePath writePath() {
+      return get(WRITE_PATH);
     }
 
     public int workers() {

@@ -81,8 +81,13 @@ public final class ShardMap implements Serializable {
 
   /** The shard whose range holds {@code hash}. */
   public Shard shardFor(int hash) {
+    return shards[indexFor(hash)];
+  }
+
+  /** The place in {@link #shards()} of the shard whose range holds {@code hash}. */
+  public int indexFor(int hash) {
     int at = Arrays.binarySearch(mins, hash);
-    return shards[at >= 0 ? at : -at - 2];
+    return at >= 0 ? at : -at - 2;
   }
 
   public List<Shard> shards() {

@@ -1,0 +1,358 @@
+package dev.pg2citus.write;
+
+import dev.pg2citus.read.CopyText;
+import dev.pg2citus.read.ReadPartition;
+import dev.pg2citus.read.TableCopy;
+import dev.pg2citus.route.CitusHash;
+import dev.pg2citus.route.ShardMap;
+import dev.pg2citus.route.ShardMap.Shard;
+import dev.pg2citus.runrecord.ShardLedger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one partition's rows of a hash-distributed table straight into its shard tables on the
+ * workers, bypassing the coordinator: each row's distribution value is hashed as Citus hashes it
+ * ({@link CitusHash}), its shard found in the {@link ShardMap} read for this attempt, and the row kept
+ * in that shard's batch. A connection carries one COPY at a time, so rows are batched per shard and a
+ * batch goes out as its own COPY into the shard table, in its worker's transaction, when it reaches
+ * {@code batchRows} or {@code batchBytes}, or when all batches together reach {@link #HELD_BYTES} (the
+ * largest goes then): memory stays bounded whatever the shard count.
+ *
+ * <p><b>Exactly once across workers.</b> One transaction per (partition, worker) holds that worker's
+ * rows and a row of its {@link ShardLedger} naming the hash ranges written, committed together by
+ * {@link #commitNodes} before the coordinator marks the partition done. A kill between two workers'
+ * commits leaves some workers' parts committed and recorded there; the next attempt (a retry or
+ * {@code --resume}) reads every node's ledger first and skips the rows whose hash lies in a range
+ * already written, so each part is written once. This was chosen over prepared transactions: nothing is
+ * left prepared (holding locks and xmin) after a kill, and no recovery pass is needed; the cost is a
+ * ledger query per node per partition.
+ *
+ * <p><b>Shard moves.</b> Each worker transaction first takes {@code lock_shard_metadata(5, …)} (5 is
+ * ShareLock) on the table's shards on that node, as Citus' own COPY does, so a concurrent move or split waits for
+ * it; then checks the node still holds them (a move that ended before the lock was taken), else fails
+ * with {@link PlacementsChanged}, which is retried with placements read again. The lock needs ownership
+ * of the table: without it the transaction goes on unlocked (logged once), and the start of the load
+ * refused a running rebalance ({@link ShardWrites#prepare}).
+ */
+public final class ShardSink implements RowSink {
+  /** Bytes held in all shard batches together at most. */
+  static final long HELD_BYTES = 8L << 20;
+  private static final Logger LOG = LoggerFactory.getLogger(ShardSink.class);
+  private static final AtomicBoolean LOCK_REFUSED = new AtomicBoolean();
+
+  private final NodeConnections nodes;
+  private final ShardMap map;
+  private final ShardTarget target;
+  private final CitusHash.FieldHash hash;
+  private final TableCopy table;
+  private final ReadPartition partition;
+  private final String runId;
+  private final int batchRows;
+  private final long batchBytes;
+  private final LongConsumer progress;
+  private final List<Shard> shards;
+  private final KeptBatch[] batches;
+  private final boolean[] written;
+  private final Map<String, NodeTransaction> transactions = new TreeMap<>();
+  private final List<RejectedRow> rejects = new ArrayList<>();
+  private final int[] starts;
+  private final int[] ends;
+  private long held;
+  private long rows;
+  private long bytes;
+  private long copied;
+  private long skipped;
+
+  /**
+   * Reads every node's ledger for {@code partition}: the rows of shards an earlier attempt wrote are
+   * skipped.
+   *
+   * @param allNodes every node that may hold a ledger row ({@code host:port}), the map's included
+   * @param progress told the rows written so far after each COPY
+   */
+  public ShardSink(NodeConnections nodes, List<String> allNodes, ShardMap map, ShardTarget target, TableCopy table,
+      ReadPartition partition, String runId, int batchRows, long batchBytes, LongConsumer progress)
+      throws SQLException {
+    this.nodes = nodes;
+    this.map = map;
+    this.target = target;
+    this.hash = CitusHash.forType(target.type()).orElseThrow(
+        () -> new IllegalArgumentException(target.type() + " cannot be routed here"));
+    this.table = table;
+    this.partition = partition;
+    this.runId = runId;
+    this.batchRows = batchRows;
+    this.batchBytes = batchBytes;
+    this.progress = progress;
+    this.shards = map.shards();
+    this.batches = new KeptBatch[shards.size()];
+    this.written = writtenBefore(allNodes);
+    int fieldsNeeded = Math.max(1, target.field() + 1);
+    this.starts = new int[fieldsNeeded];
+    this.ends = new int[fieldsNeeded];
+  }
+
+  /** Which shards an earlier attempt wrote, by every node's ledger. */
+  private boolean[] writtenBefore(List<String> allNodes) throws SQLException {
+    List<int[]> ranges = new ArrayList<>();
+    for (String node : allNodes) {
+      int colon = node.lastIndexOf(':');
+      Connection c = transaction(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))).connection;
+      ranges.addAll(ShardLedger.written(c, runId, partition));
+    }
+    boolean[] done = new boolean[shards.size()];
+    for (int i = 0; i < done.length; i++) {
+      Shard s = shards.get(i);
+      for (int[] r : ranges) {
+        if (r[0] <= s.min() && s.max() <= r[1]) {
+          done[i] = true;
+        } else if (r[0] <= s.max() && s.min() <= r[1]) {
+          throw new SQLException(partition + ": shard " + s.id() + " overlaps a hash range an earlier attempt"
+              + " wrote only in part (" + r[0] + ".." + r[1] + "); the shards were merged?");
+        }
+      }
+    }
+    if (!ranges.isEmpty()) {
+      LOG.info("{}: {} of {} shards written by an earlier attempt, their rows skipped", partition,
+          count(done), done.length);
+    }
+    return done;
+  }
+
+  private static int count(boolean[] flags) {
+    int n = 0;
+    for (boolean f : flags) {
+      n += f ? 1 : 0;
+    }
+    return n;
+  }
+
+  @Override
+  public void add(byte[] head, int offset, int length, byte[] row) throws SQLException {
+    int shard = map.indexFor(hashOf(head, offset, length, row));
+    int size = (head == null ? 0 : length + 1) + row.length;
+    rows++;
+    bytes += size;
+    if (written[shard]) {
+      skipped++;
+      return;
+    }
+    KeptBatch batch = batches[shard];
+    if (batch == null) {
+      batch = batches[shard] = new KeptBatch();
+    }
+    batch.add(head, offset, length, row);
+    held += size;
+    if (batch.size() >= batchRows || batch.start(batch.size()) >= batchBytes) {
+      send(shard);
+    }
+    if (held >= HELD_BYTES) {
+      send(largest());
+    }
+  }
+
+  /** The hash of the row's distribution value: the head, or a field of the row. */
+  private int hashOf(byte[] head, int offset, int length, byte[] row) throws SQLException {
+    String value;
+    if (head != null && target.field() == 0) {
+      value = CopyText.text(head, offset, offset + length);
+    } else {
+      int field = head != null ? target.field() - 1 : target.field();
+      if (CopyText.fieldBounds(row, starts, ends) <= field) {
+        throw new SQLException(partition + ": a source row has fewer than " + (field + 1) + " fields");
+      }
+      value = CopyText.text(row, starts[field], ends[field]);
+    }
+    if (value.equals(CopyText.NULL)) {
+      throw new SQLException(partition + ": a row's distribution value is NULL, which Citus refuses: "
+          + CopyText.text(row), "23502");
+    }
+    try {
+      return hash.hash(value);
+    } catch (RuntimeException e) {
+      throw new SQLException(partition + ": the distribution value '" + value + "' is not a valid " + target.type()
+          + " (" + e.getMessage() + ")", "22P02", e);
+    }
+  }
+
+  private int largest() {
+    int at = 0;
+    for (int i = 1; i < batches.length; i++) {
+      if (batches[i] != null && (batches[at] == null || batches[i].start(batches[i].size())
+          > batches[at].start(batches[at].size()))) {
+        at = i;
+      }
+    }
+    return at;
+  }
+
+  /** One shard's batch as one COPY into its shard table, in its node's transaction. */
+  private void send(int shard) throws SQLException {
+    KeptBatch batch = batches[shard];
+    if (batch == null || batch.size() == 0) {
+      return;
+    }
+    Shard s = shards.get(shard);
+    NodeTransaction tx = transaction(s.host(), s.port());
+    tx.lockAndCheck();
+    int length = batch.start(batch.size());
+    CopyIn in = tx.connection.unwrap(PGConnection.class).getCopyAPI().copyIn(table.copyInSql(s.table()));
+    try {
+      in.writeToCopy(batch.bytes(), 0, length);
+      long n = in.endCopy();
+      copied += n;
+      tx.rows += n;
+      tx.shards.add(s);
+    } catch (SQLException e) {
+      RowIsolation.cancel(in, e);
+      throw new SQLException(partition + ": shard " + s.table() + " on " + tx.node + ": " + e.getMessage(),
+          e.getSQLState(), e);
+    }
+    held -= length;
+    batch.clear();
+    progress.accept(copied + skipped);
+  }
+
+  private NodeTransaction transaction(String host, int port) throws SQLException {
+    String node = NodeConnections.name(host, port);
+    NodeTransaction tx = transactions.get(node);
+    if (tx == null) {
+      tx = new NodeTransaction(node, nodes.to(host, port), map.shards().stream()
+          .filter(s -> s.host().equals(host) && s.port() == port).map(Shard::id).toArray(Long[]::new));
+      transactions.put(node, tx);
+    }
+    return tx;
+  }
+
+  @Override
+  public void reject(byte[] row, String reason) {
+    rows++;
+    rejects.add(new RejectedRow(CopyText.text(row), reason));
+  }
+
+  @Override
+  public long rows() {
+    return rows;
+  }
+
+  @Override
+  public long bytes() {
+    return bytes;
+  }
+
+  /** Sends every batch; returns the rows in the shards, those an earlier attempt wrote included. */
+  @Override
+  public long flush() throws SQLException {
+    for (int i = 0; i < batches.length; i++) {
+      send(i);
+    }
+    return copied + skipped;
+  }
+
+  /**
+   * Commits each node's transaction with its ledger row, one node after the other (in name order); the
+   * coordinator marks the partition done after this. A failure midway leaves the committed nodes'
+   * parts recorded in their ledgers, which the next attempt skips.
+   */
+  public void commitNodes() throws SQLException {
+    for (NodeTransaction tx : transactions.values()) {
+      if (!tx.shards.isEmpty()) {
+        Integer[] mins = tx.shards.stream().map(Shard::min).toArray(Integer[]::new);
+        Integer[] maxs = tx.shards.stream().map(Shard::max).toArray(Integer[]::new);
+        ShardLedger.record(tx.connection, runId, partition, tx.node, mins, maxs, tx.rows);
+      }
+      tx.connection.commit();
+    }
+  }
+
+  /** Rows written by this attempt, and rows skipped as written by an earlier one. */
+  public String describe() {
+    return copied + " rows into " + transactions.values().stream().mapToInt(t -> t.shards.size()).sum() + " shards on " + transactions.values().stream().filter(t -> !t.shards.isEmpty()).count()
+        + " workers" + (skipped == 0 ? "" : ", " + skipped + " skipped as written by an earlier attempt");
+  }
+
+  @Override
+  public List<RejectedRow> rejects() {
+    return rejects;
+  }
+
+  /** Rolls back every node's transaction (no COPY is ever left open between rows). */
+  @Override
+  public void abort() throws SQLException {
+    nodes.rollback();
+  }
+
+  @Override
+  public long isolationCopies() {
+    return 0;
+  }
+
+  /** One node's transaction for this partition: its lock, the shards written and the rows. */
+  private final class NodeTransaction {
+    private final String node;
+    private final Connection connection;
+    private final Long[] shardIds;
+    private final Set<Shard> shards = new LinkedHashSet<>();
+    private boolean locked;
+    private long rows;
+
+    NodeTransaction(String node, Connection connection, Long[] shardIds) {
+      this.node = node;
+      this.connection = connection;
+      this.shardIds = shardIds;
+    }
+
+    /**
+     * Before the first COPY: the shards' metadata lock, so a move waits for this transaction, and the
+     * check that this node still holds the shards (a move may have ended before the lock was granted).
+     */
+    void lockAndCheck() throws SQLException {
+      if (locked) {
+        return;
+      }
+      Savepoint before = connection.setSavepoint();
+      try (PreparedStatement ps = connection.prepareStatement("SELECT lock_shard_metadata(5, ?)")) {
+        ps.setArray(1, connection.createArrayOf("int8", shardIds));
+        ps.execute();
+        connection.releaseSavepoint(before);
+      } catch (SQLException e) {
+        if (!"42501".equals(e.getSQLState())) {
+          throw e;
+        }
+        connection.rollback(before);
+        if (LOCK_REFUSED.compareAndSet(false, true)) {
+          LOG.warn("lock_shard_metadata refused ({}): shard writes go on without the shard metadata lock; do not"
+              + " move or split shards during the load", e.getMessage());
+        }
+      }
+      try (PreparedStatement ps = connection.prepareStatement("SELECT count(*) FROM pg_dist_placement"
+          + " WHERE shardid = ANY (?) AND groupid = (SELECT groupid FROM pg_dist_local_group)")) {
+        ps.setArray(1, connection.createArrayOf("int8", shardIds));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          if (rs.getLong(1) != shardIds.length) {
+            throw new PlacementsChanged(partition + ": the shards of " + target.distributed() + " on " + node
+                + " moved since their placements were read");
+          }
+        }
+      }
+      locked = true;
+    }
+  }
+}
