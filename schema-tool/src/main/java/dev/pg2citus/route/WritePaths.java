@@ -92,7 +92,7 @@ public final class WritePaths {
     if (coordinator != null) {
       return new Choice(table.name(), false, coordinator);
     }
-    return new Choice(table.name(), true, "hash of " + p.column() + " (" + p.columnType() + ") computed here"
+    return new Choice(table.name(), true, "hash of " + p.column() + " (" + p.columnType() + ") computed by pg2citus, rows sent to the shard holding it"
         + (table.isPartition() ? "; a partition: its own shards" : "")
         + (isText(p.columnType()) ? "; if the target's encoding is UTF8" : ""));
   }
