@@ -1,5 +1,8 @@
 package dev.pg2citus.plan;
 
+import dev.pg2citus.catalog.Catalog;
+import dev.pg2citus.catalog.Extension;
+import dev.pg2citus.catalog.KeyConstraint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -7,7 +10,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Citus hashes a distribution column with its type's default hash operator class, so a type
@@ -81,6 +86,50 @@ public final class ColumnTypeCheck {
             problems.add("distribution column " + String.join(", ", entry.getValue()) + " has type " + entry.getKey()
                 + ", which has no hash function, so Citus cannot distribute on it: distribute on another column, or"
                 + " add a cast rule to a type Citus can hash (text, say)");
+          }
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * An exclusion constraint of a distributed table gains {@code column WITH =} ({@link
+   * KeyRewrites#exclusion}); its index method must have an operator class for the column's type
+   * (gist for an integer needs btree_gist), from an extension the target gets. One problem per
+   * constraint that cannot be rewritten, naming it and what to do.
+   */
+  public static List<String> exclusionProblems(Connection source, Catalog catalog, DistributionPlan plan)
+      throws SQLException {
+    Set<String> carried = catalog.extensions().stream().map(Extension::name).collect(Collectors.toSet());
+    List<String> problems = new ArrayList<>();
+    try (PreparedStatement ps = source.prepareStatement(DEFAULT_OPCLASS)) {
+      for (Placement p : plan.placements()) {
+        if (!p.isDistributed() || p.partitionOf() != null) {
+          continue;
+        }
+        for (KeyConstraint x : catalog.table(p.table()).orElseThrow().exclusionConstraints()) {
+          if (x.columns().contains(p.column())) {
+            continue;
+          }
+          String method = KeyRewrites.exclusionMethod(x.definition());
+          ps.setString(1, p.columnType());
+          ps.setString(2, method);
+          try (ResultSet rs = ps.executeQuery()) {
+            boolean found = rs.next();
+            String extension = found ? rs.getString(2) : null;
+            if (!found) {
+              problems.add("exclusion constraint " + x.name() + " of " + p.table() + " (" + x.definition() + ") must"
+                  + " hold distribution column " + p.column() + " WITH =, which Citus requires, but index method "
+                  + method + " has no operator class for " + p.columnType() + " on the source"
+                  + ("gist".equals(method) ? " (btree_gist provides one: CREATE EXTENSION btree_gist)" : "")
+                  + ": add it, or drop the constraint on the source, or leave " + p.table().name() + " local");
+            } else if (extension != null && !carried.contains(extension)) {
+              problems.add("exclusion constraint " + x.name() + " of " + p.table() + " must hold distribution column "
+                  + p.column() + " WITH =, which Citus requires, through operator class " + rs.getString(1)
+                  + " of extension " + extension + ", which no migrated table uses, so the target does not get it:"
+                  + " create " + extension + " on the target first (before-load: CREATE EXTENSION " + extension + ")");
+            }
           }
         }
       }
