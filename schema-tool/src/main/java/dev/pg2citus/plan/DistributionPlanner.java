@@ -99,6 +99,7 @@ public final class DistributionPlanner {
     warnAboutKeyTypes();
     warnAboutUnsupportedShapes();
     findCitusRefusals();
+    checkInheritance();
     checkForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
     noteWeakenedKeys();
@@ -477,6 +478,51 @@ public final class DistributionPlanner {
             + " partitions on the source, or leave it local (no rule or foreign key reaching it)");
       }
     }
+  }
+
+  /**
+   * Tables of classic inheritance ({@code INHERITS}) are created with it, as on the source, so a
+   * parent's rows include its children's there too. Citus refuses such tables as distributed or
+   * reference tables, and in its metadata, where a foreign key to a Citus table would put a local
+   * one: each is refused here, by name, with what to do. A parent the table filters leave out is
+   * warned about: the child is created without {@code INHERITS}.
+   */
+  private void checkInheritance() {
+    Map<TableName, List<TableName>> family = new TreeMap<>();
+    for (Table t : catalog.tables()) {
+      for (TableName parent : t.inherits()) {
+        if (catalog.table(parent).isEmpty()) {
+          warnings.add(t.name() + " inherits from " + parent + ", which the table filters leave out: it is created"
+              + " without INHERITS");
+          continue;
+        }
+        family.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(parent);
+        family.computeIfAbsent(parent, k -> new ArrayList<>()).add(t.name());
+      }
+    }
+    if (config.targetIsPlainPostgresql()) {
+      return;
+    }
+    String remedy = ", which Citus refuses for tables in an inheritance hierarchy: leave the hierarchy local (no rule"
+        + " or foreign key reaching it), or turn it into declarative partitioning on the source";
+    family.forEach((name, related) -> {
+      Placement p = placed.get(name);
+      String relatives = " (INHERITS with " + related.stream().map(TableName::toString)
+          .collect(Collectors.joining(", ")) + ")";
+      if (p.kind() != Kind.LOCAL) {
+        problems.add(name + relatives + " would be " + (p.isDistributed() ? "distributed on " + p.column()
+            : "a reference table") + " (" + p.reason() + ")" + remedy);
+        return;
+      }
+      for (ForeignKey fk : keptKeys(catalog.table(name).orElseThrow())) {
+        Placement to = placed.get(fk.referenced());
+        if (to != null && to.kind() != Kind.LOCAL) {
+          problems.add(name + relatives + " has foreign key " + fk.name() + " (" + fk.describe() + ") to a Citus"
+              + " table, which would add it to Citus' metadata" + remedy + "; or leave the key out"
+              + " (citus.leave-out-foreign-keys: [" + NameRef.spell(name.name()) + "." + NameRef.spell(fk.name()) + "])");
+        }
+      }
+    });
   }
 
   /**
