@@ -717,7 +717,7 @@ public final class DistributionPlanner {
       // foreign-key order too.
       List<Placement> inOrder = referencedFirst(members);
       TableName root = inOrder.get(0).table();
-      Set<String> types = members.stream().map(t -> placed.get(t).columnType())
+      Set<String> types = members.stream().map(t -> withoutModifiers(placed.get(t).columnType()))
           .collect(Collectors.toCollection(TreeSet::new));
       if (types.size() > 1) {
         problems.add("colocation group of " + root + " mixes distribution column types ("
@@ -732,7 +732,12 @@ public final class DistributionPlanner {
     return sorted;
   }
 
-  private static void union(Map<TableName, TableName> parent, TableName a, TableName b) {
+  /** A type without its modifiers: Citus colocates on the type alone ({@code varchar(5)} with {@code varchar(10)}). */
+  private static String withoutModifiers(String type) {
+    return type.replaceAll("\\(\\d+(,\\d+)?\\)", "");
+  }
+
+    private static void union(Map<TableName, TableName> parent, TableName a, TableName b) {
     parent.put(find(parent, a), find(parent, b));
   }
 
