@@ -191,6 +191,7 @@ class CitusSchemaToolTest {
         CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE);
         CREATE TABLE rooms (id int PRIMARY KEY, user_id int REFERENCES users, room int, during tsrange,
                             CONSTRAINT no_double_booking EXCLUDE USING gist (room WITH =, during WITH &&));
+        CREATE TABLE visits (id int PRIMARY KEY, room_id int REFERENCES rooms);
         """);
     String dst = TestCitus.freshDatabase("weakened_dst");
     MigrationConfig config = config(src, dst, "distribute: [users using id]\n");
@@ -203,6 +204,9 @@ class CitusSchemaToolTest {
     assertTrue(weakened.contains("EXCLUDE USING gist (room WITH =, during WITH &&) on public.rooms becomes EXCLUDE"
         + " USING gist (\"user_id\" WITH =, room WITH =, during WITH &&): conflicting rows are excluded only among rows"
         + " of one user_id, no longer across the table"), weakened::toString);
+    assertTrue(weakened.contains("foreign key visits_room_id_fkey (visits(room_id) → rooms(id)) becomes (user_id,"
+        + " room_id) → rooms(user_id, id): a row may reference only a row of its own user_id, whose key is unique"
+        + " only among those rows"), weakened::toString);
     assertTrue(tool.target().plan().render().contains("keys that gain the distribution column"),
         tool.target().plan()::render);
     PhaseReport create = tool.create();
