@@ -93,7 +93,7 @@ public final class PartitionCopyFn extends DoFn<Integer, PartitionDone> {
   @Teardown
   public void teardown() {
     if (connections != null) {
-      connections.close();
+      connections.stop();
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.pg2citus.partition;
 import dev.pg2citus.partition.PartitionFailure.Side;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.sql.FailedStatement;
 import dev.pg2citus.sql.ServerErrors;
 import dev.pg2citus.write.PlacementsChanged;
 import java.io.IOException;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The one retry policy of the data phase, for both copy workers ({@link PartitionCopyFn}, {@link
  * WriteGroupedFn}): it classifies a failure, backs off, logs, records the retry in the run record,
  * and tries again. Only a lost connection is retried ({@link #isConnectionLoss}); a row or
- * statement error would fail again, and stops the run with what to do ({@link #stopped}).
+ * statement error would fail again, and stops the run with what to do ({@link #stopped}), naming the
+ * statement ({@link FailedStatement}). A worker the runner stopped ({@link WorkerConnections#stop})
+ * lost no connection: its connections were closed because the data phase is ending.
  *
  * <p>The partition's transaction is rolled back (the server does it when the connection dies, the
  * worker when the other side's did), the worker waits {@code backoff}, twice that at the next
@@ -69,6 +72,12 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
         String database = connections.describe(failure == null ? Side.TARGET : failure.side());
         ReadPartition failed = failure != null && failure.partition() != null ? failure.partition() : again;
         String why = connections.withoutSecrets(reason(e));
+        if (connections.stopped()) {
+          // The runner closed the connections under this attempt: the data phase is ending (another
+          // worker's error failed it), so this is neither a lost connection nor an error of its own.
+          throw new SQLException("copy worker stopped " + (failed == null ? "between partitions" : "during " + failed)
+              + ": the data phase is ending", "57014", e);
+        }
         if (!isConnectionLoss(e) && !placementsChanged(e)) {
           if (e instanceof SQLException sql) {
             throw stopped(database, failed, why, sql);
@@ -183,7 +192,9 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
   static SQLException stopped(String database, ReadPartition partition, String reason, SQLException cause) {
     String what = partition == null ? "while claiming a partition" : "during " + partition;
     String remedy = ServerErrors.remedy(cause.getSQLState(), database);
+    String statement = FailedStatement.in(cause);
     return new SQLException("the " + database + " refused a statement " + what + ": " + reason
+        + (statement == null ? "" : "\n  the statement: " + statement)
         + (remedy == null ? "" : "; " + remedy) + "; then run migrate --resume to continue", cause.getSQLState(),
         cause);
   }

@@ -24,6 +24,8 @@ final class WorkerConnections {
   private Connection targetConnection;
   private Connection progressConnection;
   private NodeConnections nodeConnections;
+  /** Set by the runner's teardown, from whatever thread: the worker's work ends, nothing is opened again. */
+  private volatile boolean stopped;
 
   /** @param source null when the rows come from elsewhere (the shuffle) */
   WorkerConnections(ConnectionSpec source, ConnectionSpec target) {
@@ -32,7 +34,10 @@ final class WorkerConnections {
   }
 
   /** Opens the connections not open; a failure says which side could not be reached. */
-  void open() throws PartitionFailure {
+  void open() throws SQLException {
+    if (stopped) {
+      throw new SQLException("the copy worker was stopped", "57014");
+    }
     try {
       if (source != null && sourceConnection == null) {
         sourceConnection = source.open();
@@ -84,6 +89,21 @@ final class WorkerConnections {
   String withoutSecrets(String text) {
     String scrubbed = target.withoutSecrets(text);
     return source == null ? scrubbed : source.withoutSecrets(scrubbed);
+  }
+
+  /**
+   * Stops the worker for good (the runner tears it down, when the data phase ends or fails
+   * elsewhere): its connections are closed, perhaps under a running attempt, whose failure is then
+   * no lost connection to retry ({@link #stopped()}), and none is opened again.
+   */
+  void stop() {
+    stopped = true;
+    close();
+  }
+
+  /** Whether {@link #stop()} was called: a failure since is the worker being stopped, not a lost connection. */
+  boolean stopped() {
+    return stopped;
   }
 
   /** Closes the connections, broken or not; an open transaction rolls back with its connection. */

@@ -66,7 +66,7 @@ public final class WriteGroupedFn extends DoFn<KV<String, Iterable<JoinedRow>>, 
   @Teardown
   public void teardown() {
     if (connections != null) {
-      connections.close();
+      connections.stop();
     }
   }
 }

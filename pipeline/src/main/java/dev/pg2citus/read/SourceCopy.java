@@ -1,5 +1,6 @@
 package dev.pg2citus.read;
 
+import dev.pg2citus.sql.FailedStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import org.postgresql.PGConnection;
@@ -33,8 +34,14 @@ public final class SourceCopy {
     try {
       try {
         SourceSnapshot.begin(source, snapshot);
-        out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql);
       } catch (SQLException | RuntimeException e) {
+        throw new SourceException(e);
+      }
+      try {
+        out = source.unwrap(PGConnection.class).getCopyAPI().copyOut(copySql);
+      } catch (SQLException e) {
+        throw new SourceException(new FailedStatement(copySql, e));
+      } catch (RuntimeException e) {
         throw new SourceException(e);
       }
       byte[] row;

@@ -49,8 +49,13 @@ public record TableCopy(String table, String quotedTable, String quotedTarget, S
     return copyInSql(quotedTarget);
   }
 
-  /** The COPY that writes the rows into {@code quotedInto}, a table with the same columns. */
+  /**
+   * The COPY that writes the rows into {@code quotedInto}, a table with the same columns. A table
+   * with no column to write (only generated columns, or none at all) takes COPY's default list,
+   * which leaves generated columns out: each row is an empty line, and its count is kept.
+   */
   public String copyInSql(String quotedInto) {
-    return "COPY " + quotedInto + " (" + String.join(", ", targetColumns) + ") FROM STDIN";
+    return "COPY " + quotedInto + (targetColumns.isEmpty() ? "" : " (" + String.join(", ", targetColumns) + ")")
+        + " FROM STDIN";
   }
 }

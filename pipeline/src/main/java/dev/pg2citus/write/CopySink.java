@@ -4,6 +4,7 @@ import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.TableCopy;
+import dev.pg2citus.sql.FailedStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -144,7 +145,12 @@ public final class CopySink implements RowSink {
     if (kept != null) {
       savepoint = target.setSavepoint();
     }
-    in = copy.copyIn(table.copyInSql());
+    String sql = table.copyInSql();
+    try {
+      in = copy.copyIn(sql);
+    } catch (SQLException e) {
+      throw new FailedStatement(sql, e);
+    }
   }
 
   private void put(byte value) throws SQLException {

@@ -116,4 +116,22 @@ class RecoveryAndEdgeCasesTest {
             "SELECT count(*) FROM pg2citus.partitions WHERE table_name = 'public.ads' AND NOT done"),
         "the partition stays to be redone on resume");
   }
+
+  @Test
+  void aStatementTheTargetRefusesStopsAtOnceNamingTheStatementAndIsNeverRetried() throws SQLException, IOException {
+    String src = source();
+    String dst = TestPostgres.freshDatabase("edge_dst");
+    assertTrue(Migrations.run(config(src, dst, "  schema-only: true\n  foreign-keys: false\n")).ok());
+    TestPostgres.execute(dst, "ALTER TABLE ads DROP COLUMN name");
+    MigrationConfig dataOnly = config(src, dst, "  data-only: true\n  foreign-keys: false\n  retry-backoff: 10ms\n");
+    for (boolean resume : new boolean[] {false, true}) {
+      MigrationSummary run = Migrations.run(dataOnly, resume, Migrations.rejectsDir());
+      MigrationSummary.Phase data = run.phases().stream().filter(p -> p.name().equals("data")).findFirst().orElseThrow();
+      assertTrue(data.errors().stream().anyMatch(m -> m.contains("refused a statement during public.ads partition")
+          && m.contains("column \"name\" of relation \"ads\" does not exist")
+          && m.contains("the statement: COPY \"public\".\"ads\"")), run::render);
+      assertFalse(run.render().contains("lost"), "a deterministic error is no lost connection: " + run.render());
+      assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg2citus.retries"), run::render);
+    }
+  }
 }

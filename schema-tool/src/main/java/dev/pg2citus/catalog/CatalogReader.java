@@ -50,7 +50,8 @@ public final class CatalogReader {
       st.execute("SET standard_conforming_strings = on");
     }
     Map<Long, TableHeader> headers = readTables(selected);
-    Map<Long, List<Column>> columns = readColumns(headers.keySet());
+    Map<Long, List<String>> inheritedColumns = new HashMap<>();
+    Map<Long, List<Column>> columns = readColumns(headers.keySet(), inheritedColumns);
     Map<Long, Constraints> constraints = readConstraints(headers);
     Map<Long, List<Index>> indexes = readIndexes(headers.keySet());
     List<Table> tables = new ArrayList<>();
@@ -58,8 +59,8 @@ public final class CatalogReader {
       long oid = entry.getKey();
       TableHeader h = entry.getValue();
       Constraints c = constraints.getOrDefault(oid, new Constraints());
-      tables.add(new Table(h.name, h.unlogged, h.partitionKey, h.parent, h.partitionBound,
-          columns.getOrDefault(oid, List.of()), c.primaryKey, c.uniques, c.exclusions,
+      tables.add(new Table(h.name, h.unlogged, h.partitionKey, h.parent, h.partitionBound, h.inherits,
+          inheritedColumns.getOrDefault(oid, List.of()), columns.getOrDefault(oid, List.of()), c.primaryKey, c.uniques, c.exclusions,
           indexes.getOrDefault(oid, List.of()), c.foreignKeys, c.checks, h.comment, h.estimatedRows));
     }
     String oids = oidArray(headers.keySet());
@@ -109,7 +110,7 @@ public final class CatalogReader {
 
   private record TableHeader(
       TableName name, boolean unlogged, String partitionKey, TableName parent,
-      String partitionBound, String comment, long estimatedRows) {}
+      String partitionBound, String comment, long estimatedRows, List<TableName> inherits) {}
 
   private static final class Constraints {
     KeyConstraint primaryKey;
@@ -125,7 +126,12 @@ public final class CatalogReader {
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
                pn.nspname, pc.relname,
                CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END,
-               obj_description(c.oid, 'pg_class'), c.reltuples::bigint
+               obj_description(c.oid, 'pg_class'), c.reltuples::bigint,
+               ARRAY(SELECT hn.nspname FROM pg_inherits h JOIN pg_class hc ON hc.oid = h.inhparent
+                       JOIN pg_namespace hn ON hn.oid = hc.relnamespace
+                      WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno),
+               ARRAY(SELECT hc.relname FROM pg_inherits h JOIN pg_class hc ON hc.oid = h.inhparent
+                      WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno)
           FROM pg_class c
           JOIN pg_namespace n ON n.oid = c.relnamespace
           LEFT JOIN pg_inherits i ON i.inhrelid = c.oid AND c.relispartition
@@ -138,8 +144,14 @@ public final class CatalogReader {
     try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       while (rs.next()) {
         TableName parent = rs.getString(6) == null ? null : new TableName(rs.getString(6), rs.getString(7));
+        List<String> schemas = strings(rs.getArray(11));
+        List<String> names = strings(rs.getArray(12));
+        List<TableName> inherits = new ArrayList<>();
+        for (int i = 0; i < schemas.size(); i++) {
+          inherits.add(new TableName(schemas.get(i), names.get(i)));
+        }
         all.put(rs.getLong(1), new TableHeader(new TableName(rs.getString(2), rs.getString(3)),
-            rs.getBoolean(4), rs.getString(5), parent, rs.getString(8), rs.getString(9), rs.getLong(10)));
+            rs.getBoolean(4), rs.getString(5), parent, rs.getString(8), rs.getString(9), rs.getLong(10), inherits));
       }
     }
     Map<TableName, TableHeader> byName = new HashMap<>();
@@ -162,7 +174,9 @@ public final class CatalogReader {
     return current.name;
   }
 
-  private Map<Long, List<Column>> readColumns(Set<Long> tables) throws SQLException {
+  /** The columns of {@code tables}; those a table has only from its INHERITS parents go to {@code inherited} too. */
+  private Map<Long, List<Column>> readColumns(Set<Long> tables, Map<Long, List<String>> inherited)
+      throws SQLException {
     String sql = """
         SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod),
                format_type(a.atttypid, NULL), a.attnotnull,
@@ -171,7 +185,7 @@ public final class CatalogReader {
                CASE WHEN a.attgenerated <> '' THEN pg_get_expr(d.adbin, d.adrelid) END,
                CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation
                     THEN quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END,
-               col_description(a.attrelid, a.attnum)
+               col_description(a.attrelid, a.attnum), NOT a.attislocal AND a.attinhcount > 0
           FROM pg_attribute a
           JOIN pg_type t ON t.oid = a.atttypid
           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
@@ -188,6 +202,9 @@ public final class CatalogReader {
           result.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(new Column(
               rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5), rs.getString(6),
               rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), null, null));
+          if (rs.getBoolean(11)) {
+            inherited.computeIfAbsent(rs.getLong(1), k -> new ArrayList<>()).add(rs.getString(2));
+          }
         }
       }
     }

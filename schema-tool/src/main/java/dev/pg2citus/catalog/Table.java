@@ -9,6 +9,8 @@ import java.util.Optional;
  * @param partitionKey {@code pg_get_partkeydef} of a partitioned table (e.g. {@code RANGE (seen_at)}), or null
  * @param parent the partitioned table this one is a partition of, or null
  * @param partitionBound {@code FOR VALUES …} of a partition, or null
+ * @param inherits the tables this one inherits from ({@code INHERITS}, not partitioning), in order
+ * @param inheritedColumns the columns it has only from those parents (not declared on it as well)
  * @param primaryKey the primary key, or null
  * @param exclusionConstraints EXCLUDE constraints, carried over as the source defines them
  * @param estimatedRows {@code reltuples}, -1 when never analyzed
@@ -19,6 +21,8 @@ public record Table(
     String partitionKey,
     TableName parent,
     String partitionBound,
+    List<TableName> inherits,
+    List<String> inheritedColumns,
     List<Column> columns,
     KeyConstraint primaryKey,
     List<KeyConstraint> uniqueConstraints,
@@ -30,6 +34,8 @@ public record Table(
     long estimatedRows) {
 
   public Table {
+    inherits = List.copyOf(inherits);
+    inheritedColumns = List.copyOf(inheritedColumns);
     columns = List.copyOf(columns);
     uniqueConstraints = List.copyOf(uniqueConstraints);
     exclusionConstraints = List.copyOf(exclusionConstraints);
@@ -52,7 +58,8 @@ public record Table(
 
   /** The same table with other columns (cast rules produce it). */
   public Table withColumns(List<Column> newColumns) {
-    return new Table(name, unlogged, partitionKey, parent, partitionBound, newColumns, primaryKey,
+    return new Table(name, unlogged, partitionKey, parent, partitionBound, inherits, inheritedColumns, newColumns,
+        primaryKey,
         uniqueConstraints, exclusionConstraints, indexes, foreignKeys, checks, comment, estimatedRows);
   }
 }

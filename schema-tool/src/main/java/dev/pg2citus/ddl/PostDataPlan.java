@@ -78,7 +78,7 @@ public final class PostDataPlan {
     }
     for (Table t : tables) {
       for (KeyConstraint x : t.exclusionConstraints()) {
-        build(out, built, t, constraint(Step.EXCLUSION, t, x.name(), x.definition()));
+        build(out, built, t, constraint(Step.EXCLUSION, t, x.name(), target.exclusionDefinition(t, x)));
       }
     }
     for (Table t : tables) {

@@ -98,6 +98,7 @@ public final class SchemaTool {
       DdlExecutor.run(connection, statements, report, failed);
     }
     warnings.forEach(w -> report.note("plan: " + w));
+    target.plan().weakenedKeys().forEach(w -> report.note("plan: key rewritten: " + w));
     target.catalog().skipped().forEach(s -> report.note("not carried: " + s));
     return report;
   }

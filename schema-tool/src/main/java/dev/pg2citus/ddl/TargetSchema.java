@@ -9,6 +9,7 @@ import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
+import dev.pg2citus.plan.KeyRewrites;
 import dev.pg2citus.plan.Placement;
 import dev.pg2citus.plan.TargetNames;
 import dev.pg2citus.sql.Sql;
@@ -20,8 +21,8 @@ import java.util.regex.Pattern;
 
 /**
  * The target shape of each table: the source table with the distribution column added first where
- * the plan adds it, and put in front of every primary key, unique constraint, unique index and
- * foreign key between distributed tables that lacks it. Everything else is the source's own text.
+ * the plan adds it, and put in front of every primary key, unique constraint, unique index,
+ * exclusion constraint ({@code WITH =}) and foreign key between distributed tables that lacks it. Everything else is the source's own text.
  */
 public final class TargetSchema {
   private static final Pattern INDEX_COLUMNS = Pattern.compile(" USING [a-z0-9_]+ \\(");
@@ -96,8 +97,19 @@ public final class TargetSchema {
     if (!p.isDistributed() || key.columns().contains(p.column())) {
       return key.definition();
     }
-    int open = key.definition().indexOf('(');
-    return insertAt(key.definition(), open + 1, Sql.ident(p.column()) + ", ");
+    return KeyRewrites.key(key.definition(), p.column());
+  }
+
+  /**
+   * An EXCLUDE definition that holds the distribution column with {@code =}, as Citus requires; the
+   * plan notes what such a rewrite no longer excludes.
+   */
+  public String exclusionDefinition(Table table, KeyConstraint exclusion) {
+    Placement p = plan.of(table.name());
+    if (!p.isDistributed() || exclusion.columns().contains(p.column())) {
+      return exclusion.definition();
+    }
+    return KeyRewrites.exclusion(exclusion.definition(), p.column());
   }
 
   /**
@@ -119,7 +131,7 @@ public final class TargetSchema {
     if (!m.find()) {
       throw new IllegalStateException("unexpected index definition: " + def);
     }
-    return insertAt(def, m.end(), Sql.ident(p.column()) + ", ");
+    return KeyRewrites.insertAt(def, m.end(), Sql.ident(p.column()) + ", ");
   }
 
   /**
@@ -150,9 +162,5 @@ public final class TargetSchema {
   /** Whether a foreign key is created: its referenced table is migrated too, and Citus can enforce it. */
   public boolean keeps(ForeignKey fk) {
     return catalog.table(fk.referenced()).isPresent() && plan.keeps(fk);
-  }
-
-  private static String insertAt(String text, int at, String insert) {
-    return text.substring(0, at) + insert + text.substring(at);
   }
 }

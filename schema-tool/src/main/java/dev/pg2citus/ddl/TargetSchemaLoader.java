@@ -62,6 +62,7 @@ final class TargetSchemaLoader {
           catalog = CitusRefusals.apply(catalog, plan);
           problems.addAll(ColumnTypeCheck.problems(source, plan));
         }
+        problems.addAll(ColumnTypeCheck.exclusionProblems(source, catalog, plan)); // rewritten on both targets
         plan = FunctionPlanner.place(source, catalog, plan, config.citus().distributeFunctions());
       } catch (PlanException e) {
         problems.addAll(e.problems());

@@ -18,24 +18,27 @@ import java.util.Set;
 public final class DistributionPlan {
   private final Map<TableName, Placement> placements;
   private final List<String> warnings;
+  private final List<String> weakenedKeys;
   private final Set<ForeignKey> droppedForeignKeys;
   private final Set<ForeignKey> refusedActionsDropped;
   private final int shardCount;
   private final Colocation colocation;
   private final List<FunctionPlacement> functions;
 
-  DistributionPlan(List<Placement> ordered, List<String> warnings, Set<ForeignKey> droppedForeignKeys,
-      Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation) {
-    this(ordered, warnings, droppedForeignKeys, refusedActionsDropped, shardCount, colocation, List.of());
+  DistributionPlan(List<Placement> ordered, List<String> warnings, List<String> weakenedKeys,
+      Set<ForeignKey> droppedForeignKeys, Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation) {
+    this(ordered, warnings, weakenedKeys, droppedForeignKeys, refusedActionsDropped, shardCount, colocation,
+        List.of());
   }
 
-  private DistributionPlan(List<Placement> ordered, List<String> warnings, Set<ForeignKey> droppedForeignKeys,
-      Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation,
-      List<FunctionPlacement> functions) {
+  private DistributionPlan(List<Placement> ordered, List<String> warnings, List<String> weakenedKeys,
+      Set<ForeignKey> droppedForeignKeys, Set<ForeignKey> refusedActionsDropped, int shardCount,
+      Colocation colocation, List<FunctionPlacement> functions) {
     Map<TableName, Placement> byName = new LinkedHashMap<>();
     ordered.forEach(p -> byName.put(p.table(), p));
     this.placements = byName;
     this.warnings = List.copyOf(warnings);
+    this.weakenedKeys = List.copyOf(weakenedKeys);
     this.droppedForeignKeys = Set.copyOf(droppedForeignKeys);
     this.refusedActionsDropped = Set.copyOf(refusedActionsDropped);
     this.shardCount = shardCount;
@@ -45,8 +48,8 @@ public final class DistributionPlan {
 
   /** The same plan with {@code newFunctions} distributed ({@link FunctionPlanner}). */
   DistributionPlan withFunctions(List<FunctionPlacement> newFunctions) {
-    return new DistributionPlan(placements(), warnings, droppedForeignKeys, refusedActionsDropped, shardCount,
-        colocation, newFunctions);
+    return new DistributionPlan(placements(), warnings, weakenedKeys, droppedForeignKeys, refusedActionsDropped,
+        shardCount, colocation, newFunctions);
   }
 
   /** The routines distributed with {@code create_distributed_function}, in rule order. */
@@ -80,6 +83,15 @@ public final class DistributionPlan {
   /** Things that will not carry over as they are, for the user to know before running. */
   public List<String> warnings() {
     return warnings;
+  }
+
+  /**
+   * The keys that gain the distribution column (Citus requires it in every primary key, unique and
+   * exclusion constraint, and pairs it in foreign keys between distributed tables), each with what
+   * it no longer enforces: {@code UNIQUE (email) on public.users becomes UNIQUE (id, email): …}.
+   */
+  public List<String> weakenedKeys() {
+    return weakenedKeys;
   }
 
   /** Whether Citus can keep {@code fk} (see the warnings for the ones it cannot). */
@@ -142,6 +154,10 @@ public final class DistributionPlan {
       out.append("\n  distributed functions\n");
       functions.forEach(f -> out.append(String.format("    %s   on %s, colocated with %s   %s%n", f.routine(),
           f.argument(), f.colocateWith(), f.reason())));
+    }
+    if (!weakenedKeys.isEmpty()) {
+      out.append("\n  keys that gain the distribution column, and what each no longer enforces\n");
+      weakenedKeys.forEach(w -> out.append("    ").append(w).append('\n'));
     }
     if (!warnings.isEmpty()) {
       out.append("\n  warnings\n");

@@ -3,6 +3,8 @@ package dev.pg2citus.plan;
 import dev.pg2citus.catalog.Catalog;
 import dev.pg2citus.catalog.Column;
 import dev.pg2citus.catalog.ForeignKey;
+import dev.pg2citus.catalog.Index;
+import dev.pg2citus.catalog.KeyConstraint;
 import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.catalog.UserType;
@@ -55,6 +57,7 @@ public final class DistributionPlanner {
   private final Map<TableName, Placement> placed = new LinkedHashMap<>();
   private final Map<TableName, DistributionRule> ruleOf = new LinkedHashMap<>();
   private final List<String> warnings = new ArrayList<>();
+  private final List<String> weakenedKeys = new ArrayList<>();
   private final Set<ForeignKey> dropped = new HashSet<>();
   private final Set<ForeignKey> actionsDropped = new HashSet<>();
   /** What stops the plan, each once; planning goes on past each, so one error lists them all. */
@@ -95,13 +98,16 @@ public final class DistributionPlanner {
     findForeignKeysCitusCannotKeep();
     warnAboutKeyTypes();
     warnAboutUnsupportedShapes();
+    findCitusRefusals();
+    checkInheritance();
     checkForeignKeyActions();
     List<List<TableName>> groups = colocationGroups();
+    noteWeakenedKeys();
     if (!problems.isEmpty()) {
       throw new PlanException(List.copyOf(problems));
     }
-    return new DistributionPlan(ordered(groups), warnings, dropped, actionsDropped, config.citus().shardCount(),
-        config.citus().colocation());
+    return new DistributionPlan(ordered(groups), warnings, weakenedKeys, dropped, actionsDropped,
+        config.citus().shardCount(), config.citus().colocation());
   }
 
   // ---- rules
@@ -418,10 +424,7 @@ public final class DistributionPlanner {
     }
   }
 
-  /**
-   * Citus 13 cannot propagate user-defined range types, so tables using one cannot be distributed;
-   * and an exclusion constraint must hold the distribution column.
-   */
+  /** Citus 13 cannot propagate user-defined range types, so tables using one cannot be distributed. */
   private void warnAboutUnsupportedShapes() {
     Set<String> ranges = catalog.types().stream().filter(t -> t.kind() == UserType.Kind.RANGE)
         .map(t -> t.name().toString()).collect(Collectors.toSet());
@@ -430,15 +433,144 @@ public final class DistributionPlanner {
         continue;
       }
       Table table = catalog.table(p.table()).orElseThrow();
-      if (p.isDistributed()) {
-        table.exclusionConstraints().stream().filter(x -> !x.columns().contains(p.column())).forEach(x ->
-            warnings.add("exclusion constraint " + x.name() + " of " + p.table() + " does not hold distribution column "
-                + p.column() + ", which Citus requires (with the = operator): it will fail in finalize"));
-      }
       for (Column c : table.columns()) {
         if (ranges.contains(c.baseType())) {
           warnings.add(p.table() + "." + c.name() + " uses range type " + c.baseType()
               + ", which Citus cannot distribute: cast it (to text, say) or leave " + p.table().name() + " local");
+        }
+      }
+    }
+  }
+
+  /** PostgreSQL's limit on a table's columns (MaxHeapAttributeNumber). */
+  static final int MAX_COLUMNS = 1600;
+
+  /**
+   * What the target would refuse to create under this plan, found before anything is written: a
+   * table that the added distribution column would take past {@value #MAX_COLUMNS} columns; and on
+   * Citus a partitioned table of several levels that is distributed ("distributing multi-level
+   * partitioned tables is not supported") or a partitioned reference table ("distributing
+   * partitioned tables in only supported for hash-distributed tables").
+   */
+  private void findCitusRefusals() {
+    for (Placement p : placed.values()) {
+      Table table = catalog.table(p.table()).orElseThrow();
+      if (p.addsColumn() && table.columns().size() + 1 > MAX_COLUMNS) {
+        problems.add(p.table() + " has " + table.columns().size() + " columns; the added distribution column "
+            + p.column() + " would take it past PostgreSQL's " + MAX_COLUMNS + ": distribute it on a column it has"
+            + " (a rule '" + NameRef.spell(p.table().name()) + " using <column>'), leave it local, or drop a column");
+      }
+      if (config.targetIsPlainPostgresql() || p.kind() == Kind.LOCAL || !table.isPartitioned()) {
+        continue;
+      }
+      List<TableName> subPartitioned = catalog.tables().stream()
+          .filter(t -> t.isPartition() && t.isPartitioned() && topParent(t).equals(p.table()))
+          .map(Table::name).toList();
+      if (p.kind() == Kind.REFERENCE) {
+        problems.add(p.table() + " is partitioned and would be a reference table (" + p.reason() + "), which Citus"
+            + " refuses (only hash-distributed tables may be partitioned): distribute it with a rule, or leave"
+            + " it and the tables referencing it local");
+      } else if (!subPartitioned.isEmpty()) {
+        problems.add(p.table() + " is partitioned in several levels ("
+            + subPartitioned.stream().map(TableName::toString).collect(Collectors.joining(", "))
+            + (subPartitioned.size() == 1 ? " is" : " are") + " partitioned too), which Citus cannot distribute"
+            + " (distributing multi-level partitioned tables is not supported): give it one level of"
+            + " partitions on the source, or leave it local (no rule or foreign key reaching it)");
+      }
+    }
+  }
+
+  /**
+   * Tables of classic inheritance ({@code INHERITS}) are created with it, as on the source, so a
+   * parent's rows include its children's there too. Citus refuses such tables as distributed or
+   * reference tables, and in its metadata, where a foreign key to a Citus table would put a local
+   * one: each is refused here, by name, with what to do. A parent the table filters leave out is
+   * warned about: the child is created without {@code INHERITS}.
+   */
+  private void checkInheritance() {
+    Map<TableName, List<TableName>> family = new TreeMap<>();
+    for (Table t : catalog.tables()) {
+      for (TableName parent : t.inherits()) {
+        if (catalog.table(parent).isEmpty()) {
+          warnings.add(t.name() + " inherits from " + parent + ", which the table filters leave out: it is created"
+              + " without INHERITS");
+          continue;
+        }
+        family.computeIfAbsent(t.name(), k -> new ArrayList<>()).add(parent);
+        family.computeIfAbsent(parent, k -> new ArrayList<>()).add(t.name());
+      }
+    }
+    if (config.targetIsPlainPostgresql()) {
+      return;
+    }
+    String remedy = ", which Citus refuses for tables in an inheritance hierarchy: leave the hierarchy local (no rule"
+        + " or foreign key reaching it), or turn it into declarative partitioning on the source";
+    family.forEach((name, related) -> {
+      Placement p = placed.get(name);
+      String relatives = " (INHERITS with " + related.stream().map(TableName::toString)
+          .collect(Collectors.joining(", ")) + ")";
+      if (p.kind() != Kind.LOCAL) {
+        problems.add(name + relatives + " would be " + (p.isDistributed() ? "distributed on " + p.column()
+            : "a reference table") + " (" + p.reason() + ")" + remedy);
+        return;
+      }
+      for (ForeignKey fk : keptKeys(catalog.table(name).orElseThrow())) {
+        Placement to = placed.get(fk.referenced());
+        if (to != null && to.kind() != Kind.LOCAL) {
+          problems.add(name + relatives + " has foreign key " + fk.name() + " (" + fk.describe() + ") to a Citus"
+              + " table, which would add it to Citus' metadata" + remedy + "; or leave the key out"
+              + " (citus.leave-out-foreign-keys: [" + NameRef.spell(name.name()) + "." + NameRef.spell(fk.name()) + "])");
+        }
+      }
+    });
+  }
+
+  /**
+   * Notes every key that gains the distribution column, as Citus requires, with what it no longer
+   * enforces: a primary key, unique constraint or unique index is unique only among the rows of
+   * one distribution value; an exclusion constraint excludes only among them; a foreign key paired
+   * on the distribution columns lets a row reference only a row of its own value.
+   */
+  private void noteWeakenedKeys() {
+    for (Placement p : placed.values()) {
+      if (!p.isDistributed()) {
+        continue;
+      }
+      Table table = catalog.table(p.table()).orElseThrow();
+      String column = p.column();
+      String within = ", only among rows of one " + column;
+      List<KeyConstraint> keys = new ArrayList<>();
+      if (table.primaryKey() != null) {
+        keys.add(table.primaryKey());
+      }
+      keys.addAll(table.uniqueConstraints());
+      for (KeyConstraint key : keys) {
+        if (!key.columns().contains(column)) {
+          weakenedKeys.add(key.definition() + " on " + p.table() + " becomes " + KeyRewrites.key(key.definition(), column)
+              + ": " + String.join(", ", key.columns()) + (key.columns().size() == 1 ? " is" : " are")
+              + " no longer unique across the table" + within);
+        }
+      }
+      for (Index index : table.indexes()) {
+        if (index.unique() && !index.keyColumns().contains(column)) {
+          weakenedKeys.add("unique index " + index.name() + " on " + p.table() + " gains " + column + " in front: its"
+              + " keys are no longer unique across the table" + within);
+        }
+      }
+      for (KeyConstraint x : table.exclusionConstraints()) {
+        if (!x.columns().contains(column)) {
+          weakenedKeys.add(x.definition() + " on " + p.table() + " becomes " + KeyRewrites.exclusion(x.definition(),
+              column) + ": conflicting rows are excluded only among rows of one " + column
+              + ", no longer across the table");
+        }
+      }
+      for (ForeignKey fk : keptKeys(table)) {
+        Placement to = placed.get(fk.referenced());
+        if (to != null && to.isDistributed() && !column.equals(fk.columnReferencing(to.column()))) {
+          weakenedKeys.add("foreign key " + fk.name() + " (" + fk.describe() + ") becomes (" + column + ", "
+              + String.join(", ", fk.columns()) + ") → " + fk.referenced().name() + "(" + to.column() + ", "
+              + String.join(", ", fk.referencedColumns()) + "): a row may reference only a row of its own "
+              + column + ", whose key is unique only among those rows");
         }
       }
     }
@@ -585,7 +717,7 @@ public final class DistributionPlanner {
       // foreign-key order too.
       List<Placement> inOrder = referencedFirst(members);
       TableName root = inOrder.get(0).table();
-      Set<String> types = members.stream().map(t -> placed.get(t).columnType())
+      Set<String> types = members.stream().map(t -> withoutModifiers(placed.get(t).columnType()))
           .collect(Collectors.toCollection(TreeSet::new));
       if (types.size() > 1) {
         problems.add("colocation group of " + root + " mixes distribution column types ("
@@ -600,7 +732,12 @@ public final class DistributionPlanner {
     return sorted;
   }
 
-  private static void union(Map<TableName, TableName> parent, TableName a, TableName b) {
+  /** A type without its modifiers: Citus colocates on the type alone ({@code varchar(5)} with {@code varchar(10)}). */
+  private static String withoutModifiers(String type) {
+    return type.replaceAll("\\(\\d+(,\\d+)?\\)", "");
+  }
+
+    private static void union(Map<TableName, TableName> parent, TableName a, TableName b) {
     parent.put(find(parent, a), find(parent, b));
   }
 

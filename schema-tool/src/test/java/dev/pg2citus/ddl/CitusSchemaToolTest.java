@@ -1,10 +1,13 @@
 package dev.pg2citus.ddl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
+import dev.pg2citus.plan.PlanException;
+import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.testing.TestCitus;
 import dev.pg2citus.config.TestConfigs;
 import dev.pg2citus.testing.TestPostgres;
@@ -136,6 +139,83 @@ class CitusSchemaToolTest {
     assertEquals(List.of("events_2025_seen_idx", "events_rest_seen_idx"), strings(dst,
         "SELECT indexrelid::regclass::text FROM pg_index WHERE indrelid IN ('events_2025'::regclass,"
             + " 'events_rest'::regclass) AND NOT indisprimary ORDER BY 1"));
+  }
+
+  @Test
+  void citusRefusalsAreFoundInThePlanBeforeAnythingIsWritten() throws SQLException {
+    String src = TestPostgres.freshDatabase("refusals_src");
+    StringBuilder wide = new StringBuilder("CREATE TABLE wide (mid_id int REFERENCES mids");
+    for (int i = 2; i <= 1600; i++) {
+      wide.append(", c").append(i).append(" int");
+    }
+    TestPostgres.execute(src, """
+        CREATE TABLE roots (id int PRIMARY KEY);
+        CREATE TABLE mids (id int PRIMARY KEY, root_id int REFERENCES roots);
+        CREATE TABLE ml (t int, d date) PARTITION BY RANGE (d);
+        CREATE TABLE ml_1 PARTITION OF ml FOR VALUES FROM ('2020-01-01') TO ('2021-01-01') PARTITION BY LIST (t);
+        CREATE TABLE ml_1_a PARTITION OF ml_1 FOR VALUES IN (1);
+        CREATE TABLE bookings (root_id int REFERENCES roots, during tsrange, EXCLUDE USING gist (during WITH &&));
+        """ + wide + ");");
+    String dst = TestCitus.freshDatabase("refusals_dst");
+    PlanException refused = assertThrows(PlanException.class, () -> SchemaTool.load(config(src, dst, """
+        distribute:
+          - roots using id
+          - ml using t
+        """)));
+    String message = refused.getMessage();
+    assertEquals(2, refused.problems().size(), message);
+    assertTrue(message.contains("public.wide has 1600 columns; the added distribution column root_id would take it"
+        + " past PostgreSQL's 1600"), message);
+    assertTrue(message.contains("public.ml is partitioned in several levels (public.ml_1 is partitioned too), which"
+        + " Citus cannot distribute"), message);
+    // Checked on the source once the plan stands: gist has no operator class for int without btree_gist.
+    PlanException exclusion = assertThrows(PlanException.class, () -> SchemaTool.load(config(src, dst, """
+        tables:
+          include: [roots, bookings]
+        distribute:
+          - roots using id
+        """)));
+    assertEquals(1, exclusion.problems().size(), exclusion.getMessage());
+    assertTrue(exclusion.getMessage().contains("exclusion constraint bookings_during_excl of public.bookings (EXCLUDE"
+        + " USING gist (during WITH &&)) must hold distribution column root_id WITH =")
+        && exclusion.getMessage().contains("CREATE EXTENSION btree_gist"), exclusion.getMessage());
+    assertEquals(List.of("0"), strings(dst, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"),
+        "nothing was written");
+  }
+
+  @Test
+  void keysThatGainTheDistributionColumnAreRewrittenAndListedWithWhatTheyNoLongerEnforce() throws SQLException {
+    String src = TestPostgres.freshDatabase("weakened_src");
+    TestPostgres.execute(src, """
+        CREATE EXTENSION btree_gist;
+        CREATE TABLE users (id int PRIMARY KEY, email text UNIQUE);
+        CREATE TABLE rooms (id int PRIMARY KEY, user_id int REFERENCES users, room int, during tsrange,
+                            CONSTRAINT no_double_booking EXCLUDE USING gist (room WITH =, during WITH &&));
+        CREATE TABLE visits (id int PRIMARY KEY, room_id int REFERENCES rooms);
+        """);
+    String dst = TestCitus.freshDatabase("weakened_dst");
+    MigrationConfig config = config(src, dst, "distribute: [users using id]\n");
+    SchemaTool tool = SchemaTool.load(config);
+    List<String> weakened = tool.target().plan().weakenedKeys();
+    assertTrue(weakened.contains("UNIQUE (email) on public.users becomes UNIQUE (\"id\", email): email is no longer unique"
+        + " across the table, only among rows of one id"), weakened::toString);
+    assertTrue(weakened.contains("PRIMARY KEY (id) on public.rooms becomes PRIMARY KEY (\"user_id\", id): id is no longer"
+        + " unique across the table, only among rows of one user_id"), weakened::toString);
+    assertTrue(weakened.contains("EXCLUDE USING gist (room WITH =, during WITH &&) on public.rooms becomes EXCLUDE"
+        + " USING gist (\"user_id\" WITH =, room WITH =, during WITH &&): conflicting rows are excluded only among rows"
+        + " of one user_id, no longer across the table"), weakened::toString);
+    assertTrue(weakened.contains("foreign key visits_room_id_fkey (visits(room_id) → rooms(id)) becomes (user_id,"
+        + " room_id) → rooms(user_id, id): a row may reference only a row of its own user_id, whose key is unique"
+        + " only among those rows"), weakened::toString);
+    assertTrue(tool.target().plan().render().contains("keys that gain the distribution column"),
+        tool.target().plan()::render);
+    PhaseReport create = tool.create();
+    assertTrue(create.notes().stream().anyMatch(n -> n.startsWith("plan: key rewritten: UNIQUE (email) on public.users")),
+        create::render);
+    PhaseReport finalize = tool.finalizeSchema();
+    assertTrue(!create.failed() && !finalize.failed(), finalize::render);
+    assertEquals(List.of("EXCLUDE USING gist (user_id WITH =, room WITH =, during WITH &&)"), strings(dst,
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'no_double_booking'"));
   }
 
   /** citus_tables lists local tables that reference tables pulled into metadata; they are not the point here. */

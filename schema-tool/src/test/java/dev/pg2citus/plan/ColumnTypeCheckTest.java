@@ -23,6 +23,13 @@ class ColumnTypeCheckTest {
         CREATE TABLE by_jsonb (k jsonb, v int);
         CREATE TABLE by_mood (k mood, v int);
         CREATE TABLE by_array (k int[], v int);
+        CREATE DOMAIN code AS varchar(8);
+        CREATE TABLE by_varchar (k varchar(5) PRIMARY KEY);
+        CREATE TABLE by_cidr (k cidr PRIMARY KEY);
+        CREATE TABLE by_code (k code PRIMARY KEY);
+        CREATE TABLE by_money (k money PRIMARY KEY);
+        CREATE TABLE below_money (id int PRIMARY KEY, k money REFERENCES by_money);
+        CREATE TABLE further_below (id int PRIMARY KEY, below_id int REFERENCES below_money);
         """);
     String rules = """
         distribute:
@@ -38,13 +45,25 @@ class ColumnTypeCheckTest {
     assertTrue(refused.getMessage().contains("public.by_point.k has type point"), refused.getMessage());
     assertTrue(refused.getMessage().contains("public.by_doc.k has type public.doc"), refused.getMessage());
 
+    // The type's default hash class as PostgreSQL finds it: varchar hashes with text's, cidr with
+    // inet's, a domain with its base type's.
     SchemaTool hashable = SchemaTool.load(TestConfigs.onTestPostgres(db, db, """
         distribute:
           - by_jsonb using k
           - by_mood using k
           - by_array using k
+          - by_varchar using k
+          - by_cidr using k
+          - by_code using k
         """));
-    assertEquals(3, hashable.target().plan().placements().stream().filter(Placement::isDistributed).count());
+    assertEquals(6, hashable.target().plan().placements().stream().filter(Placement::isDistributed).count());
     SchemaTool.load(TestConfigs.onTestPostgres(db, db, rules).withPlainTarget()); // a plain target hashes nothing
+
+    PlanException added = assertThrows(PlanException.class,
+        () -> SchemaTool.load(TestConfigs.onTestPostgres(db, db, "distribute: [by_money using k]\n")));
+    assertEquals(1, added.problems().size(), added.getMessage());
+    assertTrue(added.getMessage().contains("public.further_below.k (added by pg2citus, from public.below_money.k)")
+        && added.getMessage().contains("public.below_money.k, ") && added.getMessage().contains(" has type money"),
+        added.getMessage());
   }
 }

@@ -591,6 +591,21 @@ class DistributionPlannerTest {
   // ---- column types
 
   @Test
+  void typesThatDifferOnlyInTheirModifiersAreColocated() throws Exception {
+    String db = database("""
+        CREATE TABLE customers (customer_id varchar(5) PRIMARY KEY);
+        CREATE TABLE orders (id int PRIMARY KEY, customer_id varchar(10) REFERENCES customers);
+        """);
+    DistributionPlan plan = plan(db, """
+        distribute:
+          - customers using customer_id
+        """);
+    TableName orders = new TableName("public", "orders");
+    assertEquals("character varying(10)", plan.of(orders).columnType());
+    assertEquals(new TableName("public", "customers"), plan.of(orders).colocationRoot());
+  }
+
+  @Test
   void mixedColumnTypesNeedACastRule() throws Exception {
     String db = database("""
         CREATE TABLE companies (id bigint PRIMARY KEY, name text);
