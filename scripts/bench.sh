@@ -490,18 +490,20 @@ check_content() {
 
 CLK_TCK=$(getconf CLK_TCK)
 
-# CPU ticks used so far by every server started here: each postmaster with its exited children,
-# plus its live children.
-servers_cpu_ticks() {
+# CPU ticks used so far by each server started here, a "name ticks" line each: its postmaster with its
+# exited children, plus its live children.
+server_cpu_ticks() {
   local name pm kid
   for name in "${STARTED[@]}"; do
     pm=$(head -1 "${DATADIR[$name]}/postmaster.pid" 2>/dev/null) || continue
-    awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2>/dev/null || true
-    for kid in $(ps -o pid= --ppid "$pm"); do
-      # A backend may be gone by now; its time is then in its postmaster's.
-      awk '{ print $14 + $15 }' "/proc/$kid/stat" 2>/dev/null || true
-    done
-  done | awk '{ s += $1 } END { print s + 0 }'
+    {
+      awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat" 2>/dev/null || true
+      for kid in $(ps -o pid= --ppid "$pm"); do
+        # A backend may be gone by now; its time is then in its postmaster's.
+        awk '{ print $14 + $15 }' "/proc/$kid/stat" 2>/dev/null || true
+      done
+    } | awk -v n="$name" '{ s += $1 } END { print n, s + 0 }'
+  done
 }
 
 # The CPU ticks of the session cluster's JVMs (0 without one): work the cluster@N tools do there.
@@ -518,7 +520,7 @@ cluster_cpu_ticks() {
 measure() {
   local name=$1 before after line start user="" sys="" cluster_before cluster_after
   shift
-  before=$(servers_cpu_ticks)
+  before=$(server_cpu_ticks)
   cluster_before=$(cluster_cpu_ticks)
   start=$(date +%s.%N)
   # setsid: a process group of its own (GNU time, the tool and its children), to stop as one.
@@ -530,7 +532,7 @@ measure() {
   kill -TERM -- "-$WATCHDOG_PGID" 2>/dev/null || true
   wait "$WATCHDOG_PGID" 2>/dev/null || true
   TOOL_PGID="" WATCHDOG_PGID=""
-  after=$(servers_cpu_ticks)
+  after=$(server_cpu_ticks)
   cluster_after=$(cluster_cpu_ticks)
   # GNU time writes "Command exited with non-zero status N" first when the command fails.
   line=$(tail -1 "$RUN/logs/$name.time" 2>/dev/null || true)
@@ -542,7 +544,11 @@ measure() {
   [ "${MEASURE_CLUSTER:-no}" = yes ] || cluster_after=$cluster_before
   M_CPU=$(awk -v u="$user" -v s="$sys" -v c=$((cluster_after - cluster_before)) -v hz="$CLK_TCK" \
     'BEGIN { printf "%.2f", u + s + c / hz }')
-  M_SERVER_CPU=$(awk -v a="$before" -v b="$after" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / hz }')
+  # Per server (where the time goes: source, coordinator, each worker), and their sum.
+  M_SERVER_SPLIT=$(printf '%s\n' "$before" | awk -v hz="$CLK_TCK" -v after="$after" '
+    BEGIN { n = split(after, lines, "\n"); for (i = 1; i <= n; i++) { split(lines[i], f, " "); end[f[1]] = f[2] } }
+    $1 in end { printf "%s%s %.2f", (out++ ? ", " : ""), $1, (end[$1] - $2) / hz }')
+  M_SERVER_CPU=$(printf '%s\n' "$M_SERVER_SPLIT" | tr ',' '\n' | awk '{ s += $2 } END { printf "%.2f", s }')
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -799,7 +805,7 @@ run_tool() {
   # The first error the tool logged, if any (pgloader exits 0 after some fatal errors).
   note=$(grep -m1 -E '\b(ERROR|FATAL)\b|^error|^bench: timed out' "$RUN/logs/$name.log" | cut -c1-300 | tr '\t\\' '  ' || true)
   log "  $tool: exit $M_EXIT, wall ${M_WALL}s, data ${data}s ($data_from), peak RSS $((M_RSS_KB / 1024)) MB," \
-    "CPU ${M_CPU}s, servers' CPU ${M_SERVER_CPU}s, content $content${note:+; logged: $note}"
+    "CPU ${M_CPU}s, servers' CPU ${M_SERVER_CPU}s ($M_SERVER_SPLIT), content $content${note:+; logged: $note}"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$tool" "$M_EXIT" "$M_WALL" "$data" \
     "$data_from" "$M_RSS_KB" "$M_CPU" "$M_SERVER_CPU" "$TOTAL_ROWS" "$content" "logs/$name.log" "${note:-\\N}" \
     >>"$RUN/results.tsv"
