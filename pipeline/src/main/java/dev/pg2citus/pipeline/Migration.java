@@ -36,8 +36,13 @@ public final class Migration {
    * @param resume continue the run recorded on the target instead of starting one
    * @param rejectsDir where {@code <table>.dat} and {@code <table>.log} of rejected rows go
    * @param progressSeconds how often progress is logged
+   * @param waitForTarget wait for another run writing the target to end, instead of refusing ({@code --wait})
    */
-  public record Options(boolean resume, Path rejectsDir, int progressSeconds) {}
+  public record Options(boolean resume, Path rejectsDir, int progressSeconds, boolean waitForTarget) {
+    public Options(boolean resume, Path rejectsDir, int progressSeconds) {
+      this(resume, rejectsDir, progressSeconds, false);
+    }
+  }
 
   private final MigrationConfig config;
   private final PipelineOptions pipelineOptions;
@@ -58,9 +63,15 @@ public final class Migration {
    * launcher's own lost) leaves the phases it finished there for the caller to report.
    */
   public MigrationSummary run(MigrationSummary summary) throws SQLException, IOException {
+    try (SchemaTool tool = SchemaTool.load(config).locatedOnTarget()) {
+      // Before the run record is read: another run could be changing it.
+      tool.claimTarget(options.resume() ? "migrate --resume" : "migrate", options.waitForTarget());
+      return run(summary, tool);
+    }
+  }
+
+  private MigrationSummary run(MigrationSummary summary, SchemaTool tool) throws SQLException, IOException {
     MigrationConfig.Load load = config.load();
-    SchemaTool tool = SchemaTool.load(config).locatedOnTarget();
-    tool.refuseSourceAsTarget();
     Preflight preflight = new Preflight(config, tool, options.resume());
     EarlierRun earlier = preflight.earlierRun();
     if (earlier != null && earlier.finished()) {

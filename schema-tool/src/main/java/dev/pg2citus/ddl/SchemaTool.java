@@ -18,16 +18,16 @@ import org.slf4j.LoggerFactory;
  * ({@link TargetSchemaLoader}); {@link #create} runs the pre-data phase on the target, after
  * {@link TargetIsNotSource}'s and {@link CreatePreflight}'s checks; {@link #finalizeSchema} the post-data phase
  * ({@link FinalizePhase}), which a migration runs beside its load instead ({@link #startPostData},
- * {@link #finishPostData}).
+ * {@link #finishPostData}). A tool that wrote holds the target until it is closed ({@link #claimTarget}).
  */
-public final class SchemaTool {
+public final class SchemaTool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaTool.class);
   private final MigrationConfig config;
   private final TargetSchema target;
   /** The subjects of the statements of this tool that failed: a later statement that needs one is not issued. */
   private final Set<String> failed = new HashSet<>();
-  /** Whether {@link #refuseSourceAsTarget} passed: a migration's schema phases do not check again. */
-  private boolean targetChecked;
+  /** Held from {@link #claimTarget} until {@link #close}: a migration's schema phases do not claim again. */
+  private TargetLock lock;
 
   private SchemaTool(MigrationConfig config, TargetSchema target) {
     this.config = config;
@@ -74,7 +74,7 @@ public final class SchemaTool {
    * {@code plan} prints them, and noted in the report with the objects not carried.
    */
   public PhaseReport create() throws SQLException {
-    refuseSourceAsTarget();
+    claimTarget("create", false);
     refuseWhatCreateCannotDo(config.load().includeDrop());
     return create(config.load().includeDrop());
   }
@@ -108,7 +108,7 @@ public final class SchemaTool {
    * sequences at the source's values now. It keeps no record and issues every statement.
    */
   public PhaseReport finalizeSchema() throws SQLException {
-    refuseSourceAsTarget();
+    claimTarget("finalize", false);
     return finalizePhase().alone();
   }
 
@@ -140,13 +140,26 @@ public final class SchemaTool {
   }
 
   /**
-   * Every command that writes starts here: a target that is the source database is refused before
-   * anything is written ({@link TargetIsNotSource}); one on the source's server is said.
+   * Every command that writes starts here, before anything is written: a target that is the source
+   * database is refused ({@link TargetIsNotSource}; one on the source's server is said), then the
+   * target is locked for this run until {@link #close} ({@link TargetLock}): another run writing it
+   * is refused naming it (exit 2), or waited for with {@code wait}. Once claimed, later calls do nothing.
+   *
+   * @param command what this run is, for another run's refusal ({@code migrate}, {@code finalize}…)
    */
-  public void refuseSourceAsTarget() throws SQLException {
-    if (!targetChecked) {
+  public void claimTarget(String command, boolean wait) throws SQLException {
+    if (lock == null) {
       TargetIsNotSource.check(config).ifPresent(LOG::info);
-      targetChecked = true;
+      lock = TargetLock.take(config.target(), command, wait);
+    }
+  }
+
+  /** Frees the target for another run, if this tool claimed it. */
+  @Override
+  public void close() throws SQLException {
+    if (lock != null) {
+      lock.close();
+      lock = null;
     }
   }
 
