@@ -8,6 +8,7 @@ import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.runrecord.EarlierRun;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.RunStep;
+import dev.pg2citus.runrecord.StartedWith;
 import dev.pg2citus.verify.Verification;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -102,7 +103,7 @@ public final class Migration {
         }
         tool.refuseWhatCreateCannotDo(dropFirst);
         if (earlier == null) {
-          record(RunRecord::begin);
+          record(run -> run.begin(StartedWith.of(config, tool.target().plan()), tool.claimedAs()));
         }
         if (!phase(summary, () -> tool.create(dropFirst))) {
           return summary;
@@ -111,6 +112,12 @@ public final class Migration {
       }
       CopySpecs specs = new CopySpecs(tool.target());
       boolean finalized = earlier != null && earlier.done().contains(RunStep.FINALIZED);
+      if (finalized && !tool.recordedButMissing(RunRecord.postData()).isEmpty()) {
+        // The record says finalize took effect, the target lacks some of it: finalize again, what is there skipped.
+        LOG.warn("the run record holds finalize as done, but keys, indexes or constraints it built are missing on"
+            + " the target: they are built again");
+        finalized = false;
+      }
       if (!finalized) {
         finalized = new DataPhase(config, pipelineOptions, options, tool)
             .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0);

@@ -22,7 +22,8 @@ import java.util.Set;
  *   <li>{@link Rejects}: every rejected row with its reason;
  *   <li>{@link Retries}: every partition copied again after a lost connection;
  *   <li>{@link PostDataStatements}: every finalize statement that took effect;
- *   <li>{@link LiveProgress}: rows written so far by partitions still open.
+ *   <li>{@link LiveProgress}: rows written so far by partitions still open;
+ *   <li>{@link StartedWith}: the options and plan the run was started with, fingerprinted.
  * </ul>
  *
  * A partition's rows, its rejects and its "done" mark commit in one target transaction, so a
@@ -73,19 +74,36 @@ public final class RunRecord {
     return new PostDataStatements();
   }
 
-  /** Starts a new record before anything else is written: drops any earlier one, creates its tables empty. */
+  /** Starts a new record that keeps nothing of what the run was started with (tests of the record alone). */
   public void begin() throws SQLException {
+    begin(null, "");
+  }
+
+  /**
+   * Starts a new record before anything else is written: drops any earlier one, creates its tables
+   * empty, and keeps what the run was {@code startedWith} (when given) and who started it. The caller
+   * holds the target ({@code TargetLock}), so no other run creates the schema at the same time.
+   */
+  public void begin(StartedWith startedWith, String startedBy) throws SQLException {
     target.setAutoCommit(false);
     try (Statement st = target.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
       st.execute("CREATE SCHEMA " + SCHEMA);
       for (String create : new String[] {RunSteps.CREATE, PartitionQueue.CREATE, Rejects.CREATE, LiveProgress.CREATE,
-          Retries.CREATE, PostDataStatements.CREATE}) {
+          Retries.CREATE, PostDataStatements.CREATE, StartedWith.CREATE, StartedWith.CREATE_RUN}) {
         st.execute(create);
       }
     }
+    if (startedWith != null) {
+      startedWith.save(target, startedBy);
+    }
     target.commit();
     target.setAutoCommit(true);
+  }
+
+  /** What the recorded run was started with, or null when its record kept none (an older pg2citus). */
+  public StartedWith startedWith() throws SQLException {
+    return StartedWith.read(target);
   }
 
   /** What one row of a query's result is read into. */

@@ -148,7 +148,7 @@ public final class DdlExecutor {
     return new Outcome(millis, error, notes, false);
   }
 
-  private static boolean inEffect(Statement st, String probe) throws SQLException {
+  static boolean inEffect(Statement st, String probe) throws SQLException {
     try (ResultSet rs = st.executeQuery(probe)) {
       return rs.next();
     }

@@ -5,6 +5,7 @@ import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.ddl.DdlExecutor.Outcome;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -85,6 +86,7 @@ public final class PostDataRun implements AutoCloseable {
     Set<String> done;
     try {
       done = record.done(first);
+      done.removeAll(missing(first, this.tasks, done));
       first.commit();
     } catch (SQLException e) {
       first.close();
@@ -95,6 +97,26 @@ public final class PostDataRun implements AutoCloseable {
     pool = Executors.newFixedThreadPool(workers, daemon("pg2citus-post-data-"));
     driver = Executors.newSingleThreadExecutor(daemon("pg2citus-post-data-scheduler-"));
     result = driver.submit(this::drive);
+  }
+
+  /**
+   * The statements of {@code tasks} that {@code done} (the record) holds as done whose object the
+   * target lacks (dropped since, by someone else or a run that overlapped): the record does not get
+   * the last word, the catalog does (each statement's probe). They are issued again.
+   */
+  static Set<String> missing(Connection target, List<PostDataTask> tasks, Set<String> done) throws SQLException {
+    Set<String> missing = new HashSet<>();
+    try (Statement st = target.createStatement()) {
+      for (PostDataTask t : tasks) {
+        DdlStatement s = t.statement();
+        if (s.probe() != null && done.contains(s.sql()) && !DdlExecutor.inEffect(st, s.probe())) {
+          LOG.warn("[{}] {} {} is recorded as done but is not on the target: issued again", PHASE, s.step().label(),
+              s.subject());
+          missing.add(s.sql());
+        }
+      }
+    }
+    return missing;
   }
 
   /** Starts the tasks beside a load: a table's work waits until {@code loading} no longer lists it. */

@@ -122,6 +122,16 @@ public final class SchemaTool implements AutoCloseable {
   }
 
   /**
+   * The finalize statements {@code record} holds as done whose keys, indexes or constraints the target
+   * lacks now (the catalog says so): a finalized run whose record claims them is finalized again.
+   */
+  public Set<String> recordedButMissing(PostDataRecord record) throws SQLException {
+    try (Connection connection = config.target().open()) {
+      return PostDataRun.missing(connection, scripts().finalizeScript().tableWork(), record.done(connection));
+    }
+  }
+
+  /**
    * Waits for a post-data run and reports it as the finalize phase; unless its load failed, sets
    * the sequences to the source's values now, then creates materialized views and triggers, the
    * last statements of the phase.
@@ -152,6 +162,11 @@ public final class SchemaTool implements AutoCloseable {
       TargetIsNotSource.check(config).ifPresent(LOG::info);
       lock = TargetLock.take(config.target(), command, wait);
     }
+  }
+
+  /** How this run names itself to others while it holds the target (command, start, process, host); else empty. */
+  public String claimedAs() {
+    return lock == null ? "" : lock.holder();
   }
 
   /** Frees the target for another run, if this tool claimed it. */
