@@ -51,9 +51,7 @@ class OneRunPerTargetTest {
     String src = source();
     String dst = TestCitus.freshDatabase("onerun_dst");
     Path config = config(dir, src, dst);
-
-    CompletableFuture<CliRun> first = CompletableFuture.supplyAsync(() -> migrate(config, dir, "first"));
-    awaitLockHeld(dst, first);
+    CompletableFuture<CliRun> first = firstHoldingTheLock(config, dir, dst);
     CliRun second = migrate(config, dir, "second");
     assertEquals(ExitCodes.BAD_INPUT, second.exitCode(), second::all);
     assertTrue(second.err().contains("another pg2citus run is writing to")
@@ -102,9 +100,7 @@ class OneRunPerTargetTest {
     String src = source();
     String dst = TestCitus.freshDatabase("onerun_dst");
     Path config = config(dir, src, dst);
-
-    CompletableFuture<CliRun> first = CompletableFuture.supplyAsync(() -> migrate(config, dir, "first"));
-    awaitLockHeld(dst, first);
+    CompletableFuture<CliRun> first = firstHoldingTheLock(config, dir, dst);
     CliRun second = CliRun.of("migrate", "--config", config.toString(), "--wait", "--rejects-dir",
         dir.resolve("rejects-second").toString(), "--summary-json", dir.resolve("second.json").toString());
     CliRun done = first.get();
@@ -129,6 +125,13 @@ class OneRunPerTargetTest {
   static CliRun migrate(Path config, Path dir, String name) {
     return CliRun.of("migrate", "--config", config.toString(), "--rejects-dir", dir.resolve("rejects-" + name)
         .toString(), "--summary-json", dir.resolve(name + ".json").toString());
+  }
+
+  /** A migrate started in the background, returned once it holds the target. */
+  private static CompletableFuture<CliRun> firstHoldingTheLock(Path config, Path dir, String dst) throws Exception {
+    CompletableFuture<CliRun> first = CompletableFuture.supplyAsync(() -> migrate(config, dir, "first"));
+    awaitLockHeld(dst, first);
+    return first;
   }
 
   /** Waits until a pg2citus run holds the lock on {@code dst} (its session names it), or {@code run} ended. */
