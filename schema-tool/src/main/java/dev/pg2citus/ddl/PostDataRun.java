@@ -88,7 +88,7 @@ public final class PostDataRun implements AutoCloseable {
     Connection first = open();
     Set<String> done;
     try {
-      done = record.done(first);
+      done = new HashSet<>(record.done(first));
       done.removeAll(missing(first, this.tasks, done));
       first.commit();
     } catch (SQLException e) {
