@@ -39,6 +39,9 @@ public final class TargetLock implements AutoCloseable {
   static final int KEY2 = 0x69747573;
   private static final int CHECK_SECONDS = 5;
   private static final Duration WAIT_POLL = Duration.ofSeconds(1);
+  /** How long a refusal waits first: the server process of a run killed a moment ago may still be ending. */
+  private static final Duration GRACE = Duration.ofSeconds(2);
+  private static final Duration GRACE_POLL = Duration.ofMillis(100);
   private static final String HOLDER = "SELECT a.application_name, a.pid, a.backend_start::text,"
       + " a.client_addr::text FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
       + " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = " + Integer.toUnsignedLong(KEY1)
@@ -77,7 +80,12 @@ public final class TargetLock implements AutoCloseable {
         st.execute("SET application_name = " + Sql.literal(holder));
       }
       boolean announced = false;
+      long graceEnd = System.nanoTime() + GRACE.toNanos();
       while (!tryLock(c)) {
+        if (!wait && System.nanoTime() < graceEnd) {
+          Thread.sleep(GRACE_POLL.toMillis()); // a run killed a moment ago: its server process is still ending
+          continue;
+        }
         String other = describeHolder(c);
         if (!wait) {
           throw new ConfigException(ConfigLocation.commandLine(command), "another pg2citus run is writing to "
