@@ -71,12 +71,20 @@ public final class SchemaTool implements AutoCloseable {
 
   /**
    * Pre-data: creates and distributes the target tables. The plan's warnings are logged first, as
-   * {@code plan} prints them, and noted in the report with the objects not carried.
+   * {@code plan} prints them, and noted in the report with the objects not carried. Holds the target
+   * while it runs, unless the caller claimed it already ({@link #claimTarget}).
    */
   public PhaseReport create() throws SQLException {
+    boolean claimedHere = lock == null;
     claimTarget("create", false);
-    refuseWhatCreateCannotDo(config.load().includeDrop());
-    return create(config.load().includeDrop());
+    try {
+      refuseWhatCreateCannotDo(config.load().includeDrop());
+      return create(config.load().includeDrop());
+    } finally {
+      if (claimedHere) {
+        close(); // a caller that claimed the target first keeps it until it closes the tool
+      }
+    }
   }
 
   /**
@@ -105,11 +113,19 @@ public final class SchemaTool implements AutoCloseable {
   /**
    * Post-data on its own (the {@code finalize} command), on tables loaded already: keys, indexes,
    * foreign keys, checks and ANALYZE on {@code load.index-workers} connections at once, then
-   * sequences at the source's values now. It keeps no record and issues every statement.
+   * sequences at the source's values now. It keeps no record and issues every statement. Holds the
+   * target while it runs, unless the caller claimed it already.
    */
   public PhaseReport finalizeSchema() throws SQLException {
+    boolean claimedHere = lock == null;
     claimTarget("finalize", false);
-    return finalizePhase().alone();
+    try {
+      return finalizePhase().alone();
+    } finally {
+      if (claimedHere) {
+        close();
+      }
+    }
   }
 
   /**
