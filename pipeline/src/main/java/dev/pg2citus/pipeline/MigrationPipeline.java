@@ -112,7 +112,7 @@ public final class MigrationPipeline {
     MigrationConfig.Load load = config.load();
     PartitionTransaction transaction = new PartitionTransaction(tables, load.onError(), load.batchRows(),
         load.batchBytes(), shards);
-    RetryPolicy retries = new RetryPolicy(load.partitionRetries(), load.retryBackoff());
+    RetryPolicy retries = new RetryPolicy(load.partitionRetries(), load.retryBackoff(), load.outageWait());
     if (!direct.isEmpty()) {
       Map<String, TableCopy> queued = new LinkedHashMap<>();
       direct.forEach(p -> queued.put(p.table(), tables.get(p.table())));

@@ -10,6 +10,7 @@ import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.runrecord.EarlierRun;
 import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.runrecord.StartedWith;
 import dev.pg2citus.sql.Sql;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -49,12 +50,17 @@ final class Preflight {
       return null; // a schema-only run keeps no record
     }
     EarlierRun earlier;
+    StartedWith startedWith;
     try (Connection target = config.target().open()) {
       earlier = RunRecord.on(target).earlierRun();
+      startedWith = earlier == null ? null : RunRecord.on(target).startedWith();
     }
     ConfigLocation where = ConfigLocation.commandLine("migrate");
     if (resume && earlier == null) {
       throw new ConfigException(where, "there is no earlier run on " + config.target() + " to resume");
+    }
+    if (resume && !earlier.finished()) {
+      refuseAnotherStart(startedWith, where);
     }
     // Starting over must not leave the earlier run's rows behind: the tables are dropped (include-drop)
     // or, when they are not created here, truncated.
@@ -72,6 +78,29 @@ final class Preflight {
       LOG.info("starting over: the target held {}", earlier.describe());
     }
     return resume ? earlier : null;
+  }
+
+  /**
+   * A resumed run goes on with what the earlier run started: another configuration or plan (another
+   * rule, filter, shard count; a source whose tables changed) would write a different target on top
+   * of the earlier one's. Refused before anything is written, saying what changed and what to do.
+   */
+  private void refuseAnotherStart(StartedWith earlier, ConfigLocation where) {
+    if (earlier == null) {
+      LOG.warn("the earlier run's record does not say what it was started with (an older pg2citus): resuming"
+          + " with this configuration, not compared");
+      return;
+    }
+    StartedWith now = StartedWith.of(config, tool.target().plan());
+    List<String> changes = now.differences(earlier);
+    if (!changes.isEmpty()) {
+      throw new ConfigException(where, "--resume refused: the run on " + config.target() + " was started with"
+          + " another configuration or plan (fingerprint " + earlier.fingerprint().substring(0, 12) + ", now "
+          + now.fingerprint().substring(0, 12) + "); nothing was written. What changed:\n  - "
+          + String.join("\n  - ", changes) + "\nEither resume with the configuration the run was started with,"
+          + " or start a fresh run with the new one: migrate without --resume, with load.include-drop: true"
+          + " (it drops what the earlier run wrote)");
+    }
   }
 
   /**

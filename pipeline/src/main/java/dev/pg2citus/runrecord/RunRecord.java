@@ -24,6 +24,7 @@ import java.util.Set;
  *   <li>{@link PostDataStatements}: every finalize statement that took effect;
  *   <li>{@link LiveProgress}: rows written so far by partitions still open;
  *   <li>{@code run}: the run's id, which the {@link ShardLedger} on each worker keys its rows by.
+ *   <li>{@link StartedWith}: the options and plan the run was started with, fingerprinted.
  * </ul>
  *
  * A partition's rows, its rejects and its "done" mark commit in one target transaction, so a
@@ -37,7 +38,8 @@ import java.util.Set;
  */
 public final class RunRecord {
   static final String SCHEMA = "pg2citus";
-  private static final String RUN = SCHEMA + ".run";
+  /** The run id (not {@code pg2citus.run}, where {@link StartedWith} keeps what the run was started with). */
+  private static final String RUN_ID = SCHEMA + ".run_id";
 
   private final Connection target;
 
@@ -75,23 +77,35 @@ public final class RunRecord {
     return new PostDataStatements();
   }
 
-  /** Starts a new record before anything else is written: drops any earlier one, creates its tables empty. */
+  /** Starts a new record that keeps nothing of what the run was started with (tests of the record alone). */
   public void begin() throws SQLException {
+    begin(null, "");
+  }
+
+  /**
+   * Starts a new record before anything else is written: drops any earlier one, creates its tables
+   * empty, and keeps what the run was {@code startedWith} (when given) and who started it. The caller
+   * holds the target ({@code TargetLock}), so no other run creates the schema at the same time.
+   */
+  public void begin(StartedWith startedWith, String startedBy) throws SQLException {
     target.setAutoCommit(false);
     try (Statement st = target.createStatement()) {
       st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
       st.execute("CREATE SCHEMA " + SCHEMA);
       for (String create : new String[] {RunSteps.CREATE, PartitionQueue.CREATE, Rejects.CREATE, LiveProgress.CREATE,
-          Retries.CREATE, PostDataStatements.CREATE}) {
+          Retries.CREATE, PostDataStatements.CREATE, StartedWith.CREATE, StartedWith.CREATE_RUN}) {
         st.execute(create);
       }
       st.execute(RUN_CREATE);
+    }
+    if (startedWith != null) {
+      startedWith.save(target, startedBy);
     }
     target.commit();
     target.setAutoCommit(true);
   }
 
-  private static final String RUN_CREATE = "CREATE TABLE IF NOT EXISTS " + RUN + " AS SELECT"
+  private static final String RUN_CREATE = "CREATE TABLE IF NOT EXISTS " + RUN_ID + " AS SELECT"
       + " gen_random_uuid()::text AS run_id";
 
   /**
@@ -100,12 +114,17 @@ public final class RunRecord {
    * run ids gets one now.
    */
   public String runId() throws SQLException {
-    if (!Relations.exists(target, RUN)) {
+    if (!Relations.exists(target, RUN_ID)) {
       try (Statement st = target.createStatement()) {
         st.execute(RUN_CREATE);
       }
     }
-    return query(target, "SELECT run_id FROM " + RUN, rs -> rs.getString(1)).get(0);
+    return query(target, "SELECT run_id FROM " + RUN_ID, rs -> rs.getString(1)).get(0);
+  }
+
+  /** What the recorded run was started with, or null when its record kept none (an older pg2citus). */
+  public StartedWith startedWith() throws SQLException {
+    return StartedWith.read(target);
   }
 
   /** What one row of a query's result is read into. */

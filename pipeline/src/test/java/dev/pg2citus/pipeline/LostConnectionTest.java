@@ -156,7 +156,10 @@ class LostConnectionTest {
     assertEquals(200_000, TestPostgres.scalar(dst, "SELECT count(*) FROM items"));
   }
 
-  /** Two partitions in batches of 5,000 rows; the target URL carries a password, which must show nowhere. */
+  /**
+   * Two partitions in batches of 5,000 rows, retried {@code retries} times and no longer (no outage
+   * wait); the target URL carries a password, which must show nowhere.
+   */
   private static MigrationConfig config(String src, String dst, int retries) {
     return TestConfigs.of(TestPostgres.jdbcUrl(src), TestPostgres.jdbcUrl(dst) + "?password=" + PASSWORD,
         TestPostgres.user(), """
@@ -166,6 +169,7 @@ class LostConnectionTest {
           batch-rows: 5000
           partition-retries: %d
           retry-backoff: 200ms
+          outage-wait: 0s
         """.formatted(retries)).withPlainTarget();
   }
 

@@ -251,11 +251,18 @@ public final class ConfigOptions {
   public static final ConfigOption<Integer> PARTITION_RETRIES = ConfigOption.integer("load.partition-retries", 3, 0,
       100, "A partition whose source or target connection is lost (connection errors, SQLSTATE class 08, "
           + "administrator shutdown or crash 57P01..57P03, I/O errors) is rolled back and copied again, this many "
-          + "times at most, after `load.retry-backoff`, doubled at each retry; then the run stops and "
-          + "`migrate --resume` continues it. Errors about rows or statements are never retried.");
+          + "times at least, after `load.retry-backoff`, doubled at each retry, and for as long as "
+          + "`load.outage-wait`; then the run stops and `migrate --resume` continues it. Errors about rows or "
+          + "statements are never retried.");
   public static final ConfigOption<Duration> RETRY_BACKOFF = ConfigOption.duration("load.retry-backoff",
       Duration.ofSeconds(1), "1s", "The wait before a partition's first retry; each further retry waits twice "
           + "as long as the one before (at most a minute).");
+  public static final ConfigOption<Duration> OUTAGE_WAIT = ConfigOption.duration("load.outage-wait",
+      Duration.ofMinutes(3), "3min", "How long a lost source, coordinator or worker connection is waited for "
+          + "(a node restarted or failed over), retrying with `load.retry-backoff` and saying what it waits for, "
+          + "before the run stops for `migrate --resume`: a partition is copied again (beyond "
+          + "`load.partition-retries`) and a finalize statement issued again until this much time has passed "
+          + "since its connection was first lost. `0s`: only the retries.");
 
   /** All keys, in reference order. */
   public static final List<ConfigOption<?>> ALL = List.of(
@@ -266,7 +273,7 @@ public final class ConfigOptions {
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
       ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT,
       BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WRITE_PATH, WORKERS, PARTITION_RETRIES,
-      RETRY_BACKOFF);
+      RETRY_BACKOFF, OUTAGE_WAIT);
 
   /** Fails on any key of {@code root} that no option defines. */
   public static void checkKnownKeys(YamlNode root) {

@@ -250,6 +250,10 @@ public final class MigrationConfig {
       return get(RETRY_BACKOFF);
     }
 
+    public Duration outageWait() {
+      return get(OUTAGE_WAIT);
+    }
+
     /** Whether the run creates the tables (not data-only, create-tables on): else it loads into the target's. */
     public boolean createsTables() {
       return !dataOnly() && createTables();

@@ -2,6 +2,7 @@ package dev.pg2citus.ddl;
 
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.report.PhaseReport;
+import dev.pg2citus.sql.ServerErrors;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,23 +31,30 @@ public final class DdlExecutor {
    *
    * @param causedBy the subject of a statement it needs that failed first, when that is most
    *     likely why it failed too; else null
+   * @param connectionLost whether it failed because its connection was lost ({@link ServerErrors#isConnectionLoss})
    */
-  public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect, String causedBy) {
+  public record Outcome(long millis, String error, List<String> notes, boolean foundInEffect, String causedBy,
+      boolean connectionLost) {
     public Outcome {
       notes = List.copyOf(notes);
     }
 
     Outcome(long millis, String error, List<String> notes, boolean foundInEffect) {
-      this(millis, error, notes, foundInEffect, null);
+      this(millis, error, notes, foundInEffect, null, false);
     }
 
     Outcome(long millis, String error) {
       this(millis, error, List.of(), false);
     }
 
+    /** A statement that failed, {@code e} why. */
+    static Outcome failed(long millis, String error, List<String> notes, Exception e) {
+      return new Outcome(millis, error, notes, false, null, ServerErrors.isConnectionLoss(e));
+    }
+
     /** The same outcome, put down to {@code failed}, a statement it needs that failed first. */
     Outcome causedBy(String failed) {
-      return new Outcome(millis, error, notes, foundInEffect, failed);
+      return new Outcome(millis, error, notes, foundInEffect, failed, connectionLost);
     }
 
     /** The report's note for {@code s}, one whose outcome is put down to an earlier failure. */
@@ -119,6 +127,7 @@ public final class DdlExecutor {
   static Outcome execute(Connection connection, DdlStatement s, String phase, Completion completion) {
     long start = System.nanoTime();
     String error = null;
+    Exception cause = null;
     List<String> notes = new ArrayList<>();
     try (Statement st = connection.createStatement()) {
       if (s.probe() != null && inEffect(st, s.probe())) {
@@ -136,6 +145,7 @@ public final class DdlExecutor {
       completion.complete();
     } catch (SQLException | RuntimeException e) {
       error = failure(s, e);
+      cause = e;
       rollback(connection);
     }
     long millis = (System.nanoTime() - start) / 1_000_000;
@@ -145,10 +155,10 @@ public final class DdlExecutor {
       LOG.error("[{}] {} failed after {} ms: {}\n  statement: {}", phase, s.step().label(), millis, error, s.sql());
     }
     notes.forEach(n -> LOG.warn("[{}] {}", phase, n));
-    return new Outcome(millis, error, notes, false);
+    return cause == null ? new Outcome(millis, null, notes, false) : Outcome.failed(millis, error, notes, cause);
   }
 
-  private static boolean inEffect(Statement st, String probe) throws SQLException {
+  static boolean inEffect(Statement st, String probe) throws SQLException {
     try (ResultSet rs = st.executeQuery(probe)) {
       return rs.next();
     }

@@ -33,7 +33,8 @@ final class FinalizePhase {
   /** On tables loaded already: every statement, no record kept. */
   PhaseReport alone() throws SQLException {
     putSourceNamesBack();
-    try (PostDataRun run = PostDataRun.afterLoad(config.target(), config.load().indexWorkers(), script.tableWork())) {
+    try (PostDataRun run = PostDataRun.afterLoad(config.target(), outage(), config.load().indexWorkers(),
+        script.tableWork())) {
       return finish(run);
     }
   }
@@ -41,7 +42,12 @@ final class FinalizePhase {
   /** Beside a load: a table's work starts once {@code loading} no longer lists it, each statement recorded. */
   PostDataRun besideLoad(PostDataRun.Loading loading, PostDataRecord record) throws SQLException {
     putSourceNamesBack();
-    return PostDataRun.besideLoad(config.target(), config.load().indexWorkers(), script.tableWork(), loading, record);
+    return PostDataRun.besideLoad(config.target(), outage(), config.load().indexWorkers(), script.tableWork(),
+        loading, record);
+  }
+
+  private PostDataRun.Outage outage() {
+    return new PostDataRun.Outage(config.load().retryBackoff(), config.load().outageWait());
   }
 
   /** Waits for the table work; unless its load failed, runs what follows it. */

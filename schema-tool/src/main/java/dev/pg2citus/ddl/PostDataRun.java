@@ -5,6 +5,8 @@ import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.ddl.DdlExecutor.Outcome;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -58,6 +60,7 @@ public final class PostDataRun implements AutoCloseable {
   private record Finished(PostDataTask task, Outcome outcome, boolean duringLoad) {}
 
   private final ConnectionSpec target;
+  private final Outage outage;
   private final int workers;
   private final List<PostDataTask> tasks;
   private final Loading loading;
@@ -72,9 +75,10 @@ public final class PostDataRun implements AutoCloseable {
   private volatile boolean loadRunning;
   private volatile boolean abandoned;
 
-  private PostDataRun(ConnectionSpec target, int workers, List<PostDataTask> tasks, Loading loading,
+  private PostDataRun(ConnectionSpec target, Outage outage, int workers, List<PostDataTask> tasks, Loading loading,
       PostDataRecord record) throws SQLException {
     this.target = target;
+    this.outage = outage;
     this.workers = workers;
     this.tasks = List.copyOf(tasks);
     this.loading = loading;
@@ -84,7 +88,8 @@ public final class PostDataRun implements AutoCloseable {
     Connection first = open();
     Set<String> done;
     try {
-      done = record.done(first);
+      done = new HashSet<>(record.done(first));
+      done.removeAll(missing(first, this.tasks, done));
       first.commit();
     } catch (SQLException e) {
       first.close();
@@ -97,16 +102,55 @@ public final class PostDataRun implements AutoCloseable {
     result = driver.submit(this::drive);
   }
 
+  /**
+   * The statements of {@code tasks} that {@code done} (the record) holds as done whose object the
+   * target lacks (dropped since, by someone else or a run that overlapped): the record does not get
+   * the last word, the catalog does (each statement's probe). They are issued again.
+   */
+  static Set<String> missing(Connection target, List<PostDataTask> tasks, Set<String> done) throws SQLException {
+    Set<String> missing = new HashSet<>();
+    try (Statement st = target.createStatement()) {
+      for (PostDataTask t : tasks) {
+        DdlStatement s = t.statement();
+        if (s.probe() != null && done.contains(s.sql()) && !DdlExecutor.inEffect(st, s.probe())) {
+          LOG.warn("[{}] {} {} is recorded as done but is not on the target: issued again", PHASE, s.step().label(),
+              s.subject());
+          missing.add(s.sql());
+        }
+      }
+    }
+    return missing;
+  }
+
+  /**
+   * How a statement whose connection is lost is issued again, as a partition is copied again
+   * ({@code load.retry-backoff}, {@code load.outage-wait}): after {@code backoff}, doubled each time
+   * (at most a minute), until {@code limit} has passed since the connection was first lost.
+   */
+  public record Outage(Duration backoff, Duration limit) {
+    private static final Duration LONGEST = Duration.ofMinutes(1);
+
+    /** The wait before attempt {@code again} (1 for the first), never past {@code left}. */
+    Duration delay(int again, Duration left) {
+      Duration d = backoff;
+      for (int i = 1; i < again && d.compareTo(LONGEST) < 0; i++) {
+        d = d.multipliedBy(2);
+      }
+      d = d.compareTo(LONGEST) > 0 ? LONGEST : d;
+      return d.compareTo(left) > 0 ? left : d;
+    }
+  }
+
   /** Starts the tasks beside a load: a table's work waits until {@code loading} no longer lists it. */
-  public static PostDataRun besideLoad(ConnectionSpec target, int workers, List<PostDataTask> tasks, Loading loading,
-      PostDataRecord record) throws SQLException {
-    return new PostDataRun(target, workers, tasks, loading, record);
+  public static PostDataRun besideLoad(ConnectionSpec target, Outage outage, int workers, List<PostDataTask> tasks,
+      Loading loading, PostDataRecord record) throws SQLException {
+    return new PostDataRun(target, outage, workers, tasks, loading, record);
   }
 
   /** Starts the tasks on tables loaded already, keeping no record. */
-  public static PostDataRun afterLoad(ConnectionSpec target, int workers, List<PostDataTask> tasks)
+  public static PostDataRun afterLoad(ConnectionSpec target, Outage outage, int workers, List<PostDataTask> tasks)
       throws SQLException {
-    return new PostDataRun(target, workers, tasks, null, PostDataRecord.NONE);
+    return new PostDataRun(target, outage, workers, tasks, null, PostDataRecord.NONE);
   }
 
   /** The load is over and every row is in: every task may start once its prerequisites have finished. */
@@ -213,10 +257,41 @@ public final class PostDataRun implements AutoCloseable {
   }
 
   /**
+   * Runs one task ({@link #executeOnce}); when its connection was lost (a node restarting), issues it
+   * again on a new one after a backoff, saying what it waits for, until {@code load.outage-wait} has
+   * passed since the first loss. It always returns.
+   */
+  private Outcome execute(PostDataTask task) {
+    long lostSince = 0;
+    for (int again = 1; ; again++) {
+      Outcome outcome = executeOnce(task);
+      if (!outcome.connectionLost() || abandoned) {
+        return outcome;
+      }
+      lostSince = again == 1 ? System.nanoTime() : lostSince;
+      Duration left = outage.limit().minus(Duration.ofNanos(System.nanoTime() - lostSince));
+      if (left.isNegative() || left.isZero()) {
+        return outcome;
+      }
+      Duration wait = outage.delay(again, left);
+      DdlStatement s = task.statement();
+      LOG.warn("[{}] {} {}: lost the connection to the target; waiting for it to come back: issued again in {} ms"
+          + " (load.outage-wait {} s, {} s left)", PHASE, s.step().label(), s.subject(), wait.toMillis(),
+          outage.limit().toSeconds(), left.toSeconds());
+      try {
+        Thread.sleep(wait.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return outcome;
+      }
+    }
+  }
+
+  /**
    * Runs one task on an idle connection (or a new one) and commits it with its record entry. It
    * always returns, so the scheduler always learns that the task has ended.
    */
-  private Outcome execute(PostDataTask task) {
+  private Outcome executeOnce(PostDataTask task) {
     DdlStatement s = task.statement();
     Connection c = idle.poll();
     try {
@@ -226,7 +301,7 @@ public final class PostDataRun implements AutoCloseable {
     } catch (SQLException | RuntimeException e) {
       String error = DdlExecutor.failure(s, e); // names the target, redacted
       LOG.error("[{}] {} not run: {}", PHASE, s.step().label(), error);
-      return new Outcome(0, error);
+      return Outcome.failed(0, error, List.of(), e);
     }
     Connection connection = c;
     Outcome outcome = DdlExecutor.execute(connection, s, PHASE, () -> {

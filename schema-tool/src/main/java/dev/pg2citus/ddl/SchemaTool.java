@@ -18,16 +18,16 @@ import org.slf4j.LoggerFactory;
  * ({@link TargetSchemaLoader}); {@link #create} runs the pre-data phase on the target, after
  * {@link TargetIsNotSource}'s and {@link CreatePreflight}'s checks; {@link #finalizeSchema} the post-data phase
  * ({@link FinalizePhase}), which a migration runs beside its load instead ({@link #startPostData},
- * {@link #finishPostData}).
+ * {@link #finishPostData}). A tool that wrote holds the target until it is closed ({@link #claimTarget}).
  */
-public final class SchemaTool {
+public final class SchemaTool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaTool.class);
   private final MigrationConfig config;
   private final TargetSchema target;
   /** The subjects of the statements of this tool that failed: a later statement that needs one is not issued. */
   private final Set<String> failed = new HashSet<>();
-  /** Whether {@link #refuseSourceAsTarget} passed: a migration's schema phases do not check again. */
-  private boolean targetChecked;
+  /** Held from {@link #claimTarget} until {@link #close}: a migration's schema phases do not claim again. */
+  private TargetLock lock;
 
   private SchemaTool(MigrationConfig config, TargetSchema target) {
     this.config = config;
@@ -71,12 +71,20 @@ public final class SchemaTool {
 
   /**
    * Pre-data: creates and distributes the target tables. The plan's warnings are logged first, as
-   * {@code plan} prints them, and noted in the report with the objects not carried.
+   * {@code plan} prints them, and noted in the report with the objects not carried. Holds the target
+   * while it runs, unless the caller claimed it already ({@link #claimTarget}).
    */
   public PhaseReport create() throws SQLException {
-    refuseSourceAsTarget();
-    refuseWhatCreateCannotDo(config.load().includeDrop());
-    return create(config.load().includeDrop());
+    boolean claimedHere = lock == null;
+    claimTarget("create", false);
+    try {
+      refuseWhatCreateCannotDo(config.load().includeDrop());
+      return create(config.load().includeDrop());
+    } finally {
+      if (claimedHere) {
+        close(); // a caller that claimed the target first keeps it until it closes the tool
+      }
+    }
   }
 
   /**
@@ -106,11 +114,19 @@ public final class SchemaTool {
   /**
    * Post-data on its own (the {@code finalize} command), on tables loaded already: keys, indexes,
    * foreign keys, checks and ANALYZE on {@code load.index-workers} connections at once, then
-   * sequences at the source's values now. It keeps no record and issues every statement.
+   * sequences at the source's values now. It keeps no record and issues every statement. Holds the
+   * target while it runs, unless the caller claimed it already.
    */
   public PhaseReport finalizeSchema() throws SQLException {
-    refuseSourceAsTarget();
-    return finalizePhase().alone();
+    boolean claimedHere = lock == null;
+    claimTarget("finalize", false);
+    try {
+      return finalizePhase().alone();
+    } finally {
+      if (claimedHere) {
+        close();
+      }
+    }
   }
 
   /**
@@ -120,6 +136,16 @@ public final class SchemaTool {
    */
   public PostDataRun startPostData(PostDataRun.Loading loading, PostDataRecord record) throws SQLException {
     return finalizePhase().besideLoad(loading, record);
+  }
+
+  /**
+   * The finalize statements {@code record} holds as done whose keys, indexes or constraints the target
+   * lacks now (the catalog says so): a finalized run whose record claims them is finalized again.
+   */
+  public Set<String> recordedButMissing(PostDataRecord record) throws SQLException {
+    try (Connection connection = config.target().open()) {
+      return PostDataRun.missing(connection, scripts().finalizeScript().tableWork(), record.done(connection));
+    }
   }
 
   /**
@@ -141,13 +167,31 @@ public final class SchemaTool {
   }
 
   /**
-   * Every command that writes starts here: a target that is the source database is refused before
-   * anything is written ({@link TargetIsNotSource}); one on the source's server is said.
+   * Every command that writes starts here, before anything is written: a target that is the source
+   * database is refused ({@link TargetIsNotSource}; one on the source's server is said), then the
+   * target is locked for this run until {@link #close} ({@link TargetLock}): another run writing it
+   * is refused naming it (exit 2), or waited for with {@code wait}. Once claimed, later calls do nothing.
+   *
+   * @param command what this run is, for another run's refusal ({@code migrate}, {@code finalize}…)
    */
-  public void refuseSourceAsTarget() throws SQLException {
-    if (!targetChecked) {
+  public void claimTarget(String command, boolean wait) throws SQLException {
+    if (lock == null) {
       TargetIsNotSource.check(config).ifPresent(LOG::info);
-      targetChecked = true;
+      lock = TargetLock.take(config.target(), command, wait);
+    }
+  }
+
+  /** How this run names itself to others while it holds the target (command, start, process, host); else empty. */
+  public String claimedAs() {
+    return lock == null ? "" : lock.holder();
+  }
+
+  /** Frees the target for another run, if this tool claimed it. */
+  @Override
+  public void close() throws SQLException {
+    if (lock != null) {
+      lock.close();
+      lock = null;
     }
   }
 

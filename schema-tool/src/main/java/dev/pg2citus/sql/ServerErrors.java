@@ -1,8 +1,43 @@
 package dev.pg2citus.sql;
 
-/** What the server's errors mean for a user of pg2citus: the remedy to print beside the reason. */
+import java.io.IOException;
+import java.sql.SQLException;
+import java.util.Set;
+
+/**
+ * What the server's errors mean for a user of pg2citus: the remedy to print beside the reason, and
+ * whether an error says a connection was lost (to be waited out, not reported at once).
+ */
 public final class ServerErrors {
+  /** Administrator shutdown, crash shutdown, cannot connect now (the server is starting or stopping). */
+  private static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
+
+  /** How Citus says, as an internal error (XX000), that a worker connection of the transaction was lost. */
+  private static final String CITUS_LOST_WORKER = "failure on connection marked as essential";
+
   private ServerErrors() {}
+
+  /**
+   * Whether {@code e} says a connection was lost: SQLSTATE class 08 (connection exception), 57P01,
+   * 57P02 or 57P03 (the server shut down or is not accepting connections), Citus' "failure on
+   * connection marked as essential" (a worker lost mid-transaction), or an I/O error, anywhere in its causes.
+   */
+  public static boolean isConnectionLoss(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof IOException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || SHUTDOWN_STATES.contains(sql.getSQLState()))) {
+        return true;
+      }
+      if (t instanceof SQLException sql && "XX000".equals(sql.getSQLState()) && sql.getMessage() != null
+          && sql.getMessage().contains(CITUS_LOST_WORKER)) {
+        return true; // Citus: a worker's connection in the transaction was lost (the worker stopped)
+      }
+    }
+    return false;
+  }
 
   /**
    * What a user can do about an error of SQLSTATE {@code state}, for the message that stops a run:
