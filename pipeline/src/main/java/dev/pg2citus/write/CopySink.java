@@ -1,15 +1,12 @@
 package dev.pg2citus.write;
 
 import dev.pg2citus.config.ConfigOptions.OnError;
-import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.sql.FailedStatement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.LongConsumer;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -29,7 +26,7 @@ import org.postgresql.copy.CopyManager;
  * <p>pgjdbc's CopyManager is used directly rather than JdbcIO's batched INSERTs: rows already are
  * COPY text from the source, so they go through unparsed, and COPY is several times faster.
  */
-public final class CopySink implements RowSink {
+public final class CopySink extends RowSink {
   private static final int CHUNK = 64 * 1024;
   private static final byte TAB = '\t';
 
@@ -42,7 +39,6 @@ public final class CopySink implements RowSink {
   private final long batchBytes;
   private final LongConsumer progress;
   private final KeptBatch kept; // the open batch's rows, with OnError.REJECT only
-  private final List<RejectedRow> rejects = new ArrayList<>();
   private final byte[] chunk = new byte[CHUNK];
   private int used;
   private CopyIn in;
@@ -51,8 +47,6 @@ public final class CopySink implements RowSink {
   private int rowsInBatch;
   private long bytesInBatch;
   private long written;
-  private long rows;
-  private long bytes;
   private long isolationCopies;
 
   /**
@@ -80,8 +74,7 @@ public final class CopySink implements RowSink {
       open();
     }
     int headBytes = head == null ? 0 : length + 1;
-    rows++;
-    bytes += headBytes + row.length;
+    counted(headBytes + row.length);
     rowsInBatch++;
     bytesInBatch += headBytes + row.length;
     if (kept != null) {
@@ -103,21 +96,8 @@ public final class CopySink implements RowSink {
     }
   }
 
-  @Override
-  public void reject(byte[] row, String reason) {
-    rows++;
-    rejects.add(new RejectedRow(CopyText.text(row), reason));
-  }
 
-  @Override
-  public long rows() {
-    return rows;
-  }
 
-  @Override
-  public long bytes() {
-    return bytes;
-  }
 
   /** Ends the open batch; returns the rows written so far. */
   @Override
@@ -128,10 +108,6 @@ public final class CopySink implements RowSink {
     return written;
   }
 
-  @Override
-  public List<RejectedRow> rejects() {
-    return rejects;
-  }
 
   @Override
   public void abort() throws SQLException {
@@ -220,7 +196,7 @@ public final class CopySink implements RowSink {
       boolean[] refused = RowIsolation.screen(probe, table, kept, partition, reasons);
       for (int i = 0; refused != null && i < refused.length; i++) {
         if (refused[i]) {
-          rejects.add(new RejectedRow(kept.sourceRow(i), reasons[i]));
+          rejected(kept.sourceRow(i), reasons[i]);
           screened++;
         }
       }
@@ -229,7 +205,7 @@ public final class CopySink implements RowSink {
       }
     }
     RowIsolation isolation = new RowIsolation(target, table.copyInSql(), table.name(), kept, partition,
-        (i, e) -> rejects.add(new RejectedRow(kept.sourceRow(i), e.getMessage())));
+        (i, e) -> rejected(kept.sourceRow(i), e.getMessage()));
     if (screened == 0) {
       isolation.isolate(0, kept.size(), failure);
     } else {

@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * of the table: without it the transaction goes on unlocked (logged once), and the start of the load
  * refused a running rebalance ({@link ShardWrites#prepare}).
  */
-public final class ShardSink implements RowSink {
+public final class ShardSink extends RowSink {
   /** Bytes held in all shard batches together at most. */
   static final long HELD_BYTES = 8L << 20;
   private static final Logger LOG = LoggerFactory.getLogger(ShardSink.class);
@@ -70,12 +70,9 @@ public final class ShardSink implements RowSink {
   private final KeptBatch[] batches;
   private final boolean[] written;
   private final Map<String, NodeTransaction> transactions = new TreeMap<>();
-  private final List<RejectedRow> rejects = new ArrayList<>();
   private final int[] starts;
   private final int[] ends;
   private long held;
-  private long rows;
-  private long bytes;
   private long copied;
   private long skipped;
 
@@ -147,8 +144,7 @@ public final class ShardSink implements RowSink {
   public void add(byte[] head, int offset, int length, byte[] row) throws SQLException {
     int shard = map.indexFor(hashOf(head, offset, length, row));
     int size = (head == null ? 0 : length + 1) + row.length;
-    rows++;
-    bytes += size;
+    counted(size);
     if (written[shard]) {
       skipped++;
       return;
@@ -240,21 +236,8 @@ public final class ShardSink implements RowSink {
     return tx;
   }
 
-  @Override
-  public void reject(byte[] row, String reason) {
-    rows++;
-    rejects.add(new RejectedRow(CopyText.text(row), reason));
-  }
 
-  @Override
-  public long rows() {
-    return rows;
-  }
 
-  @Override
-  public long bytes() {
-    return bytes;
-  }
 
   /** Sends every batch; returns the rows in the shards, those an earlier attempt wrote included. */
   @Override
@@ -287,10 +270,6 @@ public final class ShardSink implements RowSink {
         + " workers" + (skipped == 0 ? "" : ", " + skipped + " skipped as written by an earlier attempt");
   }
 
-  @Override
-  public List<RejectedRow> rejects() {
-    return rejects;
-  }
 
   /** Rolls back every node's transaction (no COPY is ever left open between rows). */
   @Override
