@@ -18,7 +18,7 @@
 #   --timeout S      a run still going after S seconds is stopped and FAILED (default 1800)
 #   --keep           leave the servers running at exit and print how to reach and stop them
 #   --load 'KEY: VALUE'  a load option for pg2citus' configuration (repeatable), e.g. --load 'workers: 2'
-#   --baseline REV   also offer tools direct@base and flink@base: pg2citus as of git revision REV,
+#   --baseline REV   also offer tools direct@base, direct-shards@base and flink@base: pg2citus as of git revision REV,
 #                    built in a worktree under the workdir, to measure a change against what it replaces
 #
 # It starts its own throwaway servers on free loopback ports, from the PostgreSQL 15 binaries
@@ -36,7 +36,7 @@
 #   direct      scripts/pg2citus migrate on Beam's Direct runner
 #   direct-shards  the same with load.write-path: shards: rows straight into the workers' shards
 #   flink       scripts/pg2citus migrate --runner=FlinkRunner (embedded Flink)
-#   direct@base, flink@base   the same, with pg2citus as of --baseline REV
+#   direct@base, direct-shards@base, flink@base   the same, with pg2citus as of --baseline REV
 #   cluster@N   scripts/pg2citus migrate on a Flink session cluster (scripts/flink-cluster.sh: two
 #               TaskManagers with enough slots for the largest N, started once, stopped at exit) at
 #               --parallelism=N; e.g. cluster@1,cluster@2,cluster@4 measure the scale-out. CPU adds
@@ -149,7 +149,8 @@ IFS=, read -r -a WANTED <<<"$TOOLS"
 for tool in "${WANTED[@]}"; do
   if [[ $tool == *@base ]]; then
     [ -n "$BASELINE" ] || die "tool '$tool' needs --baseline REV"
-    [[ $tool == direct@base || $tool == flink@base ]] || die "unknown tool '$tool' (baseline tools: direct@base,flink@base)"
+    [[ $tool =~ ^(direct|direct-shards|flink)@base$ ]] ||
+      die "unknown tool '$tool' (baseline tools: direct@base,direct-shards@base,flink@base)"
   elif [[ $tool == cluster@* ]]; then
     [[ $tool =~ ^cluster@[1-9][0-9]*$ ]] || die "tool '$tool': cluster@N needs a parallelism N ≥ 1"
   else
@@ -514,14 +515,25 @@ cluster_cpu_ticks() {
   done | awk '{ s += $1 } END { print s + 0 }'
 }
 
+# sample_cpu FILE: every half second, a line of the time (epoch ms) and each server's "name ticks",
+# until stopped: the servers' CPU in any window of a run (its data phase) is read from it.
+sample_cpu() {
+  while :; do
+    printf '%s %s\n' "$(date +%s%3N)" "$(server_cpu_ticks | tr '\n' ' ')"
+    sleep 0.5
+  done >"$1"
+}
+
 # measure NAME CMD…: runs CMD under GNU time in its own process group, output to logs/NAME.log.
 # Sets M_EXIT, M_WALL, M_RSS_KB, M_CPU (user+sys of the tool's processes, and of the session
-# cluster's JVMs when MEASURE_CLUSTER=yes), M_SERVER_CPU.
+# cluster's JVMs when MEASURE_CLUSTER=yes), M_SERVER_CPU; logs/NAME.cpu samples the servers' CPU.
 measure() {
-  local name=$1 before after line start user="" sys="" cluster_before cluster_after
+  local name=$1 before after line start user="" sys="" cluster_before cluster_after sampler
   shift
   before=$(server_cpu_ticks)
   cluster_before=$(cluster_cpu_ticks)
+  sample_cpu "$RUN/logs/$name.cpu" &
+  sampler=$!
   start=$(date +%s.%N)
   # setsid: a process group of its own (GNU time, the tool and its children), to stop as one.
   setsid /usr/bin/time -f '%e %M %U %S' -o "$RUN/logs/$name.time" "$@" >"$RUN/logs/$name.log" 2>&1 &
@@ -532,6 +544,8 @@ measure() {
   kill -TERM -- "-$WATCHDOG_PGID" 2>/dev/null || true
   wait "$WATCHDOG_PGID" 2>/dev/null || true
   TOOL_PGID="" WATCHDOG_PGID=""
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
   after=$(server_cpu_ticks)
   cluster_after=$(cluster_cpu_ticks)
   # GNU time writes "Command exited with non-zero status N" first when the command fails.
@@ -581,7 +595,7 @@ find_tools() {
         else
           skip "$tool" "not installed and apt-get failed"
         fi ;;
-      direct@base|flink@base)
+      direct@base|direct-shards@base|flink@base)
         if baseline_built || build_baseline; then
           RUNNABLE+=("$tool")
         else
@@ -721,11 +735,11 @@ timed() {
       measure "$name" pgcopydb clone --source "$(uri postgres source $SOURCE_DB)" \
         --target "$(uri postgres plain $TARGET_DB target)" --dir "$RUN/pgcopydb" \
         --table-jobs 2 --index-jobs 2 --no-owner --no-acl ;;
-    direct|direct-shards|flink|direct@base|flink@base|cluster@*)
+    direct|direct-shards|flink|*@base|cluster@*)
       local runner=() root=$ROOT cluster=no config="$RUN/pg2citus.yaml"
       [[ $tool == flink* ]] && runner=(--runner=FlinkRunner)
       [[ $tool == *@base ]] && root="$WORK/baseline"
-      if [[ $tool == direct-shards ]]; then
+      if [[ $tool == direct-shards* ]]; then
         # the same configuration, rows straight into the workers' shards (load.write-path: shards)
         config="$RUN/pg2citus-shards.yaml"
         { cat "$RUN/pg2citus.yaml"; echo "  write-path: shards"; } >"$config"
@@ -734,7 +748,7 @@ timed() {
         runner=(--runner=FlinkRunner --flinkMaster="127.0.0.1:$CLUSTER_PORT" --parallelism="${tool#cluster@}")
         cluster=yes
       fi
-      MEASURE_CLUSTER=$cluster measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" \
+      MEASURE_CLUSTER=$cluster SAMPLE_CPU=yes measure "$name" env -C "$RUN/logs" PG2CITUS_JAVA_OPTS="$JAVA_OPTS" \
         "$root/scripts/pg2citus" migrate -c "$config" --summary-json "$RUN/logs/$name.summary.json" \
         --rejects-dir "$RUN/logs/$name.rejects" "${runner[@]}" ;;
   esac
@@ -746,7 +760,7 @@ data_phase() {
   case "$tool" in
     pipes|pipes-keys)
       [ -s "$RUN/logs/$name.data" ] && { echo "$(cat "$RUN/logs/$name.data") pipes"; return 0; } ;;
-    direct|direct-shards|flink|direct@base|flink@base|cluster@*)
+    direct|direct-shards|flink|*@base|cluster@*)
       s=$(calc j="$(cat "$RUN/logs/$name.summary.json" 2>/dev/null || echo '{}')" <<<"
         SELECT round((p->>'millis')::numeric / 1000, 3) FROM jsonb_array_elements(:'j'::jsonb->'phases') p
          WHERE p->>'name' = 'data'" 2>/dev/null) && [ -n "$s" ] && { echo "$s summary-data-phase"; return 0; } ;;
@@ -756,6 +770,31 @@ data_phase() {
       s=$(pgcopydb_copy_seconds "$RUN/logs/$name.log") && { echo "$s pgcopydb-copy-index-vacuum"; return 0; } ;;
   esac
   echo "$M_WALL wall"
+}
+
+# data_phase_cpu NAME TOOL: each server's CPU seconds in the tool's data phase, "name s, …": all of a
+# pipes run; for pg2citus, between the samples nearest the start and the end of its summary's data
+# phase (ended at endedAt, after millis). Empty where the tool does not say when its data phase ran.
+data_phase_cpu() {
+  local name=$1 tool=$2 window
+  case "$tool" in
+    pipes) printf '%s\n' "$M_SERVER_SPLIT"; return 0 ;;
+    direct|direct-shards|flink|*@base|cluster@*) ;;
+    *) return 0 ;;
+  esac
+  window=$(calc j="$(cat "$RUN/logs/$name.summary.json" 2>/dev/null || echo '{}')" <<<"
+    SELECT ((p->>'endedAt')::bigint - (p->>'millis')::bigint) || ' ' || (p->>'endedAt')
+      FROM jsonb_array_elements(:'j'::jsonb->'phases') p WHERE p->>'name' = 'data' AND p ? 'endedAt'" 2>/dev/null) ||
+    return 0
+  [ -n "$window" ] || return 0
+  awk -v from="${window% *}" -v to="${window#* }" -v hz="$CLK_TCK" '
+    { t = $1; if (t <= from || !have_start) { for (i = 2; i < NF; i += 2) a[$i] = $(i + 1); have_start = 1 }
+      if (t >= to && !have_end) { for (i = 2; i < NF; i += 2) b[$i] = $(i + 1); have_end = 1; order = $0 }
+      last = $0 }
+    END { if (!have_end) { order = last; n = split(last, f, " "); for (i = 2; i < n; i += 2) b[f[i]] = f[i + 1] }
+          n = split(order, f, " ")
+          for (i = 2; i < n; i += 2) printf "%s%s %.2f", (out++ ? ", " : ""), f[i], (b[f[i]] - a[f[i]]) / hz }' \
+    "$RUN/logs/$name.cpu"
 }
 
 # seconds DURATION: pgloader's "0.608s", "1m2.345s" and pgcopydb's "211ms", "1s234", "12s", "1m05s".
@@ -789,7 +828,8 @@ pgcopydb_copy_seconds() {
 # One run, and the rounds
 
 run_tool() {
-  local round=$1 tool=$2 name="r$1-$2" data data_from note content=ok check_server=$TARGET
+  local round=$1 tool=$2 name="r$1-$2" data data_from data_cpu coordinator_data_cpu note content=ok
+  local check_server=$TARGET
   [ "$tool" = pgcopydb ] && check_server=plain
   log "round $round: $tool"
   if ! prepare "$tool" >"$RUN/logs/$name.prepare.log" 2>&1; then
@@ -800,15 +840,18 @@ run_tool() {
   fi
   timed "$name" "$tool"
   read -r data data_from <<<"$(data_phase "$name" "$tool")"
+  data_cpu=$(data_phase_cpu "$name" "$tool")
+  coordinator_data_cpu=$(printf '%s\n' "$data_cpu" | tr ',' '\n' | awk -v t="$TARGET" '$1 == t { print $2 }')
   check_content "$round" "$tool" "$check_server" || content=FAILED
   [ "$M_EXIT" = 0 ] || content=FAILED
   # The first error the tool logged, if any (pgloader exits 0 after some fatal errors).
   note=$(grep -m1 -E '\b(ERROR|FATAL)\b|^error|^bench: timed out' "$RUN/logs/$name.log" | cut -c1-300 | tr '\t\\' '  ' || true)
   log "  $tool: exit $M_EXIT, wall ${M_WALL}s, data ${data}s ($data_from), peak RSS $((M_RSS_KB / 1024)) MB," \
-    "CPU ${M_CPU}s, servers' CPU ${M_SERVER_CPU}s ($M_SERVER_SPLIT), content $content${note:+; logged: $note}"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$tool" "$M_EXIT" "$M_WALL" "$data" \
-    "$data_from" "$M_RSS_KB" "$M_CPU" "$M_SERVER_CPU" "$TOTAL_ROWS" "$content" "logs/$name.log" "${note:-\\N}" \
-    >>"$RUN/results.tsv"
+    "CPU ${M_CPU}s, servers' CPU ${M_SERVER_CPU}s ($M_SERVER_SPLIT)${data_cpu:+, in the data phase ($data_cpu)}," \
+    "content $content${note:+; logged: $note}"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$tool" "$M_EXIT" "$M_WALL" "$data" \
+    "$data_from" "$M_RSS_KB" "$M_CPU" "$M_SERVER_CPU" "${coordinator_data_cpu:-\\N}" "$TOTAL_ROWS" "$content" \
+    "logs/$name.log" "${note:-\\N}" >>"$RUN/results.tsv"
 }
 
 main() {
@@ -850,7 +893,7 @@ report() {
   {
     cat <<'SQL'
 CREATE TEMP TABLE run (round int, tool text, exit int, wall numeric, data_s numeric, data_from text,
-  rss_kb bigint, cpu numeric, server_cpu numeric, rows bigint, content text, log text, logged_error text);
+  rss_kb bigint, cpu numeric, server_cpu numeric, coordinator_data_cpu numeric, rows bigint, content text, log text, logged_error text);
 CREATE TEMP TABLE chk (round int, tool text, "table" text, source_rows bigint, target_rows bigint,
   source_checksum numeric, target_checksum numeric, company_id_wrong bigint, ok boolean, error text);
 COPY run FROM STDIN;
@@ -863,7 +906,8 @@ SQL
 CREATE TEMP VIEW per AS
 SELECT round, tool, array_position(string_to_array(:'order', ','), tool) AS ord, exit, wall,
        data_s, data_from, round(rows / nullif(data_s, 0)) AS rows_per_s, round(rss_kb / 1024.0, 1) AS peak_rss_mb,
-       cpu AS cpu_s, round(cpu / (rows / 1e6), 2) AS cpu_s_per_m_rows, server_cpu AS servers_cpu_s, rows,
+       cpu AS cpu_s, round(cpu / (rows / 1e6), 2) AS cpu_s_per_m_rows, server_cpu AS servers_cpu_s,
+       coordinator_data_cpu AS coordinator_data_cpu_s, rows,
        content = 'ok' AS ok, log, logged_error
   FROM run;
 
@@ -879,7 +923,8 @@ SELECT tool, min(ord) AS ord, count(*) AS runs, count(*) FILTER (WHERE ok) AS ok
        min(peak_rss_mb) AS peak_rss_mb_min, max(peak_rss_mb) AS peak_rss_mb_max,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu_s) AS cpu_s, min(cpu_s) AS cpu_s_min, max(cpu_s) AS cpu_s_max,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY cpu_s_per_m_rows) AS cpu_s_per_m_rows,
-       percentile_cont(0.5) WITHIN GROUP (ORDER BY servers_cpu_s) AS servers_cpu_s
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY servers_cpu_s) AS servers_cpu_s,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY coordinator_data_cpu_s) AS coordinator_data_cpu_s
   FROM per p
  WHERE ok OR NOT EXISTS (SELECT 1 FROM per g WHERE g.tool = p.tool AND g.ok)
  GROUP BY tool;
@@ -912,6 +957,7 @@ SELECT m.tool, CASE WHEN m.ok_runs = m.runs THEN 'ok' ELSE 'FAILED' END || ' ' |
        pg_temp.span(m.cpu_s, m.cpu_s_min, m.cpu_s_max, 2) AS "CPU s",
        round(m.cpu_s_per_m_rows::numeric, 1) AS "CPU s/M rows",
        round(m.servers_cpu_s::numeric, 1) AS "servers' CPU s",
+       round(m.coordinator_data_cpu_s::numeric, 2) AS "target CPU s in data",
        r.wall_vs_pgloader AS "wall/pgloader", r.rows_per_s_vs_pipes AS "rows/s / pipes",
        r.rss_vs_pgloader AS "RSS/pgloader", m.data_from AS "data phase from"
   FROM med m JOIN ratio r USING (tool) ORDER BY m.ord;
@@ -931,6 +977,7 @@ SELECT jsonb_pretty(jsonb_build_object(
   'notes', jsonb_build_array(
     'wall, peak RSS (largest single process) and CPU (user+sys of the tool''s processes) from GNU time',
     'servers_cpu_s: CPU of every bench server (source and targets) during the run, from /proc',
+    'coordinator_data_cpu_s: the target''s (the Citus coordinator''s) CPU in the data phase: all of a pipes run, pg2citus'' summary data phase for pg2citus (from samples every 0.5 s)',
     'data_from: pipes = the five pipes; summary-data-phase = pg2citus''s data phase; pgloader-copy-threads = its COPY Threads Completion; pgcopydb-copy-index-vacuum = its COPY, INDEX, CONSTRAINTS, VACUUM wall clock; wall = no own figure',
     'medians are over a tool''s good runs (exit 0, content ok), over all its runs when none was good'),
   'runs', (SELECT jsonb_agg(to_jsonb(p) - 'ord' || jsonb_build_object('checks',

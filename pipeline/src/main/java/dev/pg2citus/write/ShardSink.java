@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,11 +29,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one partition's rows of a hash-distributed table straight into its shard tables on the
  * workers, bypassing the coordinator: each row's distribution value is hashed as Citus hashes it
- * ({@link CitusHash}), its shard found in the {@link ShardMap} read for this attempt, and the row kept
- * in that shard's batch. A connection carries one COPY at a time, so rows are batched per shard and a
- * batch goes out as its own COPY into the shard table, in its worker's transaction, when it reaches
- * {@code batchRows} or {@code batchBytes}, or when all batches together reach {@link #HELD_BYTES} (the
- * largest goes then): memory stays bounded whatever the shard count.
+ * ({@link CitusHash}) where it lies in the row, its shard found in the {@link ShardMap} read for this
+ * attempt, and the row appended to one window of rows. A connection carries one COPY at a time, so when
+ * the window is full ({@link #WINDOW_BYTES}, or {@code batchRows}/{@code batchBytes} if smaller) its rows
+ * are ordered by shard (a counting sort of their positions, the bytes stay where they are) and go out as
+ * one COPY per shard into its shard table, in its worker's transaction. Memory is one window per
+ * partition whatever the shard count, and each row is copied once on its way.
  *
  * <p><b>Exactly once across workers.</b> One transaction per (partition, worker) holds that worker's
  * rows and a row of its {@link ShardLedger} naming the hash ranges written, committed together by
@@ -51,8 +53,8 @@ import org.slf4j.LoggerFactory;
  * refused a running rebalance ({@link ShardWrites#prepare}).
  */
 public final class ShardSink extends RowSink {
-  /** Bytes held in all shard batches together at most. */
-  static final long HELD_BYTES = 8L << 20;
+  /** Bytes a window holds at most: ~256 KB per COPY with 32 shards, and 4 partitions in flight hold 32 MB. */
+  static final int WINDOW_BYTES = 8 << 20;
   private static final Logger LOG = LoggerFactory.getLogger(ShardSink.class);
   private static final AtomicBoolean LOCK_REFUSED = new AtomicBoolean();
 
@@ -67,12 +69,18 @@ public final class ShardSink extends RowSink {
   private final long batchBytes;
   private final LongConsumer progress;
   private final List<Shard> shards;
-  private final KeptBatch[] batches;
   private final boolean[] written;
   private final Map<String, NodeTransaction> transactions = new TreeMap<>();
   private final int[] starts;
   private final int[] ends;
-  private long held;
+  private final int windowBytes;
+  private final int[] perShard;
+  private byte[] window = new byte[64 * 1024];
+  private int length;
+  private int[] rowStarts = new int[1024];
+  private int[] rowShards = new int[1024];
+  private int[] order = new int[0];
+  private int count;
   private long copied;
   private long skipped;
 
@@ -98,8 +106,9 @@ public final class ShardSink extends RowSink {
     this.batchBytes = batchBytes;
     this.progress = progress;
     this.shards = map.shards();
-    this.batches = new KeptBatch[shards.size()];
     this.written = writtenBefore(allNodes);
+    this.perShard = new int[shards.size() + 1];
+    this.windowBytes = (int) Math.min(WINDOW_BYTES, batchBytes);
     int fieldsNeeded = Math.max(1, target.field() + 1);
     this.starts = new int[fieldsNeeded];
     this.ends = new int[fieldsNeeded];
@@ -149,68 +158,106 @@ public final class ShardSink extends RowSink {
       skipped++;
       return;
     }
-    KeptBatch batch = batches[shard];
-    if (batch == null) {
-      batch = batches[shard] = new KeptBatch();
+    append(shard, head, offset, length, row, size);
+    if (this.length >= windowBytes || count >= batchRows) {
+      sendWindow();
     }
-    batch.add(head, offset, length, row);
-    held += size;
-    if (batch.size() >= batchRows || batch.start(batch.size()) >= batchBytes) {
-      send(shard);
+  }
+
+  /** Appends the row (its head and a tab first) to the window, noting where it starts and its shard. */
+  private void append(int shard, byte[] head, int offset, int headLength, byte[] row, int size) {
+    if (count + 1 >= rowStarts.length) {
+      rowStarts = Arrays.copyOf(rowStarts, rowStarts.length * 2);
+      rowShards = Arrays.copyOf(rowShards, rowShards.length * 2);
     }
-    if (held >= HELD_BYTES) {
-      send(largest());
+    if (length + size > window.length) {
+      window = Arrays.copyOf(window, Math.max(length + size, Math.min(window.length * 2, windowBytes)));
     }
+    rowStarts[count] = length;
+    rowShards[count] = shard;
+    if (head != null) {
+      System.arraycopy(head, offset, window, length, headLength);
+      window[length + headLength] = '\t';
+      length += headLength + 1;
+    }
+    System.arraycopy(row, 0, window, length, row.length);
+    length += row.length;
+    count++;
+    rowStarts[count] = length;
   }
 
   /** The hash of the row's distribution value: the head, or a field of the row. */
   private int hashOf(byte[] head, int offset, int length, byte[] row) throws SQLException {
-    String value;
+    byte[] bytes = row;
+    int from;
+    int to;
     if (head != null && target.field() == 0) {
-      value = CopyText.text(head, offset, offset + length);
+      bytes = head;
+      from = offset;
+      to = offset + length;
     } else {
       int field = head != null ? target.field() - 1 : target.field();
       if (CopyText.fieldBounds(row, starts, ends) <= field) {
         throw new SQLException(partition + ": a source row has fewer than " + (field + 1) + " fields");
       }
-      value = CopyText.text(row, starts[field], ends[field]);
+      from = starts[field];
+      to = ends[field];
     }
-    if (value.equals(CopyText.NULL)) {
+    if (to - from == 2 && bytes[from] == '\\' && bytes[from + 1] == 'N') {
       throw new SQLException(partition + ": a row's distribution value is NULL, which Citus refuses: "
           + CopyText.text(row), "23502");
     }
     try {
-      return hash.hash(value);
+      return hash.hash(bytes, from, to);
     } catch (RuntimeException e) {
-      throw new SQLException(partition + ": the distribution value '" + value + "' is not a valid " + target.type()
-          + " (" + e.getMessage() + ")", "22P02", e);
+      throw new SQLException(partition + ": the distribution value '" + CopyText.text(bytes, from, to)
+          + "' is not a valid " + target.type() + " (" + e.getMessage() + ")", "22P02", e);
     }
   }
 
-  private int largest() {
-    int at = 0;
-    for (int i = 1; i < batches.length; i++) {
-      if (batches[i] != null && (batches[at] == null || batches[i].start(batches[i].size())
-          > batches[at].start(batches[at].size()))) {
-        at = i;
-      }
-    }
-    return at;
-  }
-
-  /** One shard's batch as one COPY into its shard table, in its node's transaction. */
-  private void send(int shard) throws SQLException {
-    KeptBatch batch = batches[shard];
-    if (batch == null || batch.size() == 0) {
+  /**
+   * The window's rows ordered by shard, a COPY per shard, each row written from where it lies. A
+   * counting sort: the rows of shard {@code s} are {@code order[perShard[s], perShard[s + 1])}.
+   */
+  private void sendWindow() throws SQLException {
+    if (count == 0) {
       return;
     }
+    Arrays.fill(perShard, 0);
+    for (int i = 0; i < count; i++) {
+      perShard[rowShards[i] + 1]++;
+    }
+    for (int s = 0; s < shards.size(); s++) {
+      perShard[s + 1] += perShard[s];
+    }
+    if (order.length < count) {
+      order = new int[rowStarts.length];
+    }
+    int[] next = Arrays.copyOf(perShard, shards.size());
+    for (int i = 0; i < count; i++) {
+      order[next[rowShards[i]]++] = i;
+    }
+    for (int s = 0; s < shards.size(); s++) {
+      if (perShard[s + 1] > perShard[s]) {
+        send(s, perShard[s], perShard[s + 1]);
+      }
+    }
+    length = 0;
+    count = 0;
+    progress.accept(copied + skipped);
+  }
+
+  /** Rows {@code order[from, to)} of the window, all of shard {@code shard}, as one COPY into its shard table. */
+  private void send(int shard, int from, int to) throws SQLException {
     Shard s = shards.get(shard);
     NodeTransaction tx = transaction(s.host(), s.port());
     tx.lockAndCheck();
-    int length = batch.start(batch.size());
     CopyIn in = tx.connection.unwrap(PGConnection.class).getCopyAPI().copyIn(table.copyInSql(s.table()));
     try {
-      in.writeToCopy(batch.bytes(), 0, length);
+      for (int i = from; i < to; i++) {
+        int row = order[i];
+        in.writeToCopy(window, rowStarts[row], rowStarts[row + 1] - rowStarts[row]);
+      }
       long n = in.endCopy();
       copied += n;
       tx.rows += n;
@@ -220,9 +267,6 @@ public final class ShardSink extends RowSink {
       throw new SQLException(partition + ": shard " + s.table() + " on " + tx.node + ": " + e.getMessage(),
           e.getSQLState(), e);
     }
-    held -= length;
-    batch.clear();
-    progress.accept(copied + skipped);
   }
 
   private NodeTransaction transaction(String host, int port) throws SQLException {
@@ -239,12 +283,10 @@ public final class ShardSink extends RowSink {
 
 
 
-  /** Sends every batch; returns the rows in the shards, those an earlier attempt wrote included. */
+  /** Sends the window; returns the rows in the shards, those an earlier attempt wrote included. */
   @Override
   public long flush() throws SQLException {
-    for (int i = 0; i < batches.length; i++) {
-      send(i);
-    }
+    sendWindow();
     return copied + skipped;
   }
 

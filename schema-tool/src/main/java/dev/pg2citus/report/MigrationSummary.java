@@ -53,8 +53,11 @@ public final class MigrationSummary {
     }
   }
 
-  /** One phase: its name, time, and its errors. */
-  public record Phase(String name, long millis, List<String> errors, List<String> notes) {}
+  /**
+   * One phase: its name, time, when it ended (epoch milliseconds: a benchmark lines it up with the
+   * servers' CPU), and its errors.
+   */
+  public record Phase(String name, long millis, long endedAt, List<String> errors, List<String> notes) {}
 
   /**
    * How a run ended, as the closing line and the JSON's {@code outcome} say (the command's exit code
@@ -73,8 +76,9 @@ public final class MigrationSummary {
   private final List<TableRow> tables = new ArrayList<>();
   private final List<Path> rejectFiles = new ArrayList<>();
 
+  /** Adds a phase that has just ended, after {@code millis}. */
   public void phase(String name, long millis, List<String> errors, List<String> notes) {
-    phases.add(new Phase(name, millis, List.copyOf(errors), List.copyOf(notes)));
+    phases.add(new Phase(name, millis, System.currentTimeMillis(), List.copyOf(errors), List.copyOf(notes)));
   }
 
   /** Adds a schema phase from its report. */

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 
 /**
  * A distribution value's hash exactly as Citus computes it, from the value as COPY text carries it: the
@@ -27,10 +28,21 @@ import java.util.Optional;
  * (DateStyle ISO, bytea hex).
  */
 public final class CitusHash {
-  /** The hash of one COPY text field (never {@code \N}: a NULL distribution value has no shard). */
+  /**
+   * The hash of one COPY text field (never {@code \N}: a NULL distribution value has no shard), read
+   * where it lies in the row: the integers, the most common distribution columns, are parsed from the
+   * bytes and text is hashed in place unless it holds escapes, so routing a row allocates nothing.
+   * A value the type refuses throws {@link IllegalArgumentException}.
+   */
   @FunctionalInterface
   public interface FieldHash {
-    int hash(String copyText);
+    int hash(byte[] row, int from, int to);
+
+    /** The hash of a field given as text. */
+    default int hash(String copyText) {
+      byte[] bytes = copyText.getBytes(StandardCharsets.UTF_8);
+      return hash(bytes, 0, bytes.length);
+    }
   }
 
   private static final int GOLDEN = 0x9e3779b9 + 3923095;
@@ -38,19 +50,21 @@ public final class CitusHash {
   private static final LocalDateTime POSTGRES_EPOCH_TIME = POSTGRES_EPOCH.atStartOfDay();
 
   private static final Map<String, FieldHash> BY_TYPE = Map.ofEntries(
-      Map.entry("smallint", text -> hashUint32(Short.parseShort(text))),
-      Map.entry("integer", text -> hashUint32(Integer.parseInt(text))),
-      Map.entry("bigint", text -> hashInt8(Long.parseLong(text))),
-      Map.entry("oid", text -> hashUint32((int) Long.parseLong(text))),
-      Map.entry("boolean", text -> hashUint32(text.equals("t") ? 1 : 0)),
-      Map.entry("text", text -> hashBytes(unescape(text))),
-      Map.entry("character varying", text -> hashBytes(unescape(text))),
-      Map.entry("character", text -> hashBytes(withoutTrailingBlanks(unescape(text)))),
-      Map.entry("bytea", text -> hashBytes(byteaHex(text))),
-      Map.entry("uuid", text -> hashBytes(uuid(text))),
-      Map.entry("date", text -> hashUint32(date(text))),
-      Map.entry("timestamp without time zone", text -> hashInt8(timestamp(text))),
-      Map.entry("timestamp with time zone", text -> hashInt8(timestampTz(text))));
+      Map.entry("smallint", (row, from, to) -> hashUint32((int) integer(row, from, to, Short.MIN_VALUE,
+          Short.MAX_VALUE))),
+      Map.entry("integer", (row, from, to) -> hashUint32((int) integer(row, from, to, Integer.MIN_VALUE,
+          Integer.MAX_VALUE))),
+      Map.entry("bigint", (row, from, to) -> hashInt8(integer(row, from, to, Long.MIN_VALUE, Long.MAX_VALUE))),
+      Map.entry("oid", (row, from, to) -> hashUint32((int) integer(row, from, to, 0, 0xffffffffL))),
+      Map.entry("boolean", text((text -> hashUint32(text.equals("t") ? 1 : 0)))),
+      Map.entry("text", CitusHash::textBytes),
+      Map.entry("character varying", CitusHash::textBytes),
+      Map.entry("character", text(text -> hashBytes(withoutTrailingBlanks(unescape(text))))),
+      Map.entry("bytea", text(text -> hashBytes(byteaHex(text)))),
+      Map.entry("uuid", text(text -> hashBytes(uuid(text)))),
+      Map.entry("date", text(text -> hashUint32(date(text)))),
+      Map.entry("timestamp without time zone", text(text -> hashInt8(timestamp(text)))),
+      Map.entry("timestamp with time zone", text(text -> hashInt8(timestampTz(text)))));
 
   private CitusHash() {}
 
@@ -64,11 +78,15 @@ public final class CitusHash {
 
   /** PostgreSQL's {@code hash_bytes}. */
   public static int hashBytes(byte[] k) {
-    int length = k.length;
+    return hashBytes(k, 0, k.length);
+  }
+
+  /** PostgreSQL's {@code hash_bytes} over {@code k[from, from + length)}. */
+  public static int hashBytes(byte[] k, int from, int length) {
     int a = GOLDEN + length;
     int b = a;
     int c = a;
-    int i = 0;
+    int i = from;
     int left = length;
     while (left >= 12) {
       a += word(k, i);
@@ -129,6 +147,51 @@ public final class CitusHash {
 
   private static int word(byte[] k, int i) {
     return (k[i] & 0xff) | (k[i + 1] & 0xff) << 8 | (k[i + 2] & 0xff) << 16 | (k[i + 3] & 0xff) << 24;
+  }
+
+  /** A hash of the field as text, for the types parsed from their text form. */
+  private static FieldHash text(ToIntFunction<String> hash) {
+    return (row, from, to) -> hash.applyAsInt(new String(row, from, to - from, StandardCharsets.UTF_8));
+  }
+
+  /** text and varchar: the field's bytes are the value's unless it holds a backslash escape. */
+  private static int textBytes(byte[] row, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (row[i] == '\\') {
+        return hashBytes(unescape(new String(row, from, to - from, StandardCharsets.UTF_8)));
+      }
+    }
+    return hashBytes(row, from, to - from);
+  }
+
+  /** A decimal integer of COPY text within [min, max], parsed without a String. */
+  static long integer(byte[] row, int from, int to, long min, long max) {
+    boolean negative = to > from && row[from] == '-';
+    int i = negative || (to > from && row[from] == '+') ? from + 1 : from;
+    if (i == to || to - i > 19) {
+      throw notInteger(row, from, to);
+    }
+    long value = 0; // accumulated negatively: Long.MIN_VALUE has no positive counterpart
+    for (; i < to; i++) {
+      int digit = row[i] - '0';
+      if (digit < 0 || digit > 9 || value < (Long.MIN_VALUE + digit) / 10) {
+        throw notInteger(row, from, to);
+      }
+      value = value * 10 - digit;
+    }
+    if (!negative && value == Long.MIN_VALUE) {
+      throw notInteger(row, from, to);
+    }
+    long result = negative ? value : -value;
+    if (result < min || result > max) {
+      throw new IllegalArgumentException("value " + result + " out of range");
+    }
+    return result;
+  }
+
+  private static IllegalArgumentException notInteger(byte[] row, int from, int to) {
+    return new NumberFormatException("not an integer: \"" + new String(row, from, to - from, StandardCharsets.UTF_8)
+        + "\"");
   }
 
   /** The bytes a COPY text field stands for: its backslash escapes decoded, the rest as UTF-8. */

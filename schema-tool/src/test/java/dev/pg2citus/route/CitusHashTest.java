@@ -2,6 +2,7 @@ package dev.pg2citus.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pg2citus.testing.TestCitus;
@@ -179,5 +180,21 @@ class CitusHashTest {
     }
     assertTrue(CitusHash.forType("character varying(5)").isPresent());
     assertTrue(CitusHash.forType("timestamp(3) with time zone").isPresent());
+  }
+
+  /** Integers are parsed from the row's bytes: a value the type refuses is an error, never a wrong shard. */
+  @Test
+  void integersOutOfRangeOrMalformedAreRefused() {
+    CitusHash.FieldHash smallint = CitusHash.forType("smallint").orElseThrow();
+    CitusHash.FieldHash bigint = CitusHash.forType("bigint").orElseThrow();
+    for (String bad : List.of("", "-", "+", "1a", "1.5", " 1", "32768", "-32769")) {
+      assertThrows(IllegalArgumentException.class, () -> smallint.hash(bad), "smallint '" + bad + "'");
+    }
+    for (String bad : List.of("9223372036854775808", "-9223372036854775809", "99999999999999999999", "--1")) {
+      assertThrows(IllegalArgumentException.class, () -> bigint.hash(bad), "bigint '" + bad + "'");
+    }
+    assertEquals(CitusHash.hashInt8(Long.MIN_VALUE), bigint.hash("-9223372036854775808"));
+    byte[] row = "x\t-42\tz".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(CitusHash.hashInt8(-42), bigint.hash(row, 2, 5), "a field in the middle of a row");
   }
 }
