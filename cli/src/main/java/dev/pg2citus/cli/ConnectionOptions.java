@@ -3,9 +3,11 @@ package dev.pg2citus.cli;
 import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.ConfigLoader;
 import dev.pg2citus.config.ConfigLocation;
+import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -48,6 +50,22 @@ public final class ConnectionOptions {
       description = "Run against a local source holding the Citus tutorial schema, and a local target "
           + "(real Citus when the citus extension is installed, plain PostgreSQL otherwise).")
   boolean embedded;
+
+  /** The target alone, for a command that reads nothing else: {@code --target URL}, or the configuration's. */
+  ConnectionSpec targetOnly() {
+    if (config == null && loadFile == null) {
+      if (target == null) {
+        throw new ConfigException(ConfigLocation.commandLine("--target"), "give the target: --target URL, or"
+            + " --config FILE (its target.url)");
+      }
+      try {
+        return ConnectionSpec.fromUrl(target).orPassword(System.getenv(ConnectionSpec.PASSWORD_VARIABLE));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(ConfigLocation.commandLine("--target"), e.getMessage());
+      }
+    }
+    return load(null, new PrintWriter(Writer.nullWriter())).target();
+  }
 
   /**
    * Loads the configuration, from {@code --config} or {@code --load}; with {@code --embedded},

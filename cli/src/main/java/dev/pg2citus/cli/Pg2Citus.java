@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pg2citus", mixinStandardHelpOptions = true, version = "pg2citus 0.1.0",
     description = "Moves a PostgreSQL database into Citus.",
     subcommands = {PlanCommand.class, CreateCommand.class, MigrateCommand.class, FinalizeCommand.class,
-        ConvertCommand.class, ConfigReferenceCommand.class,
+        StatusCommand.class, ConvertCommand.class, ConfigReferenceCommand.class,
         CommandLine.HelpCommand.class})
 public final class Pg2Citus {
   private Pg2Citus() {}

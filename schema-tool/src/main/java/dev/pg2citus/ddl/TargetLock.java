@@ -15,6 +15,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -120,9 +121,14 @@ public final class TargetLock implements AutoCloseable {
 
   /** The run that holds the lock, as it named itself, with its session's start and address where shown. */
   static String describeHolder(Connection c) throws SQLException {
+    return runningOn(c).orElse("a run that has just ended");
+  }
+
+  /** The run writing the target {@code c} is connected to, described as in a refusal; empty when none is. */
+  public static Optional<String> runningOn(Connection c) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(HOLDER); ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) {
-        return "a run that has just ended";
+        return Optional.empty();
       }
       String name = rs.getString(1);
       StringBuilder out = new StringBuilder(name == null || name.isBlank() ? "a session" : name);
@@ -133,7 +139,7 @@ public final class TargetLock implements AutoCloseable {
       if (rs.getString(4) != null) {
         out.append(", from ").append(rs.getString(4));
       }
-      return out.append(')').toString();
+      return Optional.of(out.append(')').toString());
     }
   }
 

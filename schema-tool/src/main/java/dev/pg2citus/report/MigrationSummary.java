@@ -194,7 +194,8 @@ public final class MigrationSummary {
     return String.format("%.3fs", millis / 1000.0);
   }
 
-  private static String bytes(long n) {
+  /** A byte count as people read it: 512 B, 1.5 kB, 70.2 MB, 3.10 GB. */
+  public static String bytes(long n) {
     if (n < 1024) {
       return n + " B";
     }
