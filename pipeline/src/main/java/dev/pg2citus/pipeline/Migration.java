@@ -49,7 +49,7 @@ public final class Migration {
   private final PipelineOptions pipelineOptions;
   private final Options options;
   /** What the run is doing, for a message when it stops unexpectedly. */
-  private volatile String step = "its start";
+  private volatile String step = "planning";
   /** Whether the target holds this run's record, so that {@code --resume} can continue it. */
   private volatile boolean recorded;
 

@@ -8,8 +8,10 @@ import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.MigrationSummary.Check;
+import dev.pg2citus.report.MigrationSummary.TableRow;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.TableTotals;
+import dev.pg2citus.sql.ServerErrors;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class Verification {
   private static final Logger LOG = LoggerFactory.getLogger(Verification.class);
   /** What to do when verification cannot finish: the rows are in, a resume verifies again. */
-  private static final String AGAIN = "the rows are copied; run migrate --resume to verify again";
+  private static final String AGAIN = "the rows are copied; run migrate --resume to verify again (once the cause"
+      + " is fixed)";
   private final MigrationConfig config;
   private final TableChecks checks;
   private final boolean resumed;
@@ -76,13 +79,13 @@ public final class Verification {
               e.getSQLState(), e);
         }
         String source = sourceSum;
-        summary.table(outage.ride("verification of " + t.table(), AGAIN, () -> onTarget(target -> {
+        summary.table(checkTarget(outage, t, () -> onTarget(target -> {
           String standing = checks.standing(target, t);
           Check match = source == null ? Check.NOT_CHECKED
               : source.equals(checksum(target, standing, t.sourceColumns())) ? Check.MATCH : Check.DIFFER;
           OptionalLong mismatches = backfill && t.backfill() != null
               ? OptionalLong.of(scalar(target, checks.backfillCheck(t, standing))) : OptionalLong.empty();
-          return new MigrationSummary.TableRow(t.table(), sourceRows, done.rowsRead(), done.rowsWritten(),
+          return new TableRow(t.table(), sourceRows, done.rowsRead(), done.rowsWritten(),
               done.rowsRejected(), count(target, standing), done.bytes(), done.millis(), match, mismatches);
         })));
       }
@@ -90,6 +93,23 @@ public final class Verification {
       closeTarget();
     }
     summary.phase("verify", System.currentTimeMillis() - start, List.of(), notes);
+  }
+
+  /**
+   * The target's side of checking {@code t}, waiting out a lost connection; any other error names
+   * the table and says what to do.
+   */
+  private TableRow checkTarget(OutageWait outage, TableCopy t, OutageWait.Work<TableRow> work) throws SQLException {
+    String what = "verification of " + t.table();
+    try {
+      return outage.ride(what, AGAIN, work);
+    } catch (SQLException e) {
+      if (ServerErrors.isConnectionLoss(e)) {
+        throw e; // the wait is over: the ride's message names the table
+      }
+      throw new SQLException(what + " failed on the target " + config.target().address() + ": "
+          + config.target().withoutSecrets(e.getMessage()) + "; " + AGAIN, e.getSQLState(), e);
+    }
   }
 
   /** Work on the target connection; an error closes it, so that the next try opens a new one. */

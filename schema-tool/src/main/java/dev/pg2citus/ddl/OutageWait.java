@@ -59,9 +59,9 @@ public record OutageWait(Duration backoff, Duration limit) {
 
   /**
    * Runs {@code work} until it returns; when it fails because a connection was lost ({@link
-   * ServerErrors#isConnectionLoss}) it is run again after the backoff, until the wait is over. Any other
-   * error, and the last lost connection, is thrown naming {@code what} and ending with {@code then}
-   * (keeping the server's SQLSTATE).
+   * ServerErrors#isConnectionLoss}) it is run again after the backoff, until the wait is over; the last
+   * lost connection is then thrown naming {@code what} and ending with {@code then}. Any other error is
+   * thrown as it is.
    *
    * @param what what the work is, for the log and the error ({@code verification of public.items})
    * @param then what the user does when the wait is over ({@code run migrate --resume to continue})
@@ -73,7 +73,7 @@ public record OutageWait(Duration backoff, Duration limit) {
         return work.run();
       } catch (SQLException e) {
         if (!ServerErrors.isConnectionLoss(e)) {
-          throw new SQLException(what + ": " + ConnectionSpec.redact(e.getMessage()) + "; " + then, e.getSQLState(), e);
+          throw e;
         }
         lostSince = again == 1 ? System.nanoTime() : lostSince;
         Duration waited = Duration.ofNanos(System.nanoTime() - lostSince);
