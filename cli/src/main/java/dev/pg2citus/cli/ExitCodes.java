@@ -14,6 +14,12 @@ public final class ExitCodes {
    * instead of the target ({@code load.on-error: reject}, {@code load.on-orphan: reject}).
    */
   public static final int ROWS_REJECTED = 4;
+  /**
+   * An error pg2citus has no remedy for (a bug, a local file it could not write): one line says what
+   * was being done, the cause, and whether {@code migrate --resume} continues; {@code --verbose} adds the
+   * stack trace.
+   */
+  public static final int UNEXPECTED = 5;
 
   private ExitCodes() {}
 }

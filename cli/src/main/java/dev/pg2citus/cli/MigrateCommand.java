@@ -1,8 +1,10 @@
 package dev.pg2citus.cli;
 
+import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.pipeline.Migration;
+import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.sql.ServerErrors;
 import java.io.IOException;
@@ -27,6 +29,8 @@ import picocli.CommandLine.Unmatched;
         "Beam options pass through: --runner=FlinkRunner, --flinkMaster=HOST:PORT (a session cluster; the job",
         "jar pg2citus-job.jar is staged unless --filesToStage names one), --parallelism=N."})
 final class MigrateCommand implements Callable<Integer> {
+  private static final String RESUME = "run migrate --resume to continue";
+
   @Mixin
   ConnectionOptions options;
 
@@ -69,19 +73,33 @@ final class MigrateCommand implements Callable<Integer> {
       MigrationConfig loaded = options.load(embedded, out);
       MigrationConfig config = loaded.withLoad(loaded.load().withOnly(dataOnly, schemaOnly));
       MigrationSummary summary = new MigrationSummary();
+      Migration migration = new Migration(config, pipelineOptions(config), new Migration.Options(resume, rejectsDir,
+          progressSeconds, options.waitForTarget));
       try {
-        new Migration(config, pipelineOptions(config), new Migration.Options(resume, rejectsDir, progressSeconds,
-            options.waitForTarget))
-            .run(summary);
+        migration.run(summary);
       } catch (SQLException e) {
         // The summary and its JSON are written on every exit: what was done, and why the run stopped.
         String remedy = ServerErrors.remedy(e.getSQLState(), "database");
-        String resume = summary.phases().isEmpty() ? "" : "; run migrate --resume to continue";
-        summary.phase("stopped", 0, List.of(config.source().withoutSecrets(config.target().withoutSecrets(
-            e.getMessage())) + " (source " + config.source().address() + ", target " + config.target().address()
-            + ")" + (remedy == null ? "" : "; " + remedy) + resume), List.of());
+        String message = config.source().withoutSecrets(config.target().withoutSecrets(e.getMessage()));
+        String resume = !migration.recorded() || message.contains("--resume") ? "" : "; " + RESUME;
+        String stopped = message + " (source " + config.source().address() + ", target "
+            + config.target().address() + ")" + (remedy == null ? "" : "; " + remedy) + resume;
+        summary.phase("stopped", 0, List.of(stopped), List.of());
         report(summary, out);
-        throw e;
+        // The error line says as much as the summary, and which step stopped.
+        throw new SQLException("migrate, in " + migration.step() + ": " + stopped, e.getSQLState(), e);
+      } catch (IOException | RuntimeException e) {
+        if (e instanceof ConfigException || e instanceof PlanException || e instanceof IllegalArgumentException) {
+          throw e; // refused, before anything was written: the line says why
+        }
+        String next = migration.recorded()
+            ? "the run can be continued with pg2citus migrate --resume once the cause is fixed"
+            : "nothing was written that --resume would continue: run migrate again once the cause is fixed";
+        String line = config.source().withoutSecrets(config.target().withoutSecrets(
+            Unexpected.line("migrate, in " + migration.step(), e, next)));
+        summary.phase("stopped", 0, List.of(line), List.of());
+        report(summary, out);
+        throw new Unexpected(line, e);
       }
       report(summary, out);
       return switch (summary.outcome()) {
@@ -92,9 +110,14 @@ final class MigrateCommand implements Callable<Integer> {
     }
   }
 
-  private void report(MigrationSummary summary, PrintWriter out) throws IOException {
+  private void report(MigrationSummary summary, PrintWriter out) {
     out.println(summary.render());
-    summary.writeJson(summaryJson);
+    try {
+      summary.writeJson(summaryJson);
+    } catch (IOException e) {
+      throw new Unexpected(Unexpected.line("migrate, writing the summary JSON", e, "the run ended as the summary"
+          + " above says, only the file is missing: give --summary-json a file that can be written"), e);
+    }
     out.println("summary written to " + summaryJson);
     out.flush();
   }

@@ -3,9 +3,13 @@ package dev.pg2citus.cli;
 import dev.pg2citus.config.ConfigException;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.plan.PlanException;
+import java.io.PrintWriter;
 import java.sql.SQLException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code pg2citus} command line: every command, one clear line per error, and exit codes. */
 @Command(name = "pg2citus", mixinStandardHelpOptions = true, version = "pg2citus 0.1.0",
@@ -14,23 +18,48 @@ import picocli.CommandLine.Command;
         StatusCommand.class, ConvertCommand.class, ConfigReferenceCommand.class,
         CommandLine.HelpCommand.class})
 public final class Pg2Citus {
+  private static final String VERBOSE = "--verbose";
+
+  /** Declared here for every command; read from the parse result, which has it wherever it was given. */
+  @Option(names = VERBOSE, scope = ScopeType.INHERIT,
+      description = "After an error's line, print the stack trace of what caused it (for a bug report).")
+  boolean verbose;
+
   private Pg2Citus() {}
 
-  /** The command line; errors become one clear line and an exit code. */
+  /**
+   * The command line; every error becomes one clear line and an exit code, an unexpected one (no
+   * remedy known) included: no stack trace unless {@code --verbose}.
+   */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Pg2Citus());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-      commandLine.getErr().println("error: " + ConnectionSpec.redact(e.getMessage()));
-      commandLine.getErr().flush();
+      PrintWriter err = commandLine.getErr();
+      boolean known = e instanceof ConfigException || e instanceof PlanException
+          || e instanceof IllegalArgumentException || e instanceof SQLException;
+      Throwable told = known || e instanceof Unexpected ? e
+          : new Unexpected(Unexpected.line(commandLine.getCommandName(), e, ""), e);
+      err.println("error: " + ConnectionSpec.redact(told.getMessage()));
+      if (verbose(parseResult)) {
+        (told instanceof Unexpected ? told.getCause() : told).printStackTrace(err);
+      }
+      err.flush();
       if (e instanceof ConfigException || e instanceof PlanException || e instanceof IllegalArgumentException) {
         return ExitCodes.BAD_INPUT;
       }
-      if (e instanceof SQLException) {
-        return ExitCodes.DATABASE_ERROR;
-      }
-      throw e;
+      return e instanceof SQLException ? ExitCodes.DATABASE_ERROR : ExitCodes.UNEXPECTED;
     });
     return cli;
+  }
+
+  /** Whether {@code --verbose} was given, before or after the command's name. */
+  private static boolean verbose(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.hasMatchedOption(VERBOSE)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static void main(String[] args) {

@@ -26,7 +26,7 @@ final class ChildMigration {
     pb.redirectErrorStream(true).redirectOutput(dir.resolve("child.log").toFile());
     Process child = pb.start();
     try {
-      long deadline = System.currentTimeMillis() + 120_000;
+      long deadline = System.currentTimeMillis() + 600_000; // a loaded machine takes minutes to reach some moments
       while (System.currentTimeMillis() < deadline && child.isAlive()) {
         if (moment.reached()) {
           child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);

@@ -75,15 +75,8 @@ class Pg2CitusCliTest {
 
   @Test
   void rejectedRowsAloneEndTheRunWithExitCode4AndSayWhereTheyAre(@TempDir Path dir) throws SQLException, IOException {
-    String src = TestPostgres.freshDatabase("cli_reject_src");
-    TestPostgres.execute(src, """
-        CREATE TABLE items (id integer PRIMARY KEY, code text NOT NULL);
-        INSERT INTO items SELECT i, CASE WHEN i IN (4, 9) THEN 'much-too-long' ELSE 'c' || i END
-            FROM generate_series(1, 30) i;
-        """);
-    String dst = TestPostgres.freshDatabase("cli_reject_dst");
-    TestPostgres.execute(dst, "CREATE TABLE items (id integer PRIMARY KEY, code varchar(5) NOT NULL)");
-    Path config = plainConfig(dir.resolve("reject.yaml"), src, dst, """
+    TwoRejectedRows dbs = TwoRejectedRows.create("cli_reject");
+    Path config = plainConfig(dir.resolve("reject.yaml"), dbs.source(), dbs.target(), """
         load:
           data-only: true
           on-error: reject

@@ -13,6 +13,7 @@ import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.RunStep;
 import dev.pg2citus.write.ShardWrites;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -78,9 +79,12 @@ final class DataPhase {
       try (TablesLoading loading = new TablesLoading(config.target(), leaves);
           PostDataRun postData = tool.startPostData(loading, RunRecord.postData())) {
         String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, shards, start);
-        notes.addAll(record.retries().describe());
+        // The launcher's own connection may have been lost while the copy workers rode out an outage:
+        // from here on each read or write of the record is on a new connection, waiting for the target.
+        notes.addAll(Migration.onTarget(config, "reading the retries", c -> RunRecord.on(c).retries().describe()));
         // The run record, not the runner, says whether every partition committed.
-        int left = record.queue().pending().size();
+        int left = Migration.onTarget(config, "reading the partitions left",
+            c -> RunRecord.on(c).queue().pending().size());
         String notCopied = left == 0 ? null : left + " of " + partitions.size() + " partitions not copied (the"
             + " committed ones are kept): run `migrate --resume` to copy the rest";
         if (failure != null || notCopied != null) {
@@ -92,17 +96,32 @@ final class DataPhase {
         } else {
           postData.abandon();
         }
-        new RejectFiles(options.rejectsDir()).write(target, summary);
+        writeRejectFiles(summary);
         summary.phase("data", System.currentTimeMillis() - start, errors, notes);
         if (errors.isEmpty()) {
-          record.steps().done(RunStep.LOADED);
+          Migration.record(config, "recording the data phase as done", r -> r.steps().done(RunStep.LOADED));
         }
         boolean finalized = Migration.phase(summary, () -> tool.finishPostData(postData));
         if (errors.isEmpty() && finalized) {
-          record.steps().done(RunStep.FINALIZED);
+          Migration.record(config, "recording finalize as done", r -> r.steps().done(RunStep.FINALIZED));
         }
         return errors.isEmpty() && finalized;
       }
+    }
+  }
+
+  /** The reject files, from the record; written whole again when the connection was lost half-way. */
+  private void writeRejectFiles(MigrationSummary summary) throws SQLException, IOException {
+    try {
+      Migration.onTarget(config, "writing the reject files", c -> {
+        try {
+          return new RejectFiles(options.rejectsDir()).write(c);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }).forEach(summary::rejectFile);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.pg2citus.pipeline;
 
 import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.OutageWait;
 import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
@@ -12,7 +13,6 @@ import dev.pg2citus.runrecord.StartedWith;
 import dev.pg2citus.verify.Verification;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -48,11 +48,25 @@ public final class Migration {
   private final MigrationConfig config;
   private final PipelineOptions pipelineOptions;
   private final Options options;
+  /** What the run is doing, for a message when it stops unexpectedly. */
+  private volatile String step = "planning";
+  /** Whether the target holds this run's record, so that {@code --resume} can continue it. */
+  private volatile boolean recorded;
 
   public Migration(MigrationConfig config, PipelineOptions pipelineOptions, Options options) {
     this.config = config;
     this.pipelineOptions = pipelineOptions;
     this.options = options;
+  }
+
+  /** What the run was doing last: {@code preflight}, {@code create}, {@code the data phase}… */
+  public String step() {
+    return step;
+  }
+
+  /** Whether the run began its record on the target (or resumes one): {@code --resume} continues it. */
+  public boolean recorded() {
+    return recorded;
   }
 
   public MigrationSummary run() throws SQLException, IOException {
@@ -73,8 +87,10 @@ public final class Migration {
 
   private MigrationSummary run(MigrationSummary summary, SchemaTool tool) throws SQLException, IOException {
     MigrationConfig.Load load = config.load();
+    step = "preflight";
     Preflight preflight = new Preflight(config, tool, options.resume());
     EarlierRun earlier = preflight.earlierRun();
+    recorded = earlier != null;
     if (earlier != null && earlier.finished()) {
       summary.phase("resume", 0, List.of(), List.of("the run on " + config.target() + " finished already (verified at "
           + earlier.finishedAt() + "): nothing to resume"));
@@ -87,6 +103,7 @@ public final class Migration {
     try (SourceSnapshot snapshot = load.schemaOnly() ? null
         : SourceSnapshot.open(config.source(), load.consistentSnapshot())) {
       if (snapshot == null) { // schema only: no rows, no record
+        step = "create and finalize (schema only)";
         if (phase(summary, tool::create)) {
           phase(summary, tool::finalizeSchema);
         }
@@ -104,7 +121,9 @@ public final class Migration {
         tool.refuseWhatCreateCannotDo(dropFirst);
         if (earlier == null) {
           record(run -> run.begin(StartedWith.of(config, tool.target().plan()), tool.claimedAs()));
+          recorded = true;
         }
+        step = "create";
         if (!phase(summary, () -> tool.create(dropFirst))) {
           return summary;
         }
@@ -119,9 +138,11 @@ public final class Migration {
         finalized = false;
       }
       if (!finalized) {
+        step = "the data phase (finalize beside it)";
         finalized = new DataPhase(config, pipelineOptions, options, tool)
             .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0);
       }
+      step = "verification";
       new Verification(config, tool.target(), earlier != null).run(snapshot, specs.tables(), summary);
       if (finalized && summary.outcome() != MigrationSummary.Outcome.NOT_COMPLETE) {
         record(run -> run.steps().done(RunStep.VERIFIED));
@@ -130,15 +151,31 @@ public final class Migration {
     return summary;
   }
 
-  private interface RecordWork {
+  interface RecordWork {
     void run(RunRecord record) throws SQLException;
   }
 
-  /** Writes to the run record on a connection of its own. */
+  /** What a run that stopped after its record was begun tells the user to do. */
+  static final String RESUME = "run migrate --resume to continue";
+
+  /** Writes to the run record on a connection of its own, waiting out a lost one ({@code load.outage-wait}). */
   private void record(RecordWork work) throws SQLException {
-    try (Connection target = config.target().open()) {
-      work.run(RunRecord.on(target));
-    }
+    record(config, "writing the run record", work);
+  }
+
+  static void record(MigrationConfig config, String what, RecordWork work) throws SQLException {
+    onTarget(config, what, c -> {
+      work.run(RunRecord.on(c));
+      return null;
+    });
+  }
+
+  /**
+   * Work of the launcher's own on a new target connection: when the connection is lost (the target
+   * restarting, as the copy workers may have ridden out), it is done again within {@code load.outage-wait}.
+   */
+  static <T> T onTarget(MigrationConfig config, String what, OutageWait.OnConnection<T> work) throws SQLException {
+    return OutageWait.of(config).onConnection(config.target(), what, RESUME, work);
   }
 
   interface SchemaPhase {

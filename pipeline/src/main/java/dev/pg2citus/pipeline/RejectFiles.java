@@ -1,6 +1,5 @@
 package dev.pg2citus.pipeline;
 
-import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.runrecord.Rejects;
 import dev.pg2citus.runrecord.RunRecord;
 import java.io.IOException;
@@ -10,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +24,12 @@ final class RejectFiles {
     this.directory = directory;
   }
 
-  /** Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row). */
-  void write(Connection target, MigrationSummary summary) throws SQLException, IOException {
+  /**
+   * Writes {@code <table>.dat} (the source rows, as COPY text) and {@code <table>.log} (reason and row);
+   * returns the {@code .dat} files. Written whole each time, so it may run again after a lost connection.
+   */
+  List<Path> write(Connection target) throws SQLException, IOException {
+    List<Path> written = new ArrayList<>();
     Rejects rejects = RunRecord.on(target).rejects();
     for (String table : rejects.tables()) {
       // A quoted name may hold a path separator: the files stay in the directory whatever it is called.
@@ -41,8 +46,9 @@ final class RejectFiles {
         });
       }
       LOG.warn("{}: {} rejected rows written to {}", table, n, dat);
-      summary.rejectFile(dat);
+      written.add(dat);
     }
+    return written;
   }
 
 }

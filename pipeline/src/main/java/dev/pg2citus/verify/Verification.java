@@ -2,13 +2,16 @@ package dev.pg2citus.verify;
 
 import dev.pg2citus.config.ConfigOptions.Verify;
 import dev.pg2citus.config.MigrationConfig;
+import dev.pg2citus.ddl.OutageWait;
 import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.MigrationSummary.Check;
+import dev.pg2citus.report.MigrationSummary.TableRow;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.TableTotals;
+import dev.pg2citus.sql.ServerErrors;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -18,6 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verification, the last step of a migration: each table counted in the source snapshot and on the
@@ -27,9 +32,14 @@ import java.util.OptionalLong;
  * ({@link TableChecks} builds what it reads of each table).
  */
 public final class Verification {
+  private static final Logger LOG = LoggerFactory.getLogger(Verification.class);
+  /** What to do when verification cannot finish: the rows are in, a resume verifies again. */
+  private static final String AGAIN = "the rows are copied; run migrate --resume to verify again (once the cause"
+      + " is fixed)";
   private final MigrationConfig config;
   private final TableChecks checks;
   private final boolean resumed;
+  private Connection target;
 
   /** @param resumed whether the run was resumed, so that its tables were read under two snapshots */
   public Verification(MigrationConfig config, TargetSchema target, boolean resumed) {
@@ -38,37 +48,103 @@ public final class Verification {
     this.resumed = resumed;
   }
 
-  /** Counts each table on both sides: the source inside the snapshot, so the counts are of the copied moment. */
+  /**
+   * Counts each table on both sides: the source inside the snapshot, so the counts are of the copied
+   * moment. A lost target connection (a node restarting) is waited for ({@code load.outage-wait}) and
+   * the table checked again; a lost source connection loses the snapshot, and a resume verifies again.
+   */
   public void run(SourceSnapshot snapshot, List<TableCopy> tables, MigrationSummary summary) throws SQLException {
     long start = System.currentTimeMillis();
     List<String> notes = new ArrayList<>();
-    try (Connection target = config.target().open()) {
-      Map<String, TableTotals> totals =
-          RunRecord.on(target).queue().totals(tables.stream().map(TableCopy::table).toList());
+    OutageWait outage = OutageWait.of(config);
+    try {
+      Map<String, TableTotals> totals = outage.ride("verification", AGAIN,
+          () -> onTarget(c -> RunRecord.on(c).queue().totals(tables.stream().map(TableCopy::table).toList())));
       boolean checksums = config.load().verify() == Verify.CHECKSUMS;
       // A resumed run read its tables under two snapshots: check each added column against its parent.
       boolean backfill = checksums || resumed;
-      try (Statement st = target.createStatement()) {
-        st.execute("SET citus.enable_repartition_joins = on"); // a placeholder setting where Citus is absent
-      }
       for (TableCopy t : tables) {
         TableTotals done = totals.get(t.table());
-        String standing = checks.standing(target, t);
-        // With rejects the sides differ by design; the reject files account for the difference.
-        Check match = Check.NOT_CHECKED;
-        if (checksums && done.rowsRejected() == 0) {
-          String source = sourceChecksum(snapshot.connection(), t, checks.checksumColumns(t), notes);
-          match = source == null ? Check.NOT_CHECKED
-              : source.equals(checksum(target, standing, t.sourceColumns())) ? Check.MATCH : Check.DIFFER;
+        long sourceRows;
+        String sourceSum = null;
+        try {
+          sourceRows = count(snapshot.connection(), t.quotedTable());
+          // With rejects the sides differ by design; the reject files account for the difference.
+          if (checksums && done.rowsRejected() == 0) {
+            sourceSum = sourceChecksum(snapshot.connection(), t, checks.checksumColumns(t), notes);
+          }
+        } catch (SQLException e) {
+          throw new SQLException("verification of " + t.table() + " failed on the source "
+              + config.source().address() + ": " + config.source().withoutSecrets(e.getMessage()) + "; " + AGAIN,
+              e.getSQLState(), e);
         }
-        OptionalLong mismatches = backfill && t.backfill() != null
-            ? OptionalLong.of(scalar(target, checks.backfillCheck(t, standing))) : OptionalLong.empty();
-        summary.table(new MigrationSummary.TableRow(t.table(), count(snapshot.connection(), t.quotedTable()),
-            done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, standing), done.bytes(),
-            done.millis(), match, mismatches));
+        String source = sourceSum;
+        summary.table(checkTarget(outage, t, () -> onTarget(target -> {
+          String standing = checks.standing(target, t);
+          Check match = source == null ? Check.NOT_CHECKED
+              : source.equals(checksum(target, standing, t.sourceColumns())) ? Check.MATCH : Check.DIFFER;
+          OptionalLong mismatches = backfill && t.backfill() != null
+              ? OptionalLong.of(scalar(target, checks.backfillCheck(t, standing))) : OptionalLong.empty();
+          return new TableRow(t.table(), sourceRows, done.rowsRead(), done.rowsWritten(),
+              done.rowsRejected(), count(target, standing), done.bytes(), done.millis(), match, mismatches);
+        })));
       }
+    } finally {
+      closeTarget();
     }
     summary.phase("verify", System.currentTimeMillis() - start, List.of(), notes);
+  }
+
+  /**
+   * The target's side of checking {@code t}, waiting out a lost connection; any other error names
+   * the table and says what to do.
+   */
+  private TableRow checkTarget(OutageWait outage, TableCopy t, OutageWait.Work<TableRow> work) throws SQLException {
+    String what = "verification of " + t.table();
+    try {
+      return outage.ride(what, AGAIN, work);
+    } catch (SQLException e) {
+      if (ServerErrors.isConnectionLoss(e)) {
+        throw e; // the wait is over: the ride's message names the table
+      }
+      throw new SQLException(what + " failed on the target " + config.target().address() + ": "
+          + config.target().withoutSecrets(e.getMessage()) + "; " + AGAIN, e.getSQLState(), e);
+    }
+  }
+
+  /** Work on the target connection; an error closes it, so that the next try opens a new one. */
+  private <T> T onTarget(OutageWait.OnConnection<T> work) throws SQLException {
+    try {
+      return work.run(target());
+    } catch (SQLException e) {
+      closeTarget();
+      throw e;
+    }
+  }
+
+  private Connection target() throws SQLException {
+    if (target == null) {
+      target = config.target().open();
+      try (Statement st = target.createStatement()) {
+        st.execute("SET citus.enable_repartition_joins = on"); // a placeholder setting where Citus is absent
+      } catch (SQLException e) {
+        closeTarget();
+        throw e;
+      }
+    }
+    return target;
+  }
+
+  private void closeTarget() {
+    try {
+      if (target != null) {
+        target.close();
+      }
+    } catch (SQLException e) {
+      LOG.debug("verification: closing a lost connection: {}", e.getMessage());
+    } finally {
+      target = null;
+    }
   }
 
   /**

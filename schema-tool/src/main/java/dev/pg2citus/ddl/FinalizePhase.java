@@ -33,8 +33,8 @@ final class FinalizePhase {
   /** On tables loaded already: every statement, no record kept. */
   PhaseReport alone() throws SQLException {
     putSourceNamesBack();
-    try (PostDataRun run = PostDataRun.afterLoad(config.target(), outage(), config.load().indexWorkers(),
-        script.tableWork())) {
+    try (PostDataRun run = PostDataRun.afterLoad(config.target(), OutageWait.of(config),
+        config.load().indexWorkers(), script.tableWork())) {
       return finish(run);
     }
   }
@@ -42,12 +42,8 @@ final class FinalizePhase {
   /** Beside a load: a table's work starts once {@code loading} no longer lists it, each statement recorded. */
   PostDataRun besideLoad(PostDataRun.Loading loading, PostDataRecord record) throws SQLException {
     putSourceNamesBack();
-    return PostDataRun.besideLoad(config.target(), outage(), config.load().indexWorkers(), script.tableWork(),
-        loading, record);
-  }
-
-  private PostDataRun.Outage outage() {
-    return new PostDataRun.Outage(config.load().retryBackoff(), config.load().outageWait());
+    return PostDataRun.besideLoad(config.target(), OutageWait.of(config), config.load().indexWorkers(),
+        script.tableWork(), loading, record);
   }
 
   /** Waits for the table work; unless its load failed, runs what follows it. */

@@ -60,7 +60,7 @@ public final class PostDataRun implements AutoCloseable {
   private record Finished(PostDataTask task, Outcome outcome, boolean duringLoad) {}
 
   private final ConnectionSpec target;
-  private final Outage outage;
+  private final OutageWait outage;
   private final int workers;
   private final List<PostDataTask> tasks;
   private final Loading loading;
@@ -75,8 +75,8 @@ public final class PostDataRun implements AutoCloseable {
   private volatile boolean loadRunning;
   private volatile boolean abandoned;
 
-  private PostDataRun(ConnectionSpec target, Outage outage, int workers, List<PostDataTask> tasks, Loading loading,
-      PostDataRecord record) throws SQLException {
+  private PostDataRun(ConnectionSpec target, OutageWait outage, int workers, List<PostDataTask> tasks,
+      Loading loading, PostDataRecord record) throws SQLException {
     this.target = target;
     this.outage = outage;
     this.workers = workers;
@@ -122,33 +122,14 @@ public final class PostDataRun implements AutoCloseable {
     return missing;
   }
 
-  /**
-   * How a statement whose connection is lost is issued again, as a partition is copied again
-   * ({@code load.retry-backoff}, {@code load.outage-wait}): after {@code backoff}, doubled each time
-   * (at most a minute), until {@code limit} has passed since the connection was first lost.
-   */
-  public record Outage(Duration backoff, Duration limit) {
-    private static final Duration LONGEST = Duration.ofMinutes(1);
-
-    /** The wait before attempt {@code again} (1 for the first), never past {@code left}. */
-    Duration delay(int again, Duration left) {
-      Duration d = backoff;
-      for (int i = 1; i < again && d.compareTo(LONGEST) < 0; i++) {
-        d = d.multipliedBy(2);
-      }
-      d = d.compareTo(LONGEST) > 0 ? LONGEST : d;
-      return d.compareTo(left) > 0 ? left : d;
-    }
-  }
-
   /** Starts the tasks beside a load: a table's work waits until {@code loading} no longer lists it. */
-  public static PostDataRun besideLoad(ConnectionSpec target, Outage outage, int workers, List<PostDataTask> tasks,
-      Loading loading, PostDataRecord record) throws SQLException {
+  public static PostDataRun besideLoad(ConnectionSpec target, OutageWait outage, int workers,
+      List<PostDataTask> tasks, Loading loading, PostDataRecord record) throws SQLException {
     return new PostDataRun(target, outage, workers, tasks, loading, record);
   }
 
   /** Starts the tasks on tables loaded already, keeping no record. */
-  public static PostDataRun afterLoad(ConnectionSpec target, Outage outage, int workers, List<PostDataTask> tasks)
+  public static PostDataRun afterLoad(ConnectionSpec target, OutageWait outage, int workers, List<PostDataTask> tasks)
       throws SQLException {
     return new PostDataRun(target, outage, workers, tasks, null, PostDataRecord.NONE);
   }
