@@ -64,6 +64,7 @@ class KillAnywhereTest {
     String dst = TestPostgres.freshDatabase("kill_clean");
     MigrationSummary summary = Migrations.run(config(dst));
     assertTrue(summary.ok(), summary::render);
+    assertEquals(List.of(), pg2citusSessions(), "every session of the run closed when it ended");
     clean = fingerprint(dst);
   }
 
@@ -122,6 +123,15 @@ class KillAnywhereTest {
     }
     assertEquals(clean, fingerprint(dst), "the same target as a run never interrupted");
     assertTrue(RunRecord.steps(dst).contains("VERIFIED"), "the resumed run is finished");
+    assertEquals(List.of(), pg2citusSessions(), "every session of the resumed run closed when it ended");
+  }
+
+  /** The source's sessions a run opened (its application_name) still there: none once it has ended. */
+  private static List<String> pg2citusSessions() throws SQLException {
+    try (Connection c = TestPostgres.connect(source)) {
+      return TestPostgres.rows(c, "SELECT application_name || ' ' || state || ': ' || left(query, 80)"
+          + " FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pg2citus'");
+    }
   }
 
   private static MigrationConfig config(String dst) {
