@@ -1,5 +1,7 @@
 package dev.pg2citus.cli;
 
+import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.pipeline.Migration;
@@ -34,6 +36,10 @@ final class MigrateCommand implements Callable<Integer> {
       + "skipped, unfinished ones redone.")
   boolean resume;
 
+  @Option(names = "--not-consistent", description = "With --resume: go on even when the source changed since the "
+      + "earlier run's snapshot, the partitions it finished holding the source as it was then, the rest as it is now.")
+  boolean notConsistent;
+
   @Option(names = "--data-only", description = "Copy rows into the existing target schema (load.data-only).")
   boolean dataOnly;
 
@@ -61,6 +67,10 @@ final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (notConsistent && !resume) {
+      throw new ConfigException(ConfigLocation.commandLine("migrate"), "--not-consistent goes with --resume: a new"
+          + " run reads every table under one snapshot");
+    }
     try (EmbeddedDefault embedded = options.startEmbedded(true)) {
       if (embedded != null) {
         out.println(embedded.describe());
@@ -71,7 +81,7 @@ final class MigrateCommand implements Callable<Integer> {
       MigrationSummary summary = new MigrationSummary();
       try {
         new Migration(config, pipelineOptions(config), new Migration.Options(resume, rejectsDir, progressSeconds,
-            options.waitForTarget))
+            options.waitForTarget, notConsistent))
             .run(summary);
       } catch (SQLException e) {
         // The summary and its JSON are written on every exit: what was done, and why the run stopped.
