@@ -164,6 +164,9 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
       props.setProperty("password", password);
     }
     props.putIfAbsent("ApplicationName", "pg2citus");
+    if (readOnly) {
+      props.putIfAbsent("allowEncodingChanges", "true"); // a SQL_ASCII source's rows are read as bytes
+    }
     try {
       Connection c = DriverManager.getConnection(url, props);
       sessionSettings(c);
