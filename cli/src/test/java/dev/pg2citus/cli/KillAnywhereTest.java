@@ -126,11 +126,22 @@ class KillAnywhereTest {
     assertEquals(List.of(), pg2citusSessions(), "every session of the resumed run closed when it ended");
   }
 
-  /** The source's sessions a run opened (its application_name) still there: none once it has ended. */
-  private static List<String> pg2citusSessions() throws SQLException {
-    try (Connection c = TestPostgres.connect(source)) {
-      return TestPostgres.rows(c, "SELECT application_name || ' ' || state || ': ' || left(query, 80)"
-          + " FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pg2citus'");
+  /**
+   * The source's sessions a run opened (its application_name) still there: none once it has ended.
+   * A closed session's server process exits just after its client has gone: it is given 5 s.
+   */
+  private static List<String> pg2citusSessions() throws Exception {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (true) {
+      try (Connection c = TestPostgres.connect(source)) {
+        List<String> sessions = TestPostgres.rows(c, "SELECT application_name || ' ' || state || ': '"
+            + " || left(query, 80) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND application_name = 'pg2citus'");
+        if (sessions.isEmpty() || System.currentTimeMillis() > deadline) {
+          return sessions;
+        }
+      }
+      Thread.sleep(100);
     }
   }
 
