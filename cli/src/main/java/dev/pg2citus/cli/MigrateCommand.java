@@ -1,6 +1,7 @@
 package dev.pg2citus.cli;
 
 import dev.pg2citus.config.ConfigException;
+import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.embedded.EmbeddedDefault;
 import dev.pg2citus.pipeline.Migration;
@@ -38,6 +39,10 @@ final class MigrateCommand implements Callable<Integer> {
       + "skipped, unfinished ones redone.")
   boolean resume;
 
+  @Option(names = "--not-consistent", description = "With --resume: go on even when the source changed since the "
+      + "earlier run's snapshot, the partitions it finished holding the source as it was then, the rest as it is now.")
+  boolean notConsistent;
+
   @Option(names = "--data-only", description = "Copy rows into the existing target schema (load.data-only).")
   boolean dataOnly;
 
@@ -65,6 +70,10 @@ final class MigrateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    if (notConsistent && !resume) {
+      throw new ConfigException(ConfigLocation.commandLine("migrate"), "--not-consistent goes with --resume: a new"
+          + " run reads every table under one snapshot");
+    }
     try (EmbeddedDefault embedded = options.startEmbedded(true)) {
       if (embedded != null) {
         out.println(embedded.describe());
@@ -74,7 +83,7 @@ final class MigrateCommand implements Callable<Integer> {
       MigrationConfig config = loaded.withLoad(loaded.load().withOnly(dataOnly, schemaOnly));
       MigrationSummary summary = new MigrationSummary();
       Migration migration = new Migration(config, pipelineOptions(config), new Migration.Options(resume, rejectsDir,
-          progressSeconds, options.waitForTarget));
+          progressSeconds, options.waitForTarget, notConsistent));
       try {
         migration.run(summary);
       } catch (SQLException e) {

@@ -64,6 +64,7 @@ class KillAnywhereTest {
     String dst = TestPostgres.freshDatabase("kill_clean");
     MigrationSummary summary = Migrations.run(config(dst));
     assertTrue(summary.ok(), summary::render);
+    assertEquals(List.of(), pg2citusSessions(), "every session of the run closed when it ended");
     clean = fingerprint(dst);
   }
 
@@ -122,6 +123,26 @@ class KillAnywhereTest {
     }
     assertEquals(clean, fingerprint(dst), "the same target as a run never interrupted");
     assertTrue(RunRecord.steps(dst).contains("VERIFIED"), "the resumed run is finished");
+    assertEquals(List.of(), pg2citusSessions(), "every session of the resumed run closed when it ended");
+  }
+
+  /**
+   * The source's sessions a run opened (its application_name) still there: none once it has ended.
+   * A closed session's server process exits just after its client has gone: it is given 5 s.
+   */
+  private static List<String> pg2citusSessions() throws Exception {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (true) {
+      try (Connection c = TestPostgres.connect(source)) {
+        List<String> sessions = TestPostgres.rows(c, "SELECT application_name || ' ' || state || ': '"
+            + " || left(query, 80) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND application_name = 'pg2citus'");
+        if (sessions.isEmpty() || System.currentTimeMillis() > deadline) {
+          return sessions;
+        }
+      }
+      Thread.sleep(100);
+    }
   }
 
   private static MigrationConfig config(String dst) {

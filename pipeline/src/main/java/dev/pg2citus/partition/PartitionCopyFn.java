@@ -2,6 +2,7 @@ package dev.pg2citus.partition;
 
 import dev.pg2citus.backfill.Backfilled;
 import dev.pg2citus.backfill.KeyMap;
+import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.config.ConfigOptions.OnOrphan;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.partition.PartitionTransaction.Claim;
@@ -66,7 +67,7 @@ public final class PartitionCopyFn extends DoFn<Integer, PartitionDone> {
   @ProcessElement
   public void process(ProcessContext context) throws SQLException {
     PartitionTransaction.Rows rows = (partition, table, sink) -> new PartitionReader(connections.source(), snapshot)
-        .read(table, partition, joined(context, table, partition, sink));
+        .read(table, partition, joined(context, table, partition, sink), notUtf8(sink));
     PartitionDone done;
     // One call of the policy a partition: a partition lost midway is copied again first, then the queue goes on.
     while ((done = retries.run(connections, null, again -> {
@@ -88,6 +89,14 @@ public final class PartitionCopyFn extends DoFn<Integer, PartitionDone> {
     Backfilled backfilled = new Backfilled(table.backfill(),
         context.sideInput(keyMaps.get(table.backfill().mapId())), onOrphan, partition);
     return row -> backfilled.give(sink, row);
+  }
+
+  /** A SQL_ASCII source's row that is not UTF-8: rejected with its bytes, or the run stopped, as load.on-error says. */
+  private PartitionReader.NotUtf8 notUtf8(RowSink sink) {
+    if (transaction.onError() == OnError.REJECT) {
+      return sink::reject;
+    }
+    return PartitionReader.stop();
   }
 
   @Teardown

@@ -89,6 +89,11 @@ public final class PartitionTransaction implements Serializable {
     this.shards = shards;
   }
 
+  /** What is done with a row the target would refuse: stop, or reject it. */
+  OnError onError() {
+    return onError;
+  }
+
   /**
    * Runs the transaction of the partition {@code claim} takes, on the worker's target connection
    * (autocommit off); null when there was nothing to claim. Its progress connection, autocommit,

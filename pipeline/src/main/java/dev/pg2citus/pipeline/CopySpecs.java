@@ -33,6 +33,14 @@ public final class CopySpecs {
     }
   }
 
+  /** The tables whose rows are copied (no partitioned parents): run record name → quoted source name. */
+  public static Map<String, String> leaves(TargetSchema target) {
+    Map<String, String> leaves = new LinkedHashMap<>();
+    target.catalog().tables().stream().filter(t -> !t.isPartitioned())
+        .forEach(t -> leaves.put(t.name().toString(), t.name().quoted()));
+    return leaves;
+  }
+
   public List<TableCopy> tables() {
     return tables;
   }

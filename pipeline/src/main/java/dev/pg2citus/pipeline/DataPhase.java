@@ -11,6 +11,7 @@ import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.runrecord.RunRecord;
 import dev.pg2citus.runrecord.RunStep;
+import dev.pg2citus.runrecord.SourceState;
 import dev.pg2citus.write.ShardWrites;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -50,11 +51,12 @@ final class DataPhase {
 
   /**
    * The data phase, with post-data beside it from the start; with {@code resumeLoad} only the
-   * partitions the record holds as not done. When the load fails, the post-data statements running
+   * partitions the record holds as not done, {@code resumedNotes} saying which state of the source
+   * they read. When the load fails, the post-data statements running
    * finish and no more start, so a resume later issues the rest. Returns whether both took full effect.
    */
-  boolean run(SourceSnapshot snapshot, CopySpecs specs, MigrationSummary summary, boolean resumeLoad)
-      throws SQLException, IOException {
+  boolean run(SourceSnapshot snapshot, CopySpecs specs, MigrationSummary summary, boolean resumeLoad,
+      List<String> resumedNotes) throws SQLException, IOException {
     long start = System.currentTimeMillis();
     List<Table> leaves = tool.target().catalog().tables().stream().filter(t -> !t.isPartitioned()).toList();
     List<String> errors = new ArrayList<>();
@@ -66,11 +68,13 @@ final class DataPhase {
       List<ReadPartition> partitions;
       if (resumeLoad) {
         partitions = record.queue().pending();
-        notes.add("resumed: " + partitions.size() + " partitions left to do, read under a new snapshot; partitions"
-            + " the earlier run finished hold the source as it was then");
+        notes.add("resumed: " + partitions.size() + " partitions left to do");
+        notes.addAll(resumedNotes);
       } else {
         partitions = new PartitionPlanner(snapshot.connection(), config.load().partitionsPerTable(),
             config.load().splitThreshold()).plan(leaves);
+        // What a resume compares the source with; kept before the queue, which a resume needs to find it.
+        SourceState.save(target, snapshot.id(), snapshot.changesBefore());
         record.queue().plan(partitions);
       }
       ShardWrites shards = config.load().writePath() == WritePath.SHARDS && !partitions.isEmpty()

@@ -38,10 +38,13 @@ public final class Migration {
    * @param rejectsDir where {@code <table>.dat} and {@code <table>.log} of rejected rows go
    * @param progressSeconds how often progress is logged
    * @param waitForTarget wait for another run writing the target to end, instead of refusing ({@code --wait})
+   * @param notConsistent resume even when the source changed since the earlier run's snapshot, the
+   *     target then holding two states of it ({@code --not-consistent})
    */
-  public record Options(boolean resume, Path rejectsDir, int progressSeconds, boolean waitForTarget) {
+  public record Options(boolean resume, Path rejectsDir, int progressSeconds, boolean waitForTarget,
+      boolean notConsistent) {
     public Options(boolean resume, Path rejectsDir, int progressSeconds) {
-      this(resume, rejectsDir, progressSeconds, false);
+      this(resume, rejectsDir, progressSeconds, false, false);
     }
   }
 
@@ -100,8 +103,8 @@ public final class Migration {
       preflight.checkSource();
     }
     // The snapshot is held from before the first row is read until the last count is taken.
-    try (SourceSnapshot snapshot = load.schemaOnly() ? null
-        : SourceSnapshot.open(config.source(), load.consistentSnapshot())) {
+    try (SourceSnapshot snapshot = load.schemaOnly() ? null : SourceSnapshot.open(config.source(),
+        load.consistentSnapshot(), preflight.earlierSnapshot(earlier), CopySpecs.leaves(tool.target()))) {
       if (snapshot == null) { // schema only: no rows, no record
         step = "create and finalize (schema only)";
         if (phase(summary, tool::create)) {
@@ -109,6 +112,7 @@ public final class Migration {
         }
         return summary;
       }
+      List<String> resumedNotes = preflight.sourceChanged(earlier, snapshot, options.notConsistent());
       boolean created = earlier != null && earlier.done().contains(RunStep.CREATED);
       if (!created) {
         // A run resumed in create recreates its own tables: they hold no rows yet. A new run is
@@ -140,7 +144,7 @@ public final class Migration {
       if (!finalized) {
         step = "the data phase (finalize beside it)";
         finalized = new DataPhase(config, pipelineOptions, options, tool)
-            .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0);
+            .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0, resumedNotes);
       }
       step = "verification";
       new Verification(config, tool.target(), earlier != null).run(snapshot, specs.tables(), summary);

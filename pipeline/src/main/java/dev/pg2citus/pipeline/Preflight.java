@@ -6,10 +6,12 @@ import dev.pg2citus.config.ConfigLocation;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.SchemaTool;
 import dev.pg2citus.plan.DataCheck;
+import dev.pg2citus.read.SourceChanges;
 import dev.pg2citus.read.SourceSnapshot;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.runrecord.EarlierRun;
 import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.runrecord.SourceState;
 import dev.pg2citus.runrecord.StartedWith;
 import dev.pg2citus.sql.Sql;
 import java.sql.Connection;
@@ -129,6 +131,84 @@ final class Preflight {
       throw new ConfigException(where, "the target tables already have foreign keys (" + String.join(", ", keys)
           + "): load the data before finalize creates them (create, migrate --data-only, finalize), or drop them");
     }
+  }
+
+  /**
+   * The snapshot of the run being resumed, for the resume to import if its session still holds it;
+   * null when no partition it read is kept.
+   */
+  String earlierSnapshot(EarlierRun earlier) throws SQLException {
+    if (!readsTwoStates(earlier)) {
+      return null;
+    }
+    try (Connection target = config.target().open()) {
+      SourceState state = SourceState.read(target);
+      return state == null ? null : state.snapshot();
+    }
+  }
+
+  /** Whether the earlier run kept partitions and left some: the rest would be read under another snapshot. */
+  private static boolean readsTwoStates(EarlierRun earlier) {
+    return earlier != null && earlier.partitionsDone() > 0 && earlier.partitionsDone() < earlier.partitions();
+  }
+
+  /**
+   * A resume that reads the partitions left in another snapshot than the earlier run's would mix
+   * two states of the source when it was written since: refused then, before anything is written,
+   * saying what the earlier run holds and what to do, unless {@code notConsistent} accepts it.
+   * Returns what the data phase notes about the snapshot the partitions left are read in.
+   */
+  List<String> sourceChanged(EarlierRun earlier, SourceSnapshot snapshot, boolean notConsistent)
+      throws SQLException {
+    if (!readsTwoStates(earlier)) {
+      return List.of();
+    }
+    if (snapshot.imported()) {
+      return List.of("read under the earlier run's snapshot, which its session still held: every partition holds"
+          + " the same moment of the source");
+    }
+    SourceState state;
+    List<String> held;
+    try (Connection target = config.target().open()) {
+      state = SourceState.read(target);
+      held = RunRecord.on(target).queue().doneByTable();
+    }
+    if (state == null || state.snapshot() == null) {
+      return List.of("read under a new snapshot; partitions the earlier run finished hold the source as it was then"
+          + (state == null ? " (its record, from an older pg2citus, does not say whether the source changed)"
+              : " (it read without a consistent snapshot)"));
+    }
+    try {
+      Thread.sleep(SourceChanges.SETTLE_MILLIS); // for writes just committed to reach the counters
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("interrupted while reading the source's write counters", "57014", e);
+    }
+    SourceChanges now = SourceChanges.read(snapshot.connection(), CopySpecs.leaves(tool.target()));
+    boolean known = now.known() && state.changes().known();
+    List<String> changed = known ? now.changedSince(state.changes()) : List.of();
+    if (known && changed.isEmpty()) {
+      return List.of("read under a new snapshot; the migrated tables were not written since the earlier run's"
+          + " snapshot of " + state.takenAt() + " (their write counters and files are unchanged): every partition"
+          + " holds the same rows");
+    }
+    String what = known ? "the source changed since the earlier run's snapshot of " + state.takenAt() + ": migrated"
+        + " tables were written since (their counts of rows inserted, updated and deleted, or their files, moved): "
+        + String.join(", ", changed)
+        : "whether the source changed since the earlier run's snapshot of " + state.takenAt() + " cannot be told:"
+            + " track_counts is off on the source " + config.source().address();
+    String holds = "the earlier run holds " + earlier.partitionsDone() + " of " + earlier.partitions()
+        + " partitions as the source was then: " + String.join(", ", held);
+    if (!notConsistent) {
+      throw new ConfigException(ConfigLocation.commandLine("migrate"), "--resume refused: " + what
+          + "; nothing was written. The earlier run's snapshot is gone with its session, and " + holds
+          + ". Copying the rest now would mix two states of the source (rows whose references are missing, rows"
+          + " counted twice or not at all). Either start again: migrate without --resume, with"
+          + " load.include-drop: true (it drops what the earlier run wrote); or accept a target that mixes both"
+          + " states: migrate --resume --not-consistent");
+    }
+    LOG.warn("--not-consistent: {}; {}; the rest is read as the source is now", what, holds);
+    return List.of("NOT CONSISTENT (--not-consistent): " + what + "; " + holds + ", the rest as it is now");
   }
 
   /**

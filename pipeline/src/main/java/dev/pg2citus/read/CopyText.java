@@ -1,5 +1,8 @@
 package dev.pg2citus.read;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -84,9 +87,40 @@ public final class CopyText {
     return new String(row, from, to - from, StandardCharsets.UTF_8);
   }
 
-  /** The row as text without its line end, for reject files and messages. */
+  /**
+   * The row as text without its line end, for reject files and messages. A row that is not UTF-8 (a
+   * SQL_ASCII source's) has each byte above 0x7F written as COPY's octal escape ({@code \351}),
+   * which COPY reads back as the same byte: the text shows the bytes as they were.
+   */
   public static String text(byte[] row) {
-    return new String(row, 0, contentEnd(row), StandardCharsets.UTF_8);
+    int end = contentEnd(row);
+    if (notUtf8At(row) < 0) {
+      return new String(row, 0, end, StandardCharsets.UTF_8);
+    }
+    StringBuilder out = new StringBuilder(end + 16);
+    for (int i = 0; i < end; i++) {
+      int b = row[i] & 0xFF;
+      if (b < 0x80) {
+        out.append((char) b);
+      } else {
+        out.append('\\').append(Integer.toOctalString(b));
+      }
+    }
+    return out.toString();
+  }
+
+  /** Where the first byte that is not part of a UTF-8 character is in {@code row}, or -1 when it is all UTF-8. */
+  public static int notUtf8At(byte[] row) {
+    int i = 0;
+    while (i < row.length && row[i] >= 0) {
+      i++; // ASCII, the common case, without a decoder
+    }
+    if (i == row.length) {
+      return -1;
+    }
+    ByteBuffer in = ByteBuffer.wrap(row);
+    CoderResult result = StandardCharsets.UTF_8.newDecoder().decode(in, CharBuffer.allocate(row.length), true);
+    return result.isError() ? in.position() : -1;
   }
 
   private static int contentEnd(byte[] row) {

@@ -46,7 +46,7 @@ public final class ReadRowsFn extends DoFn<ReadPartition, KV<String, PartitionRo
       new PartitionReader(connection, snapshot).read(table, partition, row -> {
         String key = CopyText.fields(row, table.backfill().keyFields());
         out.output(KV.of(key == null ? NULL_KEY : key, new PartitionRow(partitionKey, row)));
-      });
+      }, PartitionReader.stop()); // a shuffled row is rejected nowhere: such a row stops the run
     } catch (SQLException e) {
       throw new SQLException(partition + ": " + e.getMessage(), e.getSQLState(), e);
     }

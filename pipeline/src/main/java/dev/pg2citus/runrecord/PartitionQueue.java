@@ -62,6 +62,13 @@ public final class PartitionQueue {
         rs -> rs.getString(1)));
   }
 
+  /** The tables with partitions done, each with how many of how many: {@code public.ads (3 of 20 partitions)}. */
+  public List<String> doneByTable() throws SQLException {
+    return RunRecord.query(target, "SELECT table_name, count(*) FILTER (WHERE done), count(*) FROM " + TABLE
+        + " GROUP BY table_name HAVING bool_or(done) ORDER BY table_name",
+        rs -> rs.getString(1) + " (" + rs.getLong(2) + " of " + rs.getLong(3) + " partitions)");
+  }
+
   /** How many partitions are done, and how many there are. */
   long[] doneAndAll() throws SQLException {
     return RunRecord.query(target, "SELECT count(*) FILTER (WHERE done), count(*) FROM " + TABLE,

@@ -24,7 +24,8 @@ import java.util.Set;
  *   <li>{@link PostDataStatements}: every finalize statement that took effect;
  *   <li>{@link LiveProgress}: rows written so far by partitions still open;
  *   <li>{@code run}: the run's id, which the {@link ShardLedger} on each worker keys its rows by.
- *   <li>{@link StartedWith}: the options and plan the run was started with, fingerprinted.
+ *   <li>{@link StartedWith}: the options and plan the run was started with, fingerprinted;
+ *   <li>{@link SourceState}: the source's snapshot and write counters when the partitions were planned.
  * </ul>
  *
  * A partition's rows, its rejects and its "done" mark commit in one target transaction, so a
@@ -93,7 +94,7 @@ public final class RunRecord {
       st.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
       st.execute("CREATE SCHEMA " + SCHEMA);
       for (String create : new String[] {RunSteps.CREATE, PartitionQueue.CREATE, Rejects.CREATE, LiveProgress.CREATE,
-          Retries.CREATE, PostDataStatements.CREATE, StartedWith.CREATE, StartedWith.CREATE_RUN}) {
+          Retries.CREATE, PostDataStatements.CREATE, StartedWith.CREATE, StartedWith.CREATE_RUN, SourceState.CREATE}) {
         st.execute(create);
       }
       st.execute(RUN_CREATE);

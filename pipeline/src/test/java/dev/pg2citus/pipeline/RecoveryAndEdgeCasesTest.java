@@ -51,7 +51,7 @@ class RecoveryAndEdgeCasesTest {
   }
 
   @Test
-  void resumedRunFindsAddedColumnsThatDisagreeWithTheirParents() throws SQLException, IOException {
+  void resumedRunOverAChangedSourceFindsAddedColumnsThatDisagreeWithTheirParents() throws SQLException, IOException {
     String src = source();
     String dst = TestPostgres.freshDatabase("edge_dst");
     MigrationConfig config = config(src, dst, "  include-drop: true\n  foreign-keys: false\n");
@@ -60,7 +60,12 @@ class RecoveryAndEdgeCasesTest {
     TestPostgres.execute(dst, "TRUNCATE ads; UPDATE pg2citus.partitions SET done = false WHERE table_name = 'public.ads';"
         + " DELETE FROM pg2citus.steps WHERE step <> 'CREATED'");
     TestPostgres.execute(src, "UPDATE campaigns SET company_id = 3 WHERE id = 1");
-    MigrationSummary resumed = Migrations.run(config, true, Migrations.rejectsDir());
+    // Refused by default; accepted with --not-consistent, verification then finds what the mix did.
+    ConfigException refused = assertThrows(ConfigException.class, () -> Migrations.run(config, true,
+        Migrations.rejectsDir()));
+    assertTrue(refused.getMessage().contains("moved): public.campaigns;"), refused.getMessage());
+    MigrationSummary resumed = new Migration(config, Migrations.directRunner(3),
+        new Migration.Options(true, Migrations.rejectsDir(), 60, false, true)).run();
 
     MigrationSummary.TableRow ads = resumed.tables().stream().filter(t -> t.table().equals("public.ads"))
         .findFirst().orElseThrow();

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -207,6 +209,14 @@ public final class ConfigOptions {
           + "different distribution values (a key that could never hold on Citus), rows whose backfill path "
           + "leads nowhere, NULL distribution values. Each is counted with example keys; what would fail the run "
           + "refuses it (exit 2). `plan --check-data` runs the checks alone; `false` skips them in `migrate`.");
+  public static final ConfigOption<List<EncodingRule>> ENCODINGS = ConfigOption.structured("load.encodings",
+      "list of encoding rules", List.of(), "none",
+      "For a SQL_ASCII source, whose text is whatever bytes were stored: the encoding they are in, for a `table` "
+          + "(its text, varchar and char columns but its keys') or a `column` (`table.column`), with `encoding` "
+          + "(PostgreSQL's name: `LATIN1`, `WIN1252`, `SJIS`…); the source converts them to UTF-8 as it reads them. "
+          + "A column rule wins over its table's. A row with other bytes that are not UTF-8 stops the run, or "
+          + "with `load.on-error: reject` goes to the reject file with its bytes (as COPY's octal escapes).",
+      ConfigOptions::readEncodings);
   public static final ConfigOption<Boolean> SNAPSHOT = ConfigOption.bool("load.consistent-snapshot", true,
       "Read every table under one exported snapshot, so the target is one moment of the source. Turn it "
           + "off where a snapshot cannot be exported or held (some poolers and replicas).");
@@ -271,7 +281,8 @@ public final class ConfigOptions {
       TABLES_INCLUDE, TABLES_EXCLUDE, RENAME_SCHEMAS, RENAME_TABLES, CASTS, DISTRIBUTE, BEFORE_LOAD, AFTER_LOAD,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, DISTRIBUTE_FUNCTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
-      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, SNAPSHOT,
+      ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, ENCODINGS,
+      SNAPSHOT,
       BATCH_ROWS, BATCH_BYTES, PARTITIONS, SPLIT_THRESHOLD, SIDE_INPUT_MAX_KEYS, VERIFY, WRITE_PATH, WORKERS, PARTITION_RETRIES,
       RETRY_BACKOFF, OUTAGE_WAIT);
 
@@ -421,10 +432,7 @@ public final class ConfigOptions {
       if ((column == null) == (type == null)) {
         throw item.fail("a cast rule needs exactly one of 'column' (table.column) or 'type'");
       }
-      NameRef columnRef = column == null ? null : parseName(column, 3, "column");
-      if (columnRef != null && columnRef.parts().size() < 2) {
-        throw column.fail("write the column as table.column or schema.table.column");
-      }
+      NameRef columnRef = columnName(column);
       boolean dropNotNull = flag(item, "drop-not-null");
       boolean setNotNull = flag(item, "set-not-null");
       if (dropNotNull && setNotNull) {
@@ -436,6 +444,47 @@ public final class ConfigOptions {
           dropNotNull, setNotNull, transform(item.get("using")), item.location()));
     }
     return result;
+  }
+
+  /** PostgreSQL's encodings a SQL_ASCII source's bytes may be in (pg_wchar.h's names, but SQL_ASCII's own). */
+  private static final Set<String> ENCODING_NAMES = new TreeSet<>(List.of("UTF8", "EUC_JP", "EUC_CN", "EUC_KR",
+      "EUC_TW", "EUC_JIS_2004", "MULE_INTERNAL", "LATIN1", "LATIN2", "LATIN3", "LATIN4", "LATIN5", "LATIN6", "LATIN7",
+      "LATIN8", "LATIN9", "LATIN10", "WIN1256", "WIN1258", "WIN866", "WIN874", "KOI8R", "WIN1251", "WIN1252",
+      "ISO_8859_5", "ISO_8859_6", "ISO_8859_7", "ISO_8859_8", "WIN1250", "WIN1253", "WIN1254", "WIN1255", "WIN1257",
+      "KOI8U", "SJIS", "BIG5", "GBK", "UHC", "GB18030", "JOHAB", "SHIFT_JIS_2004"));
+
+  private static List<EncodingRule> readEncodings(YamlNode node) {
+    List<EncodingRule> result = new ArrayList<>();
+    for (YamlNode item : node.asList()) {
+      item.requireKnownKeys(List.of("table", "column", "encoding"));
+      YamlNode table = item.get("table");
+      YamlNode column = item.get("column");
+      if ((table == null) == (column == null)) {
+        throw item.fail("an encoding rule needs exactly one of 'table' or 'column' (table.column)");
+      }
+      NameRef columnRef = columnName(column);
+      YamlNode encoding = item.get("encoding");
+      if (encoding == null) {
+        throw item.fail("an encoding rule needs 'encoding' (LATIN1, WIN1252…)");
+      }
+      String name = encoding.asString().toUpperCase(Locale.ROOT);
+      if (!ENCODING_NAMES.contains(name)) {
+        throw encoding.fail("'" + encoding.asString() + "' is not one of PostgreSQL's encodings: "
+            + String.join(", ", ENCODING_NAMES));
+      }
+      result.add(new EncodingRule(table == null ? null : parseName(table, 2, "table"), columnRef, name,
+          item.location()));
+    }
+    return result;
+  }
+
+  /** A rule's {@code column}: {@code table.column} or {@code schema.table.column}; null when not given. */
+  private static NameRef columnName(YamlNode column) {
+    NameRef ref = column == null ? null : parseName(column, 3, "column");
+    if (ref != null && ref.parts().size() < 2) {
+      throw column.fail("write the column as table.column or schema.table.column");
+    }
+    return ref;
   }
 
   private static Transform transform(YamlNode node) {

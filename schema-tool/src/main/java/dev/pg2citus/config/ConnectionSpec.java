@@ -15,6 +15,8 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How to reach one PostgreSQL database. The password is never part of {@link #toString()} or
@@ -35,6 +37,7 @@ import java.util.regex.Pattern;
  */
 public record ConnectionSpec(String url, String user, String password, Map<String, String> properties,
     boolean readOnly) implements Serializable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionSpec.class);
   /**
    * {@code password=…} up to the next parameter or blank; a value already masked ({@code ***} and a
    * blank, colon or end) is left alone, so masking twice keeps the text that follows.
@@ -161,6 +164,9 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
       props.setProperty("password", password);
     }
     props.putIfAbsent("ApplicationName", "pg2citus");
+    if (readOnly) {
+      props.putIfAbsent("allowEncodingChanges", "true"); // a SQL_ASCII source's rows are read as bytes
+    }
     try {
       Connection c = DriverManager.getConnection(url, props);
       sessionSettings(c);
@@ -194,6 +200,23 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     } catch (SQLException e) {
       c.close();
       throw e;
+    }
+    if (major >= 14 && !given.contains("client_connection_check_interval=")) {
+      endsWithItsClient(c);
+    }
+  }
+
+  /**
+   * A query goes on when its client is gone (killed, its machine lost) until it has a row to send:
+   * a killed run's source scans and index builds would outlive it, and hold locks its resume waits
+   * for. The server looks for a closed client every second during a query instead; where its
+   * platform cannot (other than Linux) the setting is refused and left off.
+   */
+  private static void endsWithItsClient(Connection c) {
+    try (Statement st = c.createStatement()) {
+      st.execute("SET client_connection_check_interval = '1s'");
+    } catch (SQLException e) {
+      LOG.debug("client_connection_check_interval stays off: {}", e.getMessage());
     }
   }
 

@@ -205,6 +205,10 @@ public final class MigrationConfig {
       return get(CHECK_DATA);
     }
 
+    public List<EncodingRule> encodings() {
+      return get(ENCODINGS);
+    }
+
     public boolean consistentSnapshot() {
       return get(SNAPSHOT);
     }

@@ -12,9 +12,12 @@ import dev.pg2citus.plan.DistributionPlan;
 import dev.pg2citus.plan.DistributionPlanner;
 import dev.pg2citus.plan.FunctionPlanner;
 import dev.pg2citus.plan.PlanException;
+import dev.pg2citus.plan.SourceEncodings;
 import dev.pg2citus.plan.TargetNames;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +56,7 @@ final class TargetSchemaLoader {
           throw new IllegalStateException("cannot look up type '" + type + "' on the source: " + e.getMessage(), e);
         }
       });
+      catalog = SourceEncodings.apply(catalog, config.load().encodings(), serverEncoding(source));
       List<String> problems = new ArrayList<>(unmatchedFilters(config, matched));
       DistributionPlan plan = null;
       TargetNames names = TargetNames.NONE;
@@ -81,6 +85,13 @@ final class TargetSchemaLoader {
         throw new PlanException(problems);
       }
       return new TargetSchema(catalog, plan, names);
+    }
+  }
+
+  private static String serverEncoding(Connection source) throws SQLException {
+    try (Statement st = source.createStatement(); ResultSet rs = st.executeQuery("SHOW server_encoding")) {
+      rs.next();
+      return rs.getString(1);
     }
   }
 

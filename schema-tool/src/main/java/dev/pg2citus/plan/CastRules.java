@@ -79,7 +79,8 @@ public final class CastRules {
     return cast.withReadAs(rule.using().apply(Sql.ident(column.name())));
   }
 
-  private static Set<String> keyColumns(Table table) {
+  /** The columns of the table's keys: read as they are, for the backfill's key maps and the foreign keys. */
+  static Set<String> keyColumns(Table table) {
     Set<String> keys = new HashSet<>();
     if (table.primaryKey() != null) {
       keys.addAll(table.primaryKey().columns());

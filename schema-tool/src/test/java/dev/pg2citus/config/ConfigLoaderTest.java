@@ -562,6 +562,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void encodingRulesAreReadAndAnUnknownEncodingIsRefusedAtItsLine() {
+    MigrationConfig config = parse(HEADER + """
+        load:
+          encodings:
+            - { table: legacy.people, encoding: latin1 }
+            - { column: notes.body, encoding: WIN1252 }
+        """);
+    assertEquals("[table legacy.people in LATIN1, column notes.body in WIN1252]",
+        config.load().encodings().toString());
+    ConfigException e = fails(HEADER + """
+        load:
+          encodings:
+            - { table: people, encoding: latin-1 }
+        """);
+    assertMentions(e, "test.yaml:7", "load.encodings", "'latin-1' is not one of PostgreSQL's encodings", "LATIN1");
+  }
+
+  @Test
   void distributeRuleThatDoesNotParse() {
     ConfigException e = fails(HEADER + """
         distribute:
