@@ -265,6 +265,9 @@ class SchemaToolTest {
         CREATE VIEW item_names AS SELECT name FROM items;
         CREATE VIEW item_count AS SELECT count(*) FROM item_names;
         COMMENT ON VIEW item_names IS 'names only';
+        DO $$ BEGIN IF to_regrole('fold_owner') IS NULL THEN CREATE ROLE fold_owner; END IF; END $$;
+        ALTER VIEW item_names OWNER TO fold_owner; -- another role than the migrating user: a statement
+        ALTER VIEW item_count OWNER TO fold_owner;
         """);
     String dst = TestPostgres.freshDatabase("fold_dst");
     TestPostgres.execute(dst, "CREATE TABLE item_names (taken int)"); // the view cannot be made
