@@ -49,6 +49,15 @@ public final class ConnectionOptions {
           + "(real Citus when the citus extension is installed, plain PostgreSQL otherwise).")
   boolean embedded;
 
+  @Option(names = {"-v", "--verbose"},
+      description = "Log every SQL statement and each partition, key map and note (DEBUG); by default the log has a "
+          + "line per phase, per table loaded and per group of warnings.")
+  void verbose(boolean verbose) {
+    if (verbose) {
+      Verbosity.verbose();
+    }
+  }
+
   /**
    * Loads the configuration, from {@code --config} or {@code --load}; with {@code --embedded},
    * {@code embedded} supplies the URLs. Prints the notes on pgloader options that pg2citus takes

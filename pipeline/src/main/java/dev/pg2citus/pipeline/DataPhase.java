@@ -77,7 +77,8 @@ final class DataPhase {
       LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
       try (TablesLoading loading = new TablesLoading(config.target(), leaves);
           PostDataRun postData = tool.startPostData(loading, RunRecord.postData())) {
-        String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, shards, start);
+        String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, shards, start,
+            resumeLoad);
         notes.addAll(record.retries().describe());
         // The run record, not the runner, says whether every partition committed.
         int left = record.queue().pending().size();
@@ -108,12 +109,14 @@ final class DataPhase {
 
   /** Runs the Beam job over {@code partitions}, logging progress; returns why it failed, or null. */
   private String copy(SourceSnapshot snapshot, CopySpecs specs, List<ReadPartition> partitions, ShardWrites shards,
-      long start) {
+      long start, boolean resumed) {
     Pipeline pipeline = Pipeline.create(pipelineOptions);
     MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions, shards);
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
-    progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
-        options.progressSeconds(), TimeUnit.SECONDS);
+    ProgressLog log = new ProgressLog(config, start, resumed);
+    progress.scheduleWithFixedDelay(log::tablesDone, 0, 2, TimeUnit.SECONDS);
+    progress.scheduleAtFixedRate(log::progress, options.progressSeconds(), options.progressSeconds(),
+        TimeUnit.SECONDS);
     try {
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       return state == PipelineResult.State.DONE ? null : "the Beam job ended " + state + " instead of DONE";
@@ -121,6 +124,7 @@ final class DataPhase {
       return rootMessage(e);
     } finally {
       progress.shutdownNow();
+      log.tablesDone(); // the last tables, before finalize's line
     }
   }
 

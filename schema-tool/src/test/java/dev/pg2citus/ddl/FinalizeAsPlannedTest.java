@@ -90,7 +90,7 @@ class FinalizeAsPlannedTest {
     Level level = log.getLevel();
     boolean additive = log.isAdditive();
     log.addAppender(appender);
-    log.setLevel(Level.INFO);
+    log.setLevel(Level.DEBUG); // where each statement is logged
     log.setAdditive(false);
     try {
       PhaseReport finalize = tool.finalizeSchema();
