@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Verification, the last step of a migration: each table counted in the source snapshot and on the
@@ -27,6 +29,8 @@ import java.util.OptionalLong;
  * ({@link TableChecks} builds what it reads of each table).
  */
 public final class Verification {
+  private static final Logger LOG = LoggerFactory.getLogger(Verification.class);
+
   private final MigrationConfig config;
   private final TableChecks checks;
   private final boolean resumed;
@@ -68,7 +72,10 @@ public final class Verification {
             done.millis(), match, mismatches));
       }
     }
-    summary.phase("verify", System.currentTimeMillis() - start, List.of(), notes);
+    long millis = System.currentTimeMillis() - start;
+    summary.phase("verify", millis, List.of(), notes);
+    LOG.info("verify: {} of {} tables check out, in {}", summary.tables().stream()
+        .filter(MigrationSummary.TableRow::consistent).count(), summary.tables().size(), MigrationSummary.seconds(millis));
   }
 
   /**

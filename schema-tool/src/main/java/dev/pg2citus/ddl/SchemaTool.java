@@ -97,7 +97,8 @@ public final class SchemaTool implements AutoCloseable {
     warnings.addAll(target.names().warnings());
     warnings.forEach(w -> LOG.debug("plan: {}", w));
     if (!warnings.isEmpty()) { // one line, however many: each is in the summary and in `plan`
-      LOG.warn("plan: {} warnings, each noted in the summary (and listed by pg2citus plan)", warnings.size());
+      LOG.warn("plan: {} {}, each noted in the summary (and listed by pg2citus plan)", warnings.size(),
+          warnings.size() == 1 ? "warning" : "warnings");
     }
     PhaseReport report = new PhaseReport("create");
     List<DdlStatement> statements = scripts().create(dropFirst);
