@@ -20,10 +20,16 @@ import picocli.CommandLine.ScopeType;
 public final class Pg2Citus {
   private static final String VERBOSE = "--verbose";
 
-  /** Declared here for every command; read from the parse result, which has it wherever it was given. */
-  @Option(names = VERBOSE, scope = ScopeType.INHERIT,
-      description = "After an error's line, print the stack trace of what caused it (for a bug report).")
-  boolean verbose;
+  /** Declared here for every command, so it may come before or after the command's name. */
+  @Option(names = {"-v", VERBOSE}, scope = ScopeType.INHERIT,
+      description = "Log every SQL statement and each partition, key map and note (DEBUG; by default the log has a "
+          + "line per phase, per table loaded and per group of warnings); after an error's line, print the stack "
+          + "trace of what caused it (for a bug report).")
+  void verbose(boolean verbose) {
+    if (verbose) {
+      Verbosity.verbose();
+    }
+  }
 
   private Pg2Citus() {}
 

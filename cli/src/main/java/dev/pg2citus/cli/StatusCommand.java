@@ -2,12 +2,10 @@ package dev.pg2citus.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.runrecord.RunStatus;
 import dev.pg2citus.runrecord.RunStep;
-import dev.pg2citus.sql.Sql;
 import dev.pg2citus.runrecord.RunStatus.TableStatus;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -79,7 +77,7 @@ final class StatusCommand implements Callable<Integer> {
       String format = "%-40s %10s %15s %15s %10s %9s%n";
       out.printf(format, "table", "partitions", "rows", "of ~", "bytes", "rejected");
       for (TableStatus t : s.tables()) {
-        out.printf(format, quoted(t.table()), t.partitionsDone() + "/" + t.partitions(), String.format("%,d", t.rowsWritten()),
+        out.printf(format, t.table(), t.partitionsDone() + "/" + t.partitions(), String.format("%,d", t.rowsWritten()),
             String.format("%,d", t.done() ? t.rowsWritten() : t.estimatedRows()), MigrationSummary.bytes(t.bytes()),
             String.format("%,d", t.rowsRejected()));
       }
@@ -134,12 +132,6 @@ final class StatusCommand implements Callable<Integer> {
       json.put("retries", s.retries());
     });
     return json;
-  }
-
-  /** The run record's {@code schema.name} as SQL: {@code "public"."Events"}. */
-  private static String quoted(String table) {
-    int dot = table.indexOf('.');
-    return dot < 0 ? Sql.ident(table) : new TableName(table.substring(0, dot), table.substring(dot + 1)).quoted();
   }
 
   /** 1h02m, 3m05s, 12s. */

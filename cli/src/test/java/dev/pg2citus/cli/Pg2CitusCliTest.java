@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +110,27 @@ class Pg2CitusCliTest {
     CliRun run = CliRun.of("plan", "--config", config.toString());
     assertEquals(ExitCodes.BAD_INPUT, run.exitCode());
     assertTrue(run.err().contains("bad.yaml:6: load.batch-rows: expected a whole number, got 'lots'"), run.err());
+  }
+
+  /** Filters that leave no table would otherwise migrate "0 tables" and call the migration complete. */
+  @Test
+  void tableFiltersThatLeaveNoTableAreBadInputNamingThem(@TempDir Path dir) throws SQLException, IOException {
+    String dst = TestPostgres.freshDatabase("cli_nofilter_dst");
+    Path config = plainConfig(dir.resolve("filters.yaml"), tutorialSource(), dst, """
+        tables:
+          exclude: [{schema: public}]
+        """);
+    for (List<String> command : List.of(List.of("plan"), List.of("migrate", "--summary-json",
+        dir.resolve("s.json").toString(), "--rejects-dir", dir.resolve("rejects").toString()))) {
+      List<String> args = new ArrayList<>(command);
+      args.addAll(List.of("--config", config.toString()));
+      CliRun run = CliRun.of(args.toArray(String[]::new));
+      assertEquals(ExitCodes.BAD_INPUT, run.exitCode(), run.all());
+      assertTrue(run.err().contains("the table filters leave no table of the source to migrate (")
+          && run.err().contains("filters.yaml:7: tables.exclude[0]"), run.all());
+    }
+    assertEquals(0, TestPostgres.scalar(dst, "SELECT count(*) FROM pg_class WHERE relname = 'companies'"),
+        "nothing written");
   }
 
   @Test

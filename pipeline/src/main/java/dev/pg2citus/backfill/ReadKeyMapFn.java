@@ -41,7 +41,7 @@ public abstract class ReadKeyMapFn<T> extends DoFn<KeyMapSpec, T> {
       KeyMap.Builder map = new KeyMap.Builder(spec.estimatedKeys());
       read(spec, (row, keyEnd, valueStart, valueEnd) -> map.put(row, 0, keyEnd, row, valueStart, valueEnd - valueStart));
       KeyMap built = map.build();
-      LOG.info("backfill map {}: {} keys in {} MB", spec.id(), built.size(), built.bytes() >> 20);
+      LOG.debug("backfill map {}: {} keys in {} MB", spec.id(), built.size(), built.bytes() >> 20);
       out.output(built);
     }
   }

@@ -69,7 +69,7 @@ public final class PartitionTransaction implements Serializable {
       if (queue.claim(partition)) {
         return partition;
       }
-      LOG.info("{}: done by an earlier attempt, skipped", partition);
+      LOG.debug("{}: done by an earlier attempt, skipped", partition);
       return null;
     }
   }
@@ -141,7 +141,7 @@ public final class PartitionTransaction implements Serializable {
       }
       record.queue().markDone(claimed, done);
       target.commit();
-      LOG.info("{}: {} rows written, {} rejected in {} ms{}", claimed, written, done.rowsRejected(), done.millis(),
+      LOG.debug("{}: {} rows written, {} rejected in {} ms{}", claimed, written, done.rowsRejected(), done.millis(),
           sink instanceof ShardSink toShards ? " (" + toShards.describe() + ")"
               : sink.isolationCopies() == 0 ? ""
               : " (" + sink.isolationCopies() + " COPY statements to isolate the rejected)");

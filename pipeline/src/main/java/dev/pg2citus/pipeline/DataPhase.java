@@ -82,7 +82,8 @@ final class DataPhase {
       LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
       try (TablesLoading loading = new TablesLoading(config.target(), leaves);
           PostDataRun postData = tool.startPostData(loading, RunRecord.postData())) {
-        String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, shards, start);
+        String failure = partitions.isEmpty() ? null : copy(snapshot, specs, partitions, shards, start,
+            resumeLoad);
         // The launcher's own connection may have been lost while the copy workers rode out an outage:
         // from here on each read or write of the record is on a new connection, waiting for the target.
         notes.addAll(Migration.onTarget(config, "reading the retries", c -> RunRecord.on(c).retries().describe()));
@@ -131,12 +132,14 @@ final class DataPhase {
 
   /** Runs the Beam job over {@code partitions}, logging progress; returns why it failed, or null. */
   private String copy(SourceSnapshot snapshot, CopySpecs specs, List<ReadPartition> partitions, ShardWrites shards,
-      long start) {
+      long start, boolean resumed) {
     Pipeline pipeline = Pipeline.create(pipelineOptions);
     MigrationPipeline.build(pipeline, config, snapshot.id(), specs, partitions, shards);
     ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor();
-    progress.scheduleAtFixedRate(new ProgressLog(config, start), options.progressSeconds(),
-        options.progressSeconds(), TimeUnit.SECONDS);
+    ProgressLog log = new ProgressLog(config, start, resumed);
+    progress.scheduleWithFixedDelay(log::tablesDone, 0, 2, TimeUnit.SECONDS);
+    progress.scheduleAtFixedRate(log::progress, options.progressSeconds(), options.progressSeconds(),
+        TimeUnit.SECONDS);
     try {
       PipelineResult.State state = pipeline.run().waitUntilFinish();
       return state == PipelineResult.State.DONE ? null : "the Beam job ended " + state + " instead of DONE";
@@ -144,6 +147,7 @@ final class DataPhase {
       return rootMessage(e);
     } finally {
       progress.shutdownNow();
+      log.tablesDone(); // the last tables, before finalize's line
     }
   }
 

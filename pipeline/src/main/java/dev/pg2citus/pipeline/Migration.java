@@ -190,8 +190,10 @@ public final class Migration {
   static boolean phase(MigrationSummary summary, SchemaPhase phase) throws SQLException {
     long start = System.currentTimeMillis();
     PhaseReport report = phase.run();
-    summary.phase(report, System.currentTimeMillis() - start);
-    LOG.info("{}:\n{}", report.phase(), report.render());
+    long millis = System.currentTimeMillis() - start;
+    summary.phase(report, millis);
+    LOG.info(report.line(millis));
+    LOG.debug("{}:\n{}", report.phase(), report.render());
     return !report.failed();
   }
 }

@@ -135,13 +135,22 @@ public final class PartitionQueue {
   /** Totals of the done partitions per table, in the order of {@code tables} (zeros for a table without any). */
   public Map<String, TableTotals> totals(List<String> tables) throws SQLException {
     Map<String, TableTotals> found = new LinkedHashMap<>();
-    RunRecord.query(target, "SELECT table_name, coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0),"
-        + " coalesce(sum(rows_rejected), 0), coalesce(sum(bytes), 0), coalesce(sum(millis), 0) FROM " + TABLE
-        + " GROUP BY table_name", rs -> new TableTotals(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-            rs.getLong(5), rs.getLong(6))).forEach(t -> found.put(t.table(), t));
+    sums("").forEach(t -> found.put(t.table(), t));
     Map<String, TableTotals> result = new LinkedHashMap<>();
     tables.forEach(t -> result.put(t, found.getOrDefault(t, new TableTotals(t, 0, 0, 0, 0, 0))));
     return result;
+  }
+
+  /** Totals of the tables whose partitions are all done, by table name. */
+  public List<TableTotals> tablesDone() throws SQLException {
+    return sums(" HAVING bool_and(done) ORDER BY table_name");
+  }
+
+  private List<TableTotals> sums(String having) throws SQLException {
+    return RunRecord.query(target, "SELECT table_name, coalesce(sum(rows_read), 0), coalesce(sum(rows_written), 0),"
+        + " coalesce(sum(rows_rejected), 0), coalesce(sum(bytes), 0), coalesce(sum(millis), 0) FROM " + TABLE
+        + " GROUP BY table_name" + having, rs -> new TableTotals(rs.getString(1), rs.getLong(2), rs.getLong(3),
+            rs.getLong(4), rs.getLong(5), rs.getLong(6)));
   }
 
   private static ReadPartition partition(ResultSet rs) throws SQLException {

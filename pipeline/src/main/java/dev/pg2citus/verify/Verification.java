@@ -92,7 +92,10 @@ public final class Verification {
     } finally {
       closeTarget();
     }
-    summary.phase("verify", System.currentTimeMillis() - start, List.of(), notes);
+    long millis = System.currentTimeMillis() - start;
+    summary.phase("verify", millis, List.of(), notes);
+    LOG.info("verify: {} of {} tables check out, in {}", summary.tables().stream()
+        .filter(MigrationSummary.TableRow::consistent).count(), summary.tables().size(), MigrationSummary.seconds(millis));
   }
 
   /**

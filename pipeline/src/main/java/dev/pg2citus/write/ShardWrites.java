@@ -64,7 +64,7 @@ public final class ShardWrites implements Serializable {
     Map<String, ShardTarget> chosen = new LinkedHashMap<>();
     for (TableCopy copy : copies) {
       String why = choose(coordinator, copy, utf8, chosen);
-      LOG.info("{}: {}", copy.table(), why);
+      LOG.debug("{}: {}", copy.table(), why);
     }
     if (!chosen.isEmpty()) {
       refuseWhileRebalancing(coordinator);

@@ -38,7 +38,7 @@ class EmptyColumnListTest {
 
     // As after a crash while the two tables were copied: the resume copies them again.
     TestPostgres.execute(dst, "TRUNCATE gen, \"No Columns\"; UPDATE pg2citus.partitions SET done = false"
-        + " WHERE table_name IN ('public.gen', 'public.No Columns'); DELETE FROM pg2citus.steps WHERE step <> 'CREATED'");
+        + " WHERE table_name IN ('public.gen', 'public.\"No Columns\"'); DELETE FROM pg2citus.steps WHERE step <> 'CREATED'");
     MigrationSummary resumed = Migrations.run(config, true, Migrations.rejectsDir());
     assertTrue(resumed.ok(), resumed::render);
     assertExact(dst);

@@ -74,7 +74,7 @@ class InheritanceTest {
               - child_a as reference table
             """)));
     String message = refused.getMessage();
-    assertTrue(message.contains("public.parent_model (INHERITS with public.Child B, public.child_a) would be"
+    assertTrue(message.contains("public.parent_model (INHERITS with public.\"Child B\", public.child_a) would be"
         + " distributed on id"), message);
     assertTrue(message.contains("public.child_a (INHERITS with public.parent_model) would be a reference table"),
         message);

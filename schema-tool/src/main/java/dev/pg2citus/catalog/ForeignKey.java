@@ -1,6 +1,8 @@
 package dev.pg2citus.catalog;
 
+import dev.pg2citus.sql.Sql;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * A foreign key of {@code table}, pointing at {@code referenced}.
@@ -31,7 +33,11 @@ public record ForeignKey(
 
   /** {@code campaigns(company_id) → companies(id)}, for messages and plans. */
   public String describe() {
-    return table.name() + "(" + String.join(", ", columns) + ") → "
-        + referenced.name() + "(" + String.join(", ", referencedColumns) + ")";
+    return Sql.display(table.name()) + "(" + displayed(columns) + ") → "
+        + Sql.display(referenced.name()) + "(" + displayed(referencedColumns) + ")";
+  }
+
+  private static String displayed(List<String> names) {
+    return names.stream().map(Sql::display).collect(Collectors.joining(", "));
   }
 }

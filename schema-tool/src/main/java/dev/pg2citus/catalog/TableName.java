@@ -19,10 +19,13 @@ public record TableName(String schema, String name) implements Comparable<TableN
     return Sql.ident(schema) + "." + Sql.ident(name);
   }
 
-  /** {@code schema.name} unquoted, for messages and reports. */
+  /**
+   * {@code schema.name} for messages, reports and the plan, each part as {@link Sql#display} writes it:
+   * bare where it can be, so it reads as the source spells it and pastes into SQL as it is.
+   */
   @Override
   public String toString() {
-    return schema + "." + name;
+    return Sql.display(schema) + "." + Sql.display(name);
   }
 
   @Override

@@ -78,7 +78,7 @@ public final class ConfigOptions {
           + "table is refused, naming its line.");
   public static final ConfigOption<List<TableSelector>> TABLES_EXCLUDE = selectors("tables.exclude", "none",
       "Tables to leave out, written as for `tables.include`; exclusion wins. An entry that matches no source table "
-          + "is warned of.");
+          + "is warned of; filters that leave no table at all are refused.");
 
   public static final ConfigOption<Map<String, String>> RENAME_SCHEMAS = ConfigOption.structured("rename.schemas",
       "mapping", Map.of(), "none",

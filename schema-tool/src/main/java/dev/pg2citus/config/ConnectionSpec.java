@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -151,6 +152,23 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
 
   private static String decode(String s) {
     return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  private static final Pattern URL_USER = Pattern.compile("[?&;]user=([^&;]*)");
+
+  /**
+   * The role this spec logs in as, where it says so (the user, a {@code user} property or URL
+   * parameter); empty when pgjdbc would take it from elsewhere.
+   */
+  public Optional<String> loginUser() {
+    if (user != null) {
+      return Optional.of(user);
+    }
+    if (properties.containsKey("user")) {
+      return Optional.of(properties.get("user"));
+    }
+    Matcher m = URL_USER.matcher(url);
+    return m.find() ? Optional.of(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8)) : Optional.empty();
   }
 
   /** Opens a connection. */

@@ -17,8 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs schema statements, logging and timing each. A failed statement is logged and counted, and
- * the rest still run, so one run shows every problem at once.
+ * Runs schema statements, timing each and logging it at DEBUG ({@code --verbose}). A failed statement
+ * is logged and counted, and the rest still run, so one run shows every problem at once.
  */
 public final class DdlExecutor {
   private static final Logger LOG = LoggerFactory.getLogger(DdlExecutor.class);
@@ -132,7 +132,7 @@ public final class DdlExecutor {
     try (Statement st = connection.createStatement()) {
       if (s.probe() != null && inEffect(st, s.probe())) {
         completion.complete();
-        LOG.info("[{}] {} already on the target, not issued again: {}", phase, s.step().label(), s.subject());
+        LOG.debug("[{}] {} already on the target, not issued again: {}", phase, s.step().label(), s.subject());
         return new Outcome(0, null, List.of(), true);
       }
       st.execute(s.sql());
@@ -150,11 +150,11 @@ public final class DdlExecutor {
     }
     long millis = (System.nanoTime() - start) / 1_000_000;
     if (error == null) {
-      LOG.info("[{}] {} ({} ms): {}", phase, s.step().label(), millis, s.sql());
+      LOG.debug("[{}] {} ({} ms): {}", phase, s.step().label(), millis, s.sql());
     } else {
       LOG.error("[{}] {} failed after {} ms: {}\n  statement: {}", phase, s.step().label(), millis, error, s.sql());
     }
-    notes.forEach(n -> LOG.warn("[{}] {}", phase, n));
+    notes.forEach(n -> LOG.debug("[{}] {}", phase, n)); // the phase's report counts them, grouped
     return cause == null ? new Outcome(millis, null, notes, false) : Outcome.failed(millis, error, notes, cause);
   }
 

@@ -1,6 +1,7 @@
 package dev.pg2citus.ddl;
 
 import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.ObjectDefinition;
 import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.catalog.SequenceInfo;
 import dev.pg2citus.catalog.Table;
@@ -40,9 +41,12 @@ public final class SchemaScripts {
   private final Colocation colocation;
   private final List<String> beforeLoad;
   private final List<String> afterLoad;
+  /** The migrating user as {@code regrole} prints it, when the target's spec names it; else null. */
+  private final String migratingUser;
 
   public SchemaScripts(TargetSchema target, MigrationConfig config) {
     this.target = target;
+    this.migratingUser = config.target().loginUser().map(Sql::display).orElse(null);
     this.load = config.load();
     this.colocation = config.citus().colocation();
     this.beforeLoad = config.beforeLoad();
@@ -213,7 +217,7 @@ public final class SchemaScripts {
         objects(SchemaObject.Kind.GRANT).forEach(g -> add(out, Step.GRANT, g));
       }
       if (load.owners()) { // last of the objects: the migrating user owns everything until here
-        objects(SchemaObject.Kind.OWNER).forEach(o -> add(out, Step.OWNER, o));
+        objects(SchemaObject.Kind.OWNER).stream().filter(o -> !madeByOwner(o)).forEach(o -> add(out, Step.OWNER, o));
       }
       if (load.grants()) { // for what the roles create from now on, so after every object is made
         objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d));
@@ -222,6 +226,15 @@ public final class SchemaScripts {
     }
     scripts(out, Step.AFTER_LOAD, afterLoad);
     return out;
+  }
+
+  /**
+   * Whether {@code owner} names the migrating user for an object this run creates, which it owns
+   * already: no statement. A schema may have been on the target before, with another owner.
+   */
+  private boolean madeByOwner(SchemaObject owner) {
+    ObjectDefinition.Owner o = (ObjectDefinition.Owner) owner.definition();
+    return o.owner().equals(migratingUser) && !o.kind().equals("SCHEMA");
   }
 
   private List<SchemaObject> objects(SchemaObject.Kind kind) {

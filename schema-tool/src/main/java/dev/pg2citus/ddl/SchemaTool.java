@@ -95,7 +95,11 @@ public final class SchemaTool implements AutoCloseable {
   public PhaseReport create(boolean dropFirst) throws SQLException {
     List<String> warnings = new ArrayList<>(target.plan().warnings());
     warnings.addAll(target.names().warnings());
-    warnings.forEach(w -> LOG.warn("plan: {}", w));
+    warnings.forEach(w -> LOG.debug("plan: {}", w));
+    if (!warnings.isEmpty()) { // one line, however many: each is in the summary and in `plan`
+      LOG.warn("plan: {} {}, each noted in the summary (and listed by pg2citus plan)", warnings.size(),
+          warnings.size() == 1 ? "warning" : "warnings");
+    }
     PhaseReport report = new PhaseReport("create");
     List<DdlStatement> statements = scripts().create(dropFirst);
     if (config.targetIsPlainPostgresql() && statements.stream().anyMatch(s -> s.step() == Step.DISTRIBUTE)) {

@@ -58,6 +58,10 @@ final class TargetSchemaLoader {
       });
       catalog = SourceEncodings.apply(catalog, config.load().encodings(), serverEncoding(source));
       List<String> problems = new ArrayList<>(unmatchedFilters(config, matched));
+      if (problems.isEmpty() && catalog.tables().isEmpty() && !(config.include().isEmpty()
+          && config.exclude().isEmpty())) {
+        problems.add(noTableLeft(config));
+      }
       DistributionPlan plan = null;
       TargetNames names = TargetNames.NONE;
       try {
@@ -106,5 +110,13 @@ final class TargetSchemaLoader {
     return config.include().stream().filter(s -> !matched.contains(s)).map(s -> s.location()
         + ": this tables.include entry matches no table of the source (names are matched as the source spells"
         + " them, schema included); correct it or remove it").toList();
+  }
+
+  /** Filters that each match a table can still leave none (an exclude that takes what the includes chose). */
+  private static String noTableLeft(MigrationConfig config) {
+    List<String> filters = Stream.concat(config.include().stream(), config.exclude().stream())
+        .map(s -> s.location().toString()).toList();
+    return "the table filters leave no table of the source to migrate (" + String.join("; ", filters)
+        + "): correct them or remove them";
   }
 }

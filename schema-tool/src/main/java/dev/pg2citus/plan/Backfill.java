@@ -2,6 +2,7 @@ package dev.pg2citus.plan;
 
 import dev.pg2citus.catalog.ForeignKey;
 import dev.pg2citus.catalog.TableName;
+import dev.pg2citus.sql.Sql;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -28,6 +29,6 @@ public record Backfill(List<ForeignKey> hops, String valueColumn) {
   @Override
   public String toString() {
     return hops.stream().map(ForeignKey::describe).collect(Collectors.joining(", "))
-        + "; value " + valueTable().name() + "." + valueColumn;
+        + "; value " + Sql.display(valueTable().name()) + "." + Sql.display(valueColumn);
   }
 }

@@ -3,6 +3,7 @@ package dev.pg2citus.plan;
 import dev.pg2citus.catalog.ForeignKey;
 import dev.pg2citus.catalog.TableName;
 import dev.pg2citus.config.ConfigOptions.Colocation;
+import dev.pg2citus.sql.Sql;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,16 +25,18 @@ public final class DistributionPlan {
   private final int shardCount;
   private final Colocation colocation;
   private final List<FunctionPlacement> functions;
+  private final Map<TableName, String> citusLocal;
 
   DistributionPlan(List<Placement> ordered, List<String> warnings, List<String> weakenedKeys,
-      Set<ForeignKey> droppedForeignKeys, Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation) {
+      Set<ForeignKey> droppedForeignKeys, Set<ForeignKey> refusedActionsDropped, int shardCount, Colocation colocation,
+      Map<TableName, String> citusLocal) {
     this(ordered, warnings, weakenedKeys, droppedForeignKeys, refusedActionsDropped, shardCount, colocation,
-        List.of());
+        List.of(), citusLocal);
   }
 
   private DistributionPlan(List<Placement> ordered, List<String> warnings, List<String> weakenedKeys,
       Set<ForeignKey> droppedForeignKeys, Set<ForeignKey> refusedActionsDropped, int shardCount,
-      Colocation colocation, List<FunctionPlacement> functions) {
+      Colocation colocation, List<FunctionPlacement> functions, Map<TableName, String> citusLocal) {
     Map<TableName, Placement> byName = new LinkedHashMap<>();
     ordered.forEach(p -> byName.put(p.table(), p));
     this.placements = byName;
@@ -44,12 +47,21 @@ public final class DistributionPlan {
     this.shardCount = shardCount;
     this.colocation = colocation;
     this.functions = List.copyOf(functions);
+    this.citusLocal = new LinkedHashMap<>(citusLocal);
   }
 
   /** The same plan with {@code newFunctions} distributed ({@link FunctionPlanner}). */
   DistributionPlan withFunctions(List<FunctionPlacement> newFunctions) {
     return new DistributionPlan(placements(), warnings, weakenedKeys, droppedForeignKeys, refusedActionsDropped,
-        shardCount, colocation, newFunctions);
+        shardCount, colocation, newFunctions, citusLocal);
+  }
+
+  /**
+   * Why Citus will hold {@code table}, a local table of the plan, as a Citus local table (its foreign
+   * keys tie it to a reference table); empty when it stays a plain local table.
+   */
+  public Optional<String> citusLocal(TableName table) {
+    return Optional.ofNullable(citusLocal.get(table));
   }
 
   /** The routines distributed with {@code create_distributed_function}, in rule order. */
@@ -128,14 +140,15 @@ public final class DistributionPlan {
     out.append("Distribution plan: ").append(placements.size()).append(" tables — ")
         .append(count(groups)).append(" distributed in ").append(groups.size()).append(" colocation group")
         .append(groups.size() == 1 ? "" : "s").append(", ").append(reference.size()).append(" reference, ")
-        .append(local.size()).append(" local\n");
+        .append(citusLocal.size()).append(" Citus local, ").append(local.size() - citusLocal.size())
+        .append(" local\n");
     int width = placements.keySet().stream().mapToInt(t -> t.toString().length()).max().orElse(10);
     for (var group : groups.entrySet()) {
       Placement root = placements.get(group.getKey());
       out.append("\n  colocation group of ").append(group.getKey()).append(" (").append(root.columnType())
           .append(", ").append(shardCount).append(" shards)\n");
       for (Placement p : group.getValue()) {
-        String how = "distributed on " + p.column() + (p.addsColumn() ? " (added)" : "");
+        String how = "distributed on " + Sql.display(p.column()) + (p.addsColumn() ? " (added)" : "");
         out.append(line(width, p, how));
         if (p.addsColumn()) {
           out.append(String.format("    %-" + width + "s   backfill: %s%n", "", p.backfill()));
@@ -148,7 +161,9 @@ public final class DistributionPlan {
     }
     if (!local.isEmpty()) {
       out.append("\n  local tables\n");
-      local.forEach(p -> out.append(line(width, p, "local")));
+      local.forEach(p -> out.append(citusLocal(p.table()).map(why -> line(width, p, "Citus local", p.reason()
+          + "; Citus adds it to its metadata (a Citus local table, on the coordinator): " + why))
+          .orElse(line(width, p, "local"))));
     }
     if (!functions.isEmpty()) {
       out.append("\n  distributed functions\n");
@@ -171,7 +186,11 @@ public final class DistributionPlan {
   }
 
   private static String line(int width, Placement p, String how) {
-    return String.format("    %-" + width + "s   %-34s %s%n", p.table(), how, p.reason());
+    return line(width, p, how, p.reason());
+  }
+
+  private static String line(int width, Placement p, String how, String reason) {
+    return String.format("    %-" + width + "s   %-34s %s%n", p.table(), how, reason);
   }
 
   @Override

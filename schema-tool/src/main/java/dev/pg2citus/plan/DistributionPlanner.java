@@ -15,6 +15,7 @@ import dev.pg2citus.config.DistributionRule;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.config.NameRef;
 import dev.pg2citus.plan.Placement.Kind;
+import dev.pg2citus.sql.Sql;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -107,7 +108,53 @@ public final class DistributionPlanner {
       throw new PlanException(List.copyOf(problems));
     }
     return new DistributionPlan(ordered(groups), warnings, weakenedKeys, dropped, actionsDropped,
-        config.citus().shardCount(), config.citus().colocation());
+        config.citus().shardCount(), config.citus().colocation(), citusLocalTables());
+  }
+
+  /**
+   * The local tables Citus takes into its metadata as Citus local tables, each with why: creating a
+   * foreign key from a local table to a reference table makes Citus convert it
+   * ({@code citus.enable_local_reference_table_foreign_keys}, on by default), and with it every local
+   * table joined to it by foreign keys or partitioning. Nothing is converted when no key is created.
+   */
+  private Map<TableName, String> citusLocalTables() {
+    Map<TableName, String> why = new LinkedHashMap<>();
+    if (config.targetIsPlainPostgresql() || !config.load().foreignKeys()) {
+      return why;
+    }
+    List<Table> local = placed.values().stream().filter(p -> p.kind() == Kind.LOCAL)
+        .map(p -> catalog.table(p.table()).orElseThrow()).toList();
+    Deque<TableName> reached = new ArrayDeque<>();
+    for (Table t : local) {
+      keptKeys(t).stream().filter(fk -> placed.get(fk.referenced()).kind() == Kind.REFERENCE).findFirst()
+          .ifPresent(fk -> {
+            why.put(t.name(), "its foreign key " + Sql.display(fk.name()) + " (" + fk.describe()
+                + ") references reference table " + fk.referenced());
+            reached.add(t.name());
+          });
+    }
+    while (!reached.isEmpty()) {
+      TableName converted = reached.poll();
+      for (Table t : local) {
+        if (why.containsKey(t.name())) {
+          continue;
+        }
+        Optional<ForeignKey> joined = keptKeys(t).stream().filter(fk -> fk.referenced().equals(converted)).findFirst()
+            .or(() -> keptKeys(catalog.table(converted).orElseThrow()).stream()
+                .filter(fk -> fk.referenced().equals(t.name())).findFirst());
+        TableName parent = placed.get(t.name()).partitionOf();
+        if (joined.isPresent()) {
+          why.put(t.name(), "foreign key " + Sql.display(joined.get().name()) + " (" + joined.get().describe()
+              + ") joins it to Citus local table " + converted);
+        } else if (converted.equals(parent) || t.name().equals(placed.get(converted).partitionOf())) {
+          why.put(t.name(), "partitioned with Citus local table " + converted);
+        } else {
+          continue;
+        }
+        reached.add(t.name());
+      }
+    }
+    return why;
   }
 
   // ---- rules
@@ -284,7 +331,7 @@ public final class DistributionPlanner {
                     : ": qualify the table with its schema"));
       }
       dropped.add(matches.get(0));
-      warnings.add("foreign key " + matches.get(0).name() + " (" + matches.get(0).describe() + ") is left out:"
+      warnings.add("foreign key " + Sql.display(matches.get(0).name()) + " (" + matches.get(0).describe() + ") is left out:"
           + " it is not created (citus.leave-out-foreign-keys)");
     }
   }
@@ -399,12 +446,12 @@ public final class DistributionPlanner {
           continue;
         }
         if (catalog.table(to).isEmpty()) {
-          warnings.add("foreign key " + fk.name() + " of " + from.table() + " references " + to
+          warnings.add("foreign key " + Sql.display(fk.name()) + " of " + from.table() + " references " + to
               + ", which the table filters leave out: it is not created");
         } else if (target == null) {
           boolean auto = config.citus().autoReferenceTables();
           placed.put(to, new Placement(to, Kind.REFERENCE, null, null, null, null, null,
-              "referenced by " + from.table().name() + (auto ? " (citus.auto-reference-tables)" : "")));
+              "referenced by " + Sql.display(from.table().name()) + (auto ? " (citus.auto-reference-tables)" : "")));
           queue.add(to);
           if (!auto) {
             missing.put(to, to + " (referenced by " + fk.describe() + "): add '" + NameRef.spell(to.name())
@@ -538,7 +585,8 @@ public final class DistributionPlanner {
       }
       Table table = catalog.table(p.table()).orElseThrow();
       String column = p.column();
-      String within = ", only among rows of one " + column;
+      String shown = Sql.display(column);
+      String within = ", only among rows of one " + shown;
       List<KeyConstraint> keys = new ArrayList<>();
       if (table.primaryKey() != null) {
         keys.add(table.primaryKey());
@@ -547,30 +595,31 @@ public final class DistributionPlanner {
       for (KeyConstraint key : keys) {
         if (!key.columns().contains(column)) {
           weakenedKeys.add(key.definition() + " on " + p.table() + " becomes " + KeyRewrites.key(key.definition(), column)
-              + ": " + String.join(", ", key.columns()) + (key.columns().size() == 1 ? " is" : " are")
+              + ": " + displayed(key.columns()) + (key.columns().size() == 1 ? " is" : " are")
               + " no longer unique across the table" + within);
         }
       }
       for (Index index : table.indexes()) {
         if (index.unique() && !index.keyColumns().contains(column)) {
-          weakenedKeys.add("unique index " + index.name() + " on " + p.table() + " gains " + column + " in front: its"
+          weakenedKeys.add("unique index " + Sql.display(index.name()) + " on " + p.table() + " gains " + shown
+              + " in front: its"
               + " keys are no longer unique across the table" + within);
         }
       }
       for (KeyConstraint x : table.exclusionConstraints()) {
         if (!x.columns().contains(column)) {
           weakenedKeys.add(x.definition() + " on " + p.table() + " becomes " + KeyRewrites.exclusion(x.definition(),
-              column) + ": conflicting rows are excluded only among rows of one " + column
+              column) + ": conflicting rows are excluded only among rows of one " + shown
               + ", no longer across the table");
         }
       }
       for (ForeignKey fk : keptKeys(table)) {
         Placement to = placed.get(fk.referenced());
         if (to != null && to.isDistributed() && !column.equals(fk.columnReferencing(to.column()))) {
-          weakenedKeys.add("foreign key " + fk.name() + " (" + fk.describe() + ") becomes (" + column + ", "
-              + String.join(", ", fk.columns()) + ") → " + fk.referenced().name() + "(" + to.column() + ", "
-              + String.join(", ", fk.referencedColumns()) + "): a row may reference only a row of its own "
-              + column + ", whose key is unique only among those rows");
+          weakenedKeys.add("foreign key " + Sql.display(fk.name()) + " (" + fk.describe() + ") becomes (" + shown + ", "
+              + displayed(fk.columns()) + ") → " + Sql.display(fk.referenced().name()) + "("
+              + Sql.display(to.column()) + ", " + displayed(fk.referencedColumns())
+              + "): a row may reference only a row of its own " + shown + ", whose key is unique only among those rows");
         }
       }
     }
@@ -597,7 +646,7 @@ public final class DistributionPlanner {
         if (!holdsColumn || !action.find() || dropped.contains(fk)) {
           continue;
         }
-        String key = "foreign key " + fk.name() + " (" + fk.describe() + ") has" + action.group();
+        String key = "foreign key " + Sql.display(fk.name()) + " (" + fk.describe() + ") has" + action.group();
         if (config.targetIsPlainPostgresql()) {
           warnings.add(key + ", which Citus refuses on a key that holds the distribution column; the plain"
               + " PostgreSQL target keeps it");
@@ -637,7 +686,7 @@ public final class DistributionPlanner {
         boolean keepable = from.column().equals(paired) || (paired == null && !fk.columns().contains(from.column()));
         if (!keepable) {
           dropped.add(fk);
-          warnings.add("foreign key " + fk.name() + " (" + fk.describe() + ") ties rows of different distribution "
+          warnings.add("foreign key " + Sql.display(fk.name()) + " (" + fk.describe() + ") ties rows of different distribution "
               + "values, which Citus cannot enforce: it is not created (make " + NameRef.spell(to.table().name())
               + " a reference table to keep it)");
         }
@@ -821,5 +870,10 @@ public final class DistributionPlanner {
   private Set<TableName> distributedNames() {
     return placed.values().stream().filter(Placement::isDistributed).map(Placement::table)
         .collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+
+  /** Column or key names as the plan prints them ({@link Sql#display}). */
+  private static String displayed(List<String> names) {
+    return names.stream().map(Sql::display).collect(Collectors.joining(", "));
   }
 }

@@ -142,7 +142,7 @@ public final class MigrationSummary {
       out.append(String.format(phaseFormat, p.name(), seconds(p.millis()), p.errors().size()));
     }
     for (Phase p : phases) {
-      p.notes().forEach(n -> out.append("note: ").append(n).append('\n'));
+      grouped(p.notes()).forEach(n -> out.append("note: ").append(n).append('\n'));
       p.errors().forEach(e -> out.append("error (").append(p.name()).append("): ").append(e).append('\n'));
     }
     if (rejected() > 0) {
@@ -152,6 +152,32 @@ public final class MigrationSummary {
     }
     out.append(closingLine()).append('\n');
     return out.toString();
+  }
+
+  /**
+   * Notes of one kind in one line, counted, so that a schema of 500 tables does not print 500 alike
+   * ({@code plan: key rewritten: 7, e.g. …}); the JSON keeps every one. A kind is what comes before
+   * the first {@code ": "}, the second for the plan's notes; a kind noted once or twice stays as it is.
+   */
+  static List<String> grouped(List<String> notes) {
+    Map<String, List<String>> byKind = new LinkedHashMap<>();
+    for (String n : notes) {
+      int colon = n.indexOf(": ");
+      if (colon > 0 && n.startsWith("plan: ") && n.indexOf(": ", colon + 2) > 0) {
+        colon = n.indexOf(": ", colon + 2);
+      }
+      byKind.computeIfAbsent(colon > 0 ? n.substring(0, colon) : n, k -> new ArrayList<>()).add(n);
+    }
+    List<String> out = new ArrayList<>();
+    byKind.forEach((kind, alike) -> {
+      if (alike.size() <= 2) {
+        out.addAll(alike);
+      } else {
+        out.add(kind + ": " + alike.size() + " (each in the JSON summary and with --verbose), e.g. "
+            + alike.get(0).substring(kind.length() + 2));
+      }
+    });
+    return out;
   }
 
   private String closingLine() {
@@ -190,7 +216,8 @@ public final class MigrationSummary {
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), json);
   }
 
-  private static String seconds(long millis) {
+  /** {@code 1.234s}. */
+  public static String seconds(long millis) {
     return String.format("%.3fs", millis / 1000.0);
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What one phase did, step by step, and the errors it met. Built while the phase runs with
@@ -60,6 +61,18 @@ public final class PhaseReport {
 
   public int statements() {
     return steps.values().stream().mapToInt(StepSummary::statements).sum();
+  }
+
+  /**
+   * The phase in one line, for the default log: {@code create: 33 statements in 0.481s, 0 errors
+   * (drop 10, tables 5, …)}, and how many notes the summary holds; {@code millis} is its time.
+   */
+  public String line(long millis) {
+    String bySteps = steps.values().stream().map(s -> s.step() + " " + s.statements())
+        .collect(Collectors.joining(", "));
+    return phase + ": " + statements() + " statements in " + seconds(millis) + ", " + errors.size() + " errors"
+        + (bySteps.isEmpty() ? "" : " (" + bySteps + ")") + (notes.isEmpty() ? "" : "; " + notes.size()
+        + (notes.size() == 1 ? " note" : " notes") + " in the summary");
   }
 
   public String render() {

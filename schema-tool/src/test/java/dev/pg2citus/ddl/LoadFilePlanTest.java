@@ -124,7 +124,7 @@ class LoadFilePlanTest {
         "ALTER TABLE \"public\".\"impressions\" SET SCHEMA \"dim\""), renames);
     assertEquals(Step.RENAME, finalize.get(finalize.size() - 1).step(), "the renames come last");
     assertTrue(tool.scripts().create().stream().anyMatch(s -> s.sql().equals("CREATE SCHEMA IF NOT EXISTS \"dim\"")));
-    assertTrue(tool.target().names().render().contains("public.clicks → dim.ad clicks"),
+    assertTrue(tool.target().names().render().contains("public.clicks → dim.\"ad clicks\""),
         tool.target().names().render());
   }
 

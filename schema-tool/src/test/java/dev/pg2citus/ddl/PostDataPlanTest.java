@@ -39,7 +39,7 @@ class PostDataPlanTest {
   @Test
   void keysWaitForTheirTableAndAPartitionedTableForItsPartitions() throws SQLException {
     List<PostDataTask> tasks = tasks("");
-    assertEquals(Set.of(CUSTOMER), task(tasks, Step.PRIMARY_KEY, "Sales Dept.Customer Customer_pkey").tables());
+    assertEquals(Set.of(CUSTOMER), task(tasks, Step.PRIMARY_KEY, "\"Sales Dept\".\"Customer\" Customer_pkey").tables());
     PostDataTask eventsKey = task(tasks, Step.PRIMARY_KEY, "public.events events_pkey");
     assertEquals(EVENTS_FAMILY, eventsKey.tables());
     assertEquals(Set.of(), eventsKey.after());
@@ -50,7 +50,7 @@ class PostDataPlanTest {
   void aForeignKeyWaitsForBothTablesAndEveryKeyOfTheReferencedTable() throws SQLException {
     PostDataTask fk = task(tasks(""), Step.FOREIGN_KEY, "public.orders orders_customer_id_fkey");
     assertEquals(Set.of(ORDERS, CUSTOMER), fk.tables());
-    assertEquals(Set.of("Sales Dept.Customer Customer_pkey", "Sales Dept.Customer customer_email_lower"),
+    assertEquals(Set.of("\"Sales Dept\".\"Customer\" Customer_pkey", "\"Sales Dept\".\"Customer\" customer_email_lower"),
         subjects(fk.after()), "the primary key and the unique index, not the hash index");
   }
 

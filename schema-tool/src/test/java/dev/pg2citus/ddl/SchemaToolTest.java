@@ -149,6 +149,22 @@ class SchemaToolTest {
           exclude: [nothing_here]
         """));
     assertEquals(2, excludeNothing.target().catalog().tables().size()); // an exclude that matches nothing is warned
+
+    // A schema filter that matches nothing is refused as a name filter is.
+    PlanException noSchema = assertThrows(PlanException.class, () -> SchemaTool.load(TestConfigs.onTestPostgres(src,
+        src, "tables:\n  include: [{schema: sales}]\n")));
+    assertTrue(noSchema.getMessage().contains("tables.include[0]: this tables.include entry matches no table"),
+        noSchema.getMessage());
+
+    // Filters that each match a table but together leave none: exclude-only, or an exclude over the includes.
+    for (String filters : List.of("exclude: [{schema-matches: '^pub'}]",
+        "include: [companies]\n  exclude: [{name-matches: '^comp'}]")) {
+      PlanException none = assertThrows(PlanException.class, () -> SchemaTool.load(TestConfigs.onTestPostgres(src,
+          src, "tables:\n  " + filters + "\n")));
+      assertEquals(1, none.problems().size(), none.getMessage());
+      assertTrue(none.problems().get(0).startsWith("the table filters leave no table of the source to migrate (")
+          && none.problems().get(0).contains("tables.exclude[0]"), none.getMessage());
+    }
   }
 
   @Test
@@ -249,6 +265,9 @@ class SchemaToolTest {
         CREATE VIEW item_names AS SELECT name FROM items;
         CREATE VIEW item_count AS SELECT count(*) FROM item_names;
         COMMENT ON VIEW item_names IS 'names only';
+        DO $$ BEGIN IF to_regrole('fold_owner') IS NULL THEN CREATE ROLE fold_owner; END IF; END $$;
+        ALTER VIEW item_names OWNER TO fold_owner; -- another role than the migrating user: a statement
+        ALTER VIEW item_count OWNER TO fold_owner;
         """);
     String dst = TestPostgres.freshDatabase("fold_dst");
     TestPostgres.execute(dst, "CREATE TABLE item_names (taken int)"); // the view cannot be made

@@ -553,9 +553,9 @@ class DistributionPlannerTest {
     assertEquals("Customer Id", plan.of(lines).column());
     assertFalse(plan.of(lines).addsColumn());
     assertAdded(plan.of(notes), "Customer Id", "bigint", "Order \"Lines\"", "Customer Id",
-        "Line Notes(Line Id) → Order \"Lines\"(Line Id)");
+        "\"Line Notes\"(\"Line Id\") → \"Order \"\"Lines\"\"\"(\"Line Id\")");
     assertEquals(customer, plan.of(notes).colocationRoot());
-    assertTrue(plan.render().contains("Sales Dept.Order \"Lines\""), plan.render());
+    assertTrue(plan.render().contains("\"Sales Dept\".\"Order \"\"Lines\"\"\""), plan.render());
 
     DistributionPlan explicit = plan(db, """
         distribute:
