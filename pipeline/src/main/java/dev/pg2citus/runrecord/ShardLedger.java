@@ -9,6 +9,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The part of the run record that lives on the workers, for the shard write path: in {@code
@@ -37,6 +39,27 @@ public final class ShardLedger {
           + " rows_written bigint NOT NULL, committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
           + " PRIMARY KEY (run_id, table_name, partition_no, node)); RESET citus.enable_ddl_propagation");
     }
+  }
+
+  /** The tables (by run record name) this node's ledger holds rows of for run {@code runId}; none without a ledger. */
+  public static Set<String> tables(Connection node, String runId) throws SQLException {
+    Set<String> tables = new TreeSet<>();
+    try (Statement st = node.createStatement();
+        ResultSet rs = st.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return tables;
+      }
+    }
+    try (PreparedStatement ps = node.prepareStatement("SELECT DISTINCT table_name FROM " + TABLE + " WHERE run_id = ?")) {
+      ps.setString(1, runId);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          tables.add(rs.getString(1));
+        }
+      }
+    }
+    return tables;
   }
 
   /** The hash ranges ({@code {min, max}}) this node's ledger holds as written for {@code p} in run {@code runId}. */

@@ -1,6 +1,7 @@
 package dev.pg2citus.verify;
 
 import dev.pg2citus.config.ConfigOptions.Verify;
+import dev.pg2citus.config.ConfigOptions.WritePath;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.read.SourceSnapshot;
@@ -8,6 +9,7 @@ import dev.pg2citus.read.TableCopy;
 import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.MigrationSummary.Check;
 import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.runrecord.ShardLedger;
 import dev.pg2citus.runrecord.TableTotals;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -17,14 +19,18 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Verification, the last step of a migration: each table counted in the source snapshot and on the
  * target, so that source = written + rejected and the target holds exactly what was written; with
  * {@code load.verify: checksums} an order-independent checksum of every column too, and after a
  * resume (two snapshots) every added distribution column checked against the row it references
- * ({@link TableChecks} builds what it reads of each table).
+ * ({@link TableChecks} builds what it reads of each table); every table written straight into its
+ * shards gets the placement check ({@link PlacementCheck}).
  */
 public final class Verification {
   private final MigrationConfig config;
@@ -42,6 +48,7 @@ public final class Verification {
   public void run(SourceSnapshot snapshot, List<TableCopy> tables, MigrationSummary summary) throws SQLException {
     long start = System.currentTimeMillis();
     List<String> notes = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
     try (Connection target = config.target().open()) {
       Map<String, TableTotals> totals =
           RunRecord.on(target).queue().totals(tables.stream().map(TableCopy::table).toList());
@@ -67,8 +74,54 @@ public final class Verification {
             done.rowsRead(), done.rowsWritten(), done.rowsRejected(), count(target, standing), done.bytes(),
             done.millis(), match, mismatches));
       }
+      if (config.load().writePath() != WritePath.COORDINATOR) {
+        checkPlacements(target, tables, errors, notes);
+      }
     }
-    summary.phase("verify", System.currentTimeMillis() - start, List.of(), notes);
+    summary.phase("verify", System.currentTimeMillis() - start, errors, notes);
+  }
+
+  /**
+   * The placement check ({@link PlacementCheck}) of every table this run wrote straight into its
+   * shards, as the workers' ledgers name them (a resumed run's earlier attempts included): each shard
+   * holding rows outside its hash range is an error naming the table, the shard and the count.
+   */
+  private void checkPlacements(Connection target, List<TableCopy> tables, List<String> errors, List<String> notes)
+      throws SQLException {
+    if (scalar(target, "SELECT (to_regclass('pg_catalog.pg_dist_node') IS NOT NULL)::int") == 0) {
+      return;
+    }
+    String runId = RunRecord.on(target).runId();
+    Set<String> written = new TreeSet<>();
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND isactive")) {
+      while (rs.next()) {
+        try (Connection node = config.target().openNode(rs.getString(1), rs.getInt(2))) {
+          written.addAll(ShardLedger.tables(node, runId));
+        }
+      }
+    }
+    int checked = 0;
+    int shards = 0;
+    int before = errors.size();
+    for (TableCopy t : tables) {
+      if (!written.contains(t.table())) {
+        continue;
+      }
+      Optional<PlacementCheck.Result> result = PlacementCheck.check(target, config.target(), checks.standing(target, t));
+      if (result.isEmpty()) {
+        notes.add(t.table() + ": placement not checked: its shards are no longer one placement each");
+        continue;
+      }
+      checked++;
+      shards += result.get().shards();
+      result.get().misplaced().forEach(m -> errors.add(t.table() + ": " + m));
+    }
+    if (checked > 0) {
+      notes.add("placement checked: " + checked + " tables written straight into their shards, " + shards
+          + " shards on their workers: " + (errors.size() == before ? "every row lies in its shard's hash range"
+          : (errors.size() - before) + " shards hold rows outside their range"));
+    }
   }
 
   /**

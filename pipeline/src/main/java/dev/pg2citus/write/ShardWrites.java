@@ -71,12 +71,13 @@ public final class ShardWrites implements Serializable {
     }
     List<String> nodes = new ArrayList<>();
     if (!chosen.isEmpty()) {
+      warnUnknownNodes(coordinator, target, notes);
       try (Statement st = coordinator.createStatement(); ResultSet rs = st.executeQuery("SELECT nodename, nodeport"
           + " FROM pg_dist_node WHERE noderole = 'primary' AND isactive AND (shouldhaveshards"
           + " OR groupid IN (SELECT groupid FROM pg_dist_placement)) ORDER BY nodename, nodeport")) {
         while (rs.next()) {
           nodes.add(NodeConnections.name(rs.getString(1), rs.getInt(2)));
-          try (Connection node = target.atNode(rs.getString(1), rs.getInt(2)).open()) {
+          try (Connection node = target.openNode(rs.getString(1), rs.getInt(2))) {
             ShardLedger.create(node);
           }
         }
@@ -122,6 +123,27 @@ public final class ShardWrites implements Serializable {
         return "shard path: " + map.get() + ", hash of " + column + " (" + type + ")";
       }
     }
+  }
+
+  /** A {@code target.node-addresses} entry for no node of {@code pg_dist_node} is a mistake to point out. */
+  private static void warnUnknownNodes(Connection coordinator, ConnectionSpec target, List<String> notes)
+      throws SQLException {
+    if (target.nodeAddresses().isEmpty()) {
+      return;
+    }
+    List<String> known = new ArrayList<>();
+    try (Statement st = coordinator.createStatement();
+        ResultSet rs = st.executeQuery("SELECT nodename, nodeport FROM pg_dist_node")) {
+      while (rs.next()) {
+        known.add(NodeConnections.name(rs.getString(1), rs.getInt(2)));
+      }
+    }
+    target.nodeAddresses().keySet().stream().filter(node -> !known.contains(node)).sorted().forEach(node -> {
+      String warning = "target.node-addresses names " + node + ", which is no node of pg_dist_node ("
+          + String.join(", ", known) + "): not used";
+      LOG.warn(warning);
+      notes.add(warning);
+    });
   }
 
   private static boolean hasCitus(Connection coordinator) throws SQLException {
