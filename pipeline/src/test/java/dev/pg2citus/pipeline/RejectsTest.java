@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGConnection;
 
@@ -224,11 +225,12 @@ class RejectsTest {
   /**
    * On Citus a row can be refused by the coordinator (its parser: a too long value, with the line)
    * or by the worker holding its shard (a check, which Citus passes on as XX000 naming the shard):
-   * either is rejected with its reason and the rest loads.
+   * either is rejected with its reason and the rest loads. On the shard path the worker refuses both,
+   * in its own transaction, and the rows are isolated there.
    */
-  @ParameterizedTest(name = "refused by the {0}")
-  @ValueSource(strings = {"coordinator", "worker"})
-  void rowsCitusRefusesAreRejectedWithTheirReason(String where, @TempDir Path rejects)
+  @ParameterizedTest(name = "refused by the {0}, write path {1}")
+  @CsvSource({"coordinator, coordinator", "worker, coordinator", "coordinator, shards", "worker, shards"})
+  void rowsCitusRefusesAreRejectedWithTheirReason(String where, String writePath, @TempDir Path rejects)
       throws SQLException, IOException {
     TestCitus.assumeAvailable();
     String src = TestPostgres.freshDatabase("citus_refused_src");
@@ -247,10 +249,15 @@ class RejectsTest {
           partitions-per-table: 2
           batch-rows: 7
           on-error: reject
-        """), false, rejects);
+          write-path: %s
+        """.formatted(writePath)), false, rejects);
 
     Set<Integer> bad = where.equals("coordinator") ? TOO_LONG : NEGATIVE;
     assertTrue(summary.phases().stream().allMatch(p -> p.errors().isEmpty()), summary::render);
+    if (writePath.equals("shards")) {
+      assertTrue(summary.render().contains("1 of 1 tables straight into their shards"), summary::render);
+      assertTrue(summary.render().contains("every row lies in its shard's hash range"), summary::render);
+    }
     assertCounts(summary.tables().get(0), 40, 40 - bad.size(), bad.size());
     Map<String, String> log = log(rejects, "public.items");
     assertEquals(bad.size(), log.size(), log::toString);

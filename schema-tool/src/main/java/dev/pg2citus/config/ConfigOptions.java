@@ -33,8 +33,11 @@ public final class ConfigOptions {
   /** What happens to a foreign key action Citus refuses: the plan fails, or the action is left out. */
   public enum RefusedKeyActions { ERROR, DROP }
 
-  /** Where the rows of a hash-distributed table are written: through the coordinator, or straight into its shards. */
-  public enum WritePath { COORDINATOR, SHARDS }
+  /**
+   * Where the rows of a hash-distributed table are written: through the coordinator, straight into its
+   * shards, or each table where it can go (today the tables {@code shards} takes).
+   */
+  public enum WritePath { COORDINATOR, SHARDS, AUTO }
 
   /** How distributed tables are colocated. */
   public enum Colocation {
@@ -253,7 +256,8 @@ public final class ConfigOptions {
           + "which routes it; `shards`: the rows of hash-distributed tables whose distribution column pg2citus can "
           + "hash exactly are COPY'd straight into their shard tables on the workers, one transaction per partition "
           + "and worker, with a ledger row on that worker for exactly once (`plan` says per table which path and "
-          + "why). Reference, local and plain tables, and `on-error: reject`, stay on the coordinator path.");
+          + "why); reference, local and plain tables stay on the coordinator path. `auto`: each table on the path "
+          + "`shards` would give it (hash-distributed and exactly routable: shards; otherwise the coordinator).");
   public static final ConfigOption<Integer> WORKERS = ConfigOption.integer("load.workers", 4, 1, 1024,
       "Parallel readers and writers (the runner's parallelism).");
   public static final ConfigOption<Integer> PARTITION_RETRIES = ConfigOption.integer("load.partition-retries", 3, 0,
