@@ -73,8 +73,9 @@ class Pg2CitusCliTest {
     assertEquals(ExitCodes.OK, run.exitCode(), run.err());
     assertTrue(run.out().contains("Write paths (load.write-path: auto): 5 of 7 tables straight into shards"), run.out());
     for (String table : List.of("companies", "campaigns", "ads", "clicks", "impressions")) {
-      assertTrue(run.out().matches("(?s).*\\n\\s+public\\." + table + "\\s+shards\\s+hash of (id|company_id) \\(bigint\\)"
-          + " computed by pg2citus.*"), table + " on the shard path, with why: " + run.out());
+      assertTrue(run.out().matches("(?s).*\\n\\s+public\\." + table
+          + "\\s+shards\\s+hash of (id|company_id) \\(bigint\\) computed by pg2citus.*"),
+          table + " on the shard path, with why: " + run.out());
     }
     assertTrue(run.out().matches("(?s).*\\n\\s+public\\.countries\\s+coordinator\\s+reference table: a placement on"
         + " every node.*"), run.out());

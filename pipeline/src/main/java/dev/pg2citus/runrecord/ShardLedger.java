@@ -16,8 +16,9 @@ import java.util.TreeSet;
  * The part of the run record that lives on the workers, for the shard write path: in {@code
  * pg2citus_shards.ledger} on each node, one row per (run, partition, node) that committed in the same
  * worker transaction as the partition's rows on that node, with the hash ranges of the shards it
- * wrote and the rows of them the node refused (so a retry that skips them still counts them rejected). A partition copied again (a retry, {@code --resume}) skips the rows whose hash lies in a range
- * some node's ledger holds: ranges, not shard ids or nodes, so a shard moved or split between two
+ * wrote and the rows of them the node refused (so an attempt that skips them still counts them
+ * rejected). A partition copied again (a retry, {@code --resume}) skips the rows whose hash lies in a
+ * range some node's ledger holds: ranges, not shard ids or nodes, so a shard moved or split between two
  * attempts is still recognised. Worker-local (not distributed, not named {@code citus_…}); a new run
  * has a new {@link RunRecord#runId}, so earlier runs' rows are ignored.
  */
@@ -55,7 +56,8 @@ public final class ShardLedger {
         return tables;
       }
     }
-    try (PreparedStatement ps = node.prepareStatement("SELECT DISTINCT table_name FROM " + TABLE + " WHERE run_id = ?")) {
+    try (PreparedStatement ps = node.prepareStatement(
+        "SELECT DISTINCT table_name FROM " + TABLE + " WHERE run_id = ?")) {
       ps.setString(1, runId);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

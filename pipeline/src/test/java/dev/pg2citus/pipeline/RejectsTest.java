@@ -274,6 +274,72 @@ class RejectsTest {
     }
   }
 
+  /**
+   * The shard path's rejects are counted once when a partition is copied again after one worker's
+   * part committed and the other's did not (as a kill between the two commits leaves it): made here
+   * by undoing, after a run, the second worker's part and the coordinator's record of the partition.
+   * The resumed attempt skips the first worker's rows, takes its rejected rows from its ledger, and
+   * writes and rejects the second's again.
+   */
+  @Test
+  void shardPathRejectsAreCountedOnceWhenOneWorkersPartIsRedone(@TempDir Path rejects)
+      throws SQLException, IOException {
+    TestCitus.assumeAvailable();
+    String src = TestPostgres.freshDatabase("shard_redo_src");
+    TestPostgres.execute(src, "CREATE TABLE items (id integer PRIMARY KEY, code text NOT NULL);"
+        + " INSERT INTO items SELECT i, CASE WHEN i % 10 = 0 THEN 'much-too-long' ELSE 'c' || i END"
+        + " FROM generate_series(1, 200) i;");
+    String dst = TestCitus.freshDatabase("shard_redo_dst");
+    try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE items (id integer PRIMARY KEY, code varchar(5) NOT NULL)");
+      st.execute("SELECT create_distributed_table('items', 'id')");
+    }
+    MigrationConfig config = TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst), TestCitus.user(), """
+        load:
+          data-only: true
+          partitions-per-table: 1
+          batch-rows: 7
+          on-error: reject
+          write-path: shards
+        """);
+    assertCounts(Migrations.run(config, false, Migrations.rejectsDir()).tables().get(0), 200, 180, 20);
+
+    List<String[]> workers;
+    try (Connection c = TestCitus.connect(dst)) {
+      workers = TestPostgres.rows(c, "SELECT nodename || ' ' || nodeport FROM pg_dist_node WHERE groupid <> 0"
+          + " ORDER BY nodeport").stream().map(r -> r.split(" ")).toList();
+    }
+    assertEquals(2, workers.size(), "two workers");
+    String[] redone = workers.get(1);
+    long keptRejects;
+    try (Connection first = config.target().openNode(workers.get(0)[0], Integer.parseInt(workers.get(0)[1]));
+        Connection second = config.target().openNode(redone[0], Integer.parseInt(redone[1]));
+        Statement st = second.createStatement(); Connection c = TestCitus.connect(dst);
+        Statement coordinator = c.createStatement()) {
+      keptRejects = Long.parseLong(TestPostgres.rows(first, "SELECT sum(cardinality(rejected_rows))"
+          + " FROM pg2citus_shards.ledger").get(0));
+      assertTrue(keptRejects > 0 && keptRejects < 20, "both workers refused rows: " + keptRejects + " on the first");
+      for (String shard : TestPostgres.rows(c, "SELECT shard_name(s.logicalrelid, s.shardid) FROM pg_dist_shard s"
+          + " JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)"
+          + " WHERE s.logicalrelid = 'items'::regclass AND n.nodeport = " + redone[1])) {
+        st.execute("DELETE FROM " + shard);
+      }
+      st.execute("DELETE FROM pg2citus_shards.ledger");
+      coordinator.execute("UPDATE pg2citus.partitions SET done = false; DELETE FROM pg2citus.rejects;"
+          + " DELETE FROM pg2citus.steps WHERE step IN ('LOADED', 'FINALIZED', 'VERIFIED')");
+    }
+
+    MigrationSummary summary = Migrations.run(config, true, rejects);
+    assertTrue(summary.phases().stream().allMatch(p -> p.errors().isEmpty()), summary::render);
+    assertCounts(summary.tables().get(0), 200, 180, 20);
+    assertEquals(sorted(copy(src, "SELECT * FROM items WHERE id % 10 = 0")), sorted(dat(rejects, "public.items")),
+        "every refused row once in the reject file");
+    Map<String, String> log = log(rejects, "public.items");
+    assertEquals(20, log.size(), log::toString);
+    assertTrue(log.values().stream().allMatch(r -> r.contains("value too long for type character varying(5)")),
+        log::toString);
+  }
+
   @Test
   void rowsTheTargetRefusesStopTheRunWithOnErrorStop(@TempDir Path rejects) throws SQLException, IOException {
     String src = TestPostgres.freshDatabase("refused_stop_src");
