@@ -38,10 +38,13 @@ public final class ShardLedger {
           + " CREATE TABLE IF NOT EXISTS " + TABLE + " (run_id text NOT NULL, table_name text NOT NULL,"
           + " partition_no int NOT NULL, node text NOT NULL, shard_min int[] NOT NULL, shard_max int[] NOT NULL,"
           + " rows_written bigint NOT NULL, committed_at timestamptz NOT NULL DEFAULT clock_timestamp(),"
+          + " rejected_rows text[] NOT NULL DEFAULT '{}', rejected_reasons text[] NOT NULL DEFAULT '{}',"
           + " PRIMARY KEY (run_id, table_name, partition_no, node));"
-          // A ledger an older pg2citus made lacks the rejected rows.
-          + " ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS rejected_rows text[] NOT NULL DEFAULT '{}',"
-          + " ADD COLUMN IF NOT EXISTS rejected_reasons text[] NOT NULL DEFAULT '{}';"
+          // A ledger an older pg2citus made lacks the rejected rows; altered only then, as ALTER TABLE
+          // takes an exclusive lock even when there is nothing to add.
+          + " DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_attribute WHERE attrelid = '" + TABLE + "'::regclass"
+          + " AND attname = 'rejected_rows') THEN ALTER TABLE " + TABLE + " ADD COLUMN rejected_rows text[] NOT NULL"
+          + " DEFAULT '{}', ADD COLUMN rejected_reasons text[] NOT NULL DEFAULT '{}'; END IF; END $$;"
           + " RESET citus.enable_ddl_propagation");
     }
   }
