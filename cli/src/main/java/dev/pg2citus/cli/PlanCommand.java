@@ -38,7 +38,7 @@ final class PlanCommand extends SchemaCommand {
     }
     out.println(tool.target().plan().render());
     out.println(WritePaths.render(config.load().writePath(), WritePaths.plan(tool.target(), config.load().writePath(),
-        config.load().onError(), config.targetIsPlainPostgresql())));
+        config.targetIsPlainPostgresql())));
     String renames = tool.target().names().render();
     if (!renames.isEmpty()) {
       out.println(renames);

@@ -53,6 +53,38 @@ class Pg2CitusCliTest {
   }
 
   @Test
+  void planPrintsEveryTablesWritePathAndWhyUnderAuto(@TempDir Path dir) throws SQLException, IOException {
+    String src = tutorialSource();
+    TestPostgres.execute(src, "CREATE TABLE countries (code text PRIMARY KEY);"
+        + " CREATE TABLE prices (amount numeric, label text);");
+    Path config = Files.writeString(dir.resolve("auto.yaml"), """
+        source:
+          url: %s
+        target:
+          url: %s
+        distribute:
+          - companies using id
+          - countries as reference table
+          - prices using amount
+        load:
+          write-path: auto
+        """.formatted(TestPostgres.jdbcUrlWithUser(src),
+        TestPostgres.jdbcUrlWithUser(TestPostgres.freshDatabase("cli_auto_dst"))));
+    CliRun run = CliRun.of("plan", "--config", config.toString());
+    assertEquals(ExitCodes.OK, run.exitCode(), run.err());
+    assertTrue(run.out().contains("Write paths (load.write-path: auto): 5 of 7 tables straight into shards"), run.out());
+    for (String table : List.of("companies", "campaigns", "ads", "clicks", "impressions")) {
+      assertTrue(run.out().matches("(?s).*\\n\\s+public\\." + table
+          + "\\s+shards\\s+hash of (id|company_id) \\(bigint\\) computed by pg2citus.*"),
+          table + " on the shard path, with why: " + run.out());
+    }
+    assertTrue(run.out().matches("(?s).*\\n\\s+public\\.countries\\s+coordinator\\s+reference table: a placement on"
+        + " every node.*"), run.out());
+    assertTrue(run.out().matches("(?s).*\\n\\s+public\\.prices\\s+coordinator\\s+distribution column type numeric"
+        + " is hashed by the coordinator.*"), run.out());
+  }
+
+  @Test
   void createAndFinalizeOnAPlainTargetReportEachPhase(@TempDir Path dir) throws SQLException, IOException {
     String src = tutorialSource();
     String dst = TestPostgres.freshDatabase("cli_dst");

@@ -116,7 +116,7 @@ public final class PartitionTransaction implements Serializable {
       ReadPartition claimed = partition;
       TableCopy table = tables.get(claimed.table());
       RowSink sink = shards.writesShardsOf(claimed.table())
-          ? shards.sink(target, connections.nodes(), table, claimed, batchRows, batchBytes,
+          ? shards.sink(target, connections.nodes(), table, claimed, onError, batchRows, batchBytes,
               written -> reportProgress(progress, claimed, written))
           : new CopySink(target, progress, table, claimed, onError, batchRows, batchBytes,
               written -> reportProgress(progress, claimed, written));

@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -77,8 +78,9 @@ final class DataPhase {
         SourceState.save(target, snapshot.id(), snapshot.changesBefore());
         record.queue().plan(partitions);
       }
-      ShardWrites shards = config.load().writePath() == WritePath.SHARDS && !partitions.isEmpty()
-          ? ShardWrites.prepare(target, config.target(), specs.tables(), record.runId(), notes) : ShardWrites.none();
+      ShardWrites shards = config.load().writePath() != WritePath.COORDINATOR && !partitions.isEmpty()
+          ? ShardWrites.prepare(target, config.target(), specs.tables(), record.runId(),
+              config.load().writePath().name().toLowerCase(Locale.ROOT), notes) : ShardWrites.none();
       LOG.info("copying {} tables in {} partitions", leaves.size(), partitions.size());
       try (TablesLoading loading = new TablesLoading(config.target(), leaves);
           PostDataRun postData = tool.startPostData(loading, RunRecord.postData())) {

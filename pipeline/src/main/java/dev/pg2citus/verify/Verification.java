@@ -1,6 +1,7 @@
 package dev.pg2citus.verify;
 
 import dev.pg2citus.config.ConfigOptions.Verify;
+import dev.pg2citus.config.ConfigOptions.WritePath;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.ddl.OutageWait;
 import dev.pg2citus.ddl.TargetSchema;
@@ -10,6 +11,7 @@ import dev.pg2citus.report.MigrationSummary;
 import dev.pg2citus.report.MigrationSummary.Check;
 import dev.pg2citus.report.MigrationSummary.TableRow;
 import dev.pg2citus.runrecord.RunRecord;
+import dev.pg2citus.runrecord.ShardLedger;
 import dev.pg2citus.runrecord.TableTotals;
 import dev.pg2citus.sql.ServerErrors;
 import java.sql.Connection;
@@ -20,7 +22,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * target, so that source = written + rejected and the target holds exactly what was written; with
  * {@code load.verify: checksums} an order-independent checksum of every column too, and after a
  * resume (two snapshots) every added distribution column checked against the row it references
- * ({@link TableChecks} builds what it reads of each table).
+ * ({@link TableChecks} builds what it reads of each table); every table written straight into its
+ * shards gets the placement check ({@link PlacementCheck}).
  */
 public final class Verification {
   private static final Logger LOG = LoggerFactory.getLogger(Verification.class);
@@ -56,6 +62,7 @@ public final class Verification {
   public void run(SourceSnapshot snapshot, List<TableCopy> tables, MigrationSummary summary) throws SQLException {
     long start = System.currentTimeMillis();
     List<String> notes = new ArrayList<>();
+    List<String> errors = new ArrayList<>();
     OutageWait outage = OutageWait.of(config);
     try {
       Map<String, TableTotals> totals = outage.ride("verification", AGAIN,
@@ -89,11 +96,21 @@ public final class Verification {
               done.rowsRejected(), count(target, standing), done.bytes(), done.millis(), match, mismatches);
         })));
       }
+      if (config.load().writePath() != WritePath.COORDINATOR) {
+        List<List<String>> placement = outage.ride("the placement check", AGAIN, () -> onTarget(target -> {
+          List<String> found = new ArrayList<>();
+          List<String> said = new ArrayList<>();
+          checkPlacements(target, tables, found, said);
+          return List.of(found, said);
+        }));
+        errors.addAll(placement.get(0));
+        notes.addAll(placement.get(1));
+      }
     } finally {
       closeTarget();
     }
     long millis = System.currentTimeMillis() - start;
-    summary.phase("verify", millis, List.of(), notes);
+    summary.phase("verify", millis, errors, notes);
     LOG.info("verify: {} of {} tables check out, in {}", summary.tables().stream()
         .filter(MigrationSummary.TableRow::consistent).count(), summary.tables().size(), MigrationSummary.seconds(millis));
   }
@@ -147,6 +164,49 @@ public final class Verification {
       LOG.debug("verification: closing a lost connection: {}", e.getMessage());
     } finally {
       target = null;
+    }
+  }
+
+  /**
+   * The placement check ({@link PlacementCheck}) of every table this run wrote straight into its
+   * shards, as the workers' ledgers name them (a resumed run's earlier attempts included): each shard
+   * holding rows outside its hash range is an error naming the table, the shard and the count.
+   */
+  private void checkPlacements(Connection target, List<TableCopy> tables, List<String> errors, List<String> notes)
+      throws SQLException {
+    if (scalar(target, "SELECT (to_regclass('pg_catalog.pg_dist_node') IS NOT NULL)::int") == 0) {
+      return;
+    }
+    String runId = RunRecord.on(target).runId();
+    Set<String> written = new TreeSet<>();
+    try (Statement st = target.createStatement(); ResultSet rs = st.executeQuery(
+        "SELECT nodename, nodeport FROM pg_dist_node WHERE noderole = 'primary' AND isactive")) {
+      while (rs.next()) {
+        try (Connection node = config.target().openNode(rs.getString(1), rs.getInt(2))) {
+          written.addAll(ShardLedger.tables(node, runId));
+        }
+      }
+    }
+    int checked = 0;
+    int shards = 0;
+    int before = errors.size();
+    for (TableCopy t : tables) {
+      if (!written.contains(t.table())) {
+        continue;
+      }
+      Optional<PlacementCheck.Result> result = PlacementCheck.check(target, config.target(), checks.standing(target, t));
+      if (result.isEmpty()) {
+        notes.add(t.table() + ": placement not checked: its shards are no longer one placement each");
+        continue;
+      }
+      checked++;
+      shards += result.get().shards();
+      result.get().misplaced().forEach(m -> errors.add(t.table() + ": " + m));
+    }
+    if (checked > 0) {
+      notes.add("placement checked: " + checked + " tables written straight into their shards, " + shards
+          + " shards on their workers: " + (errors.size() == before ? "every row lies in its shard's hash range"
+          : (errors.size() - before) + " shards hold rows outside their range"));
     }
   }
 

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A copy worker's connections to the Citus nodes, for the shard write path: one per node ({@code
  * host:port} as {@code pg_dist_node} names it), opened on first use with the target's user, password,
- * TLS and other properties ({@link ConnectionSpec#atNode}), autocommit off, kept across partitions.
+ * TLS and other properties at its address ({@link ConnectionSpec#openNode}), autocommit off, kept across partitions.
  * Closing them rolls back any open worker transaction.
  */
 public final class NodeConnections implements AutoCloseable {
@@ -29,7 +29,7 @@ public final class NodeConnections implements AutoCloseable {
     String node = name(host, port);
     Connection c = open.get(node);
     if (c == null) {
-      c = target.atNode(host, port).open();
+      c = target.openNode(host, port);
       c.setAutoCommit(false);
       open.put(node, c);
     }

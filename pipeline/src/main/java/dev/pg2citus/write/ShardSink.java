@@ -1,5 +1,6 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.read.CopyText;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.TableCopy;
@@ -51,6 +52,11 @@ import org.slf4j.LoggerFactory;
  * with {@link PlacementsChanged}, which is retried with placements read again. The lock needs ownership
  * of the table: without it the transaction goes on unlocked (logged once), and the start of the load
  * refused a running rebalance ({@link ShardWrites#prepare}).
+ *
+ * <p><b>Bad rows.</b> With {@code on-error: reject} each shard COPY runs under a savepoint; a batch the
+ * worker refuses is written again there without its bad rows ({@link RowIsolation}), and those go in
+ * the node's ledger row as well as the rejects, so an attempt that skips that node's part still
+ * counts them rejected, once.
  */
 public final class ShardSink extends RowSink {
   /** Bytes a window holds at most: ~256 KB per COPY with 32 shards, and 4 partitions in flight hold 32 MB. */
@@ -64,6 +70,7 @@ public final class ShardSink extends RowSink {
   private final CitusHash.FieldHash hash;
   private final TableCopy table;
   private final ReadPartition partition;
+  private final boolean reject;
   private final String runId;
   private final int batchRows;
   private final long batchBytes;
@@ -79,20 +86,25 @@ public final class ShardSink extends RowSink {
   private int length;
   private int[] rowStarts = new int[1024];
   private int[] rowShards = new int[1024];
+  private int[] rowSourceStarts = new int[1024];
   private int[] order = new int[0];
   private int count;
   private long copied;
   private long skipped;
+  private long rejectedBefore;
+  private long isolationCopies;
 
   /**
    * Reads every node's ledger for {@code partition}: the rows of shards an earlier attempt wrote are
    * skipped.
    *
    * @param allNodes every node that may hold a ledger row ({@code host:port}), the map's included
+   * @param onError {@link OnError#REJECT}: a row a worker refuses is isolated ({@link RowIsolation}) in its
+   *     node's transaction and rejected, the rest written
    * @param progress told the rows written so far after each COPY
    */
   public ShardSink(NodeConnections nodes, List<String> allNodes, ShardMap map, ShardTarget target, TableCopy table,
-      ReadPartition partition, String runId, int batchRows, long batchBytes, LongConsumer progress)
+      ReadPartition partition, OnError onError, String runId, int batchRows, long batchBytes, LongConsumer progress)
       throws SQLException {
     this.nodes = nodes;
     this.map = map;
@@ -101,6 +113,7 @@ public final class ShardSink extends RowSink {
         () -> new IllegalArgumentException(target.type() + " cannot be routed here"));
     this.table = table;
     this.partition = partition;
+    this.reject = onError == OnError.REJECT;
     this.runId = runId;
     this.batchRows = batchRows;
     this.batchBytes = batchBytes;
@@ -114,13 +127,19 @@ public final class ShardSink extends RowSink {
     this.ends = new int[fieldsNeeded];
   }
 
-  /** Which shards an earlier attempt wrote, by every node's ledger. */
+  /**
+   * Which shards an earlier attempt wrote, by every node's ledger; the rows it rejected there are
+   * rejected again, as their rows are skipped.
+   */
   private boolean[] writtenBefore(List<String> allNodes) throws SQLException {
     List<int[]> ranges = new ArrayList<>();
     for (String node : allNodes) {
       int colon = node.lastIndexOf(':');
       Connection c = transaction(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1))).connection;
-      ranges.addAll(ShardLedger.written(c, runId, partition));
+      ShardLedger.Written before = ShardLedger.written(c, runId, partition);
+      ranges.addAll(before.ranges());
+      before.rejects().forEach(r -> rejected(r.row(), r.reason()));
+      rejectedBefore += before.rejects().size();
     }
     boolean[] done = new boolean[shards.size()];
     for (int i = 0; i < done.length; i++) {
@@ -151,7 +170,17 @@ public final class ShardSink extends RowSink {
 
   @Override
   public void add(byte[] head, int offset, int length, byte[] row) throws SQLException {
-    int shard = map.indexFor(hashOf(head, offset, length, row));
+    int hash;
+    try {
+      hash = hashOf(head, offset, length, row);
+    } catch (SQLException e) {
+      if (!reject) {
+        throw e;
+      }
+      reject(row, e.getMessage()); // a NULL or invalid distribution value: no shard would take it
+      return;
+    }
+    int shard = map.indexFor(hash);
     int size = (head == null ? 0 : length + 1) + row.length;
     counted(size);
     if (written[shard]) {
@@ -169,6 +198,7 @@ public final class ShardSink extends RowSink {
     if (count + 1 >= rowStarts.length) {
       rowStarts = Arrays.copyOf(rowStarts, rowStarts.length * 2);
       rowShards = Arrays.copyOf(rowShards, rowShards.length * 2);
+      rowSourceStarts = Arrays.copyOf(rowSourceStarts, rowSourceStarts.length * 2);
     }
     if (length + size > window.length) {
       window = Arrays.copyOf(window, Math.max(length + size, Math.min(window.length * 2, windowBytes)));
@@ -180,6 +210,7 @@ public final class ShardSink extends RowSink {
       window[length + headLength] = '\t';
       length += headLength + 1;
     }
+    rowSourceStarts[count] = length;
     System.arraycopy(row, 0, window, length, row.length);
     length += row.length;
     count++;
@@ -252,6 +283,7 @@ public final class ShardSink extends RowSink {
     Shard s = shards.get(shard);
     NodeTransaction tx = transaction(s.host(), s.port());
     tx.lockAndCheck();
+    Savepoint before = reject ? tx.connection.setSavepoint() : null;
     CopyIn in = tx.connection.unwrap(PGConnection.class).getCopyAPI().copyIn(table.copyInSql(s.table()));
     try {
       for (int i = from; i < to; i++) {
@@ -262,11 +294,58 @@ public final class ShardSink extends RowSink {
       copied += n;
       tx.rows += n;
       tx.shards.add(s);
+      if (before != null) {
+        tx.connection.releaseSavepoint(before);
+      }
     } catch (SQLException e) {
       RowIsolation.cancel(in, e);
-      throw new SQLException(partition + ": shard " + s.table() + " on " + tx.node + ": " + e.getMessage(),
-          e.getSQLState(), e);
+      if (before == null || !RowIsolation.isRowError(e)) {
+        throw new SQLException(partition + ": shard " + s.table() + " on " + tx.node + ": " + e.getMessage(),
+            e.getSQLState(), e);
+      }
+      tx.connection.rollback(before);
+      isolate(s, tx, kept(from, to), e);
     }
+  }
+
+  /** Rows {@code order[from, to)} of the window as a batch that can be written again without some of them. */
+  private KeptBatch kept(int from, int to) {
+    KeptBatch batch = new KeptBatch();
+    for (int i = from; i < to; i++) {
+      int row = order[i];
+      int start = rowStarts[row];
+      int source = rowSourceStarts[row];
+      batch.add(source > start ? window : null, start, source - start - 1,
+          Arrays.copyOfRange(window, source, rowStarts[row + 1]));
+    }
+    return batch;
+  }
+
+  /**
+   * Writes a batch a worker refused again without its bad rows, in that node's transaction, as the
+   * coordinator path does ({@link RowIsolation}); the rejects go in the node's ledger row too.
+   */
+  private void isolate(Shard s, NodeTransaction tx, KeptBatch batch, SQLException failure) throws SQLException {
+    String relation;
+    // As the server names it in "COPY items_102008, line 7": unqualified, unquoted (pg_class hides shards).
+    try (PreparedStatement ps = tx.connection.prepareStatement("SELECT p[cardinality(p)] FROM parse_ident(?) p")) {
+      ps.setString(1, s.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        relation = rs.getString(1);
+      }
+    }
+    RowIsolation isolation = new RowIsolation(tx.connection, table.copyInSql(s.table()), relation, batch, partition,
+        (i, e) -> {
+          RejectedRow r = new RejectedRow(batch.sourceRow(i), e.getMessage());
+          rejected(r.row(), r.reason());
+          tx.rejects.add(r);
+        });
+    isolation.isolate(0, batch.size(), failure);
+    copied += isolation.written();
+    tx.rows += isolation.written();
+    tx.shards.add(s);
+    isolationCopies += isolation.copies();
   }
 
   private NodeTransaction transaction(String host, int port) throws SQLException {
@@ -287,7 +366,7 @@ public final class ShardSink extends RowSink {
   @Override
   public long flush() throws SQLException {
     sendWindow();
-    return copied + skipped;
+    return copied + skipped - rejectedBefore;
   }
 
   /**
@@ -300,13 +379,13 @@ public final class ShardSink extends RowSink {
       if (!tx.shards.isEmpty()) {
         Integer[] mins = tx.shards.stream().map(Shard::min).toArray(Integer[]::new);
         Integer[] maxs = tx.shards.stream().map(Shard::max).toArray(Integer[]::new);
-        ShardLedger.record(tx.connection, runId, partition, tx.node, mins, maxs, tx.rows);
+        ShardLedger.record(tx.connection, runId, partition, tx.node, mins, maxs, tx.rows, tx.rejects);
       }
       tx.connection.commit();
     }
   }
 
-  /** Rows written by this attempt, and rows skipped as written by an earlier one. */
+  /** Rows written by this attempt, and rows skipped as written (or rejected) by an earlier one. */
   public String describe() {
     return copied + " rows into " + transactions.values().stream().mapToInt(t -> t.shards.size()).sum() + " shards on " + transactions.values().stream().filter(t -> !t.shards.isEmpty()).count()
         + " workers" + (skipped == 0 ? "" : ", " + skipped + " skipped as written by an earlier attempt");
@@ -321,7 +400,7 @@ public final class ShardSink extends RowSink {
 
   @Override
   public long isolationCopies() {
-    return 0;
+    return isolationCopies;
   }
 
   /** One node's transaction for this partition: its lock, the shards written and the rows. */
@@ -330,6 +409,7 @@ public final class ShardSink extends RowSink {
     private final Connection connection;
     private final Long[] shardIds;
     private final Set<Shard> shards = new LinkedHashSet<>();
+    private final List<RejectedRow> rejects = new ArrayList<>();
     private boolean locked;
     private long rows;
 

@@ -1,5 +1,6 @@
 package dev.pg2citus.write;
 
+import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.config.ConnectionSpec;
 import dev.pg2citus.read.ReadPartition;
 import dev.pg2citus.read.TableCopy;
@@ -51,12 +52,13 @@ public final class ShardWrites implements Serializable {
    * knows (its encoding, its collations, one placement per shard), logging why; refuses to start while
    * a rebalance runs; creates the ledger on every node that holds shards.
    *
+   * @param option {@code load.write-path} as written (shards or auto), for the notes
    * @param notes told how many tables take the shard path
    */
   public static ShardWrites prepare(Connection coordinator, ConnectionSpec target, List<TableCopy> copies,
-      String runId, List<String> notes) throws SQLException {
+      String runId, String option, List<String> notes) throws SQLException {
     if (!hasCitus(coordinator)) {
-      notes.add("load.write-path: shards, but the target has no Citus: every table through the coordinator");
+      notes.add("load.write-path: " + option + ", but the target has no Citus: every table through the coordinator");
       return none();
     }
     boolean utf8 = "UTF8".equals(scalar(coordinator,
@@ -71,18 +73,19 @@ public final class ShardWrites implements Serializable {
     }
     List<String> nodes = new ArrayList<>();
     if (!chosen.isEmpty()) {
+      warnUnknownNodes(coordinator, target, notes);
       try (Statement st = coordinator.createStatement(); ResultSet rs = st.executeQuery("SELECT nodename, nodeport"
           + " FROM pg_dist_node WHERE noderole = 'primary' AND isactive AND (shouldhaveshards"
           + " OR groupid IN (SELECT groupid FROM pg_dist_placement)) ORDER BY nodename, nodeport")) {
         while (rs.next()) {
           nodes.add(NodeConnections.name(rs.getString(1), rs.getInt(2)));
-          try (Connection node = target.atNode(rs.getString(1), rs.getInt(2)).open()) {
+          try (Connection node = target.openNode(rs.getString(1), rs.getInt(2))) {
             ShardLedger.create(node);
           }
         }
       }
     }
-    notes.add("load.write-path: shards: " + chosen.size() + " of " + copies.size()
+    notes.add("load.write-path: " + option + ": " + chosen.size() + " of " + copies.size()
         + " tables straight into their shards on " + nodes.size() + " nodes");
     return new ShardWrites(runId, chosen, nodes);
   }
@@ -124,6 +127,27 @@ public final class ShardWrites implements Serializable {
     }
   }
 
+  /** A {@code target.node-addresses} entry for no node of {@code pg_dist_node} is a mistake to point out. */
+  private static void warnUnknownNodes(Connection coordinator, ConnectionSpec target, List<String> notes)
+      throws SQLException {
+    if (target.nodeAddresses().isEmpty()) {
+      return;
+    }
+    List<String> known = new ArrayList<>();
+    try (Statement st = coordinator.createStatement();
+        ResultSet rs = st.executeQuery("SELECT nodename, nodeport FROM pg_dist_node")) {
+      while (rs.next()) {
+        known.add(NodeConnections.name(rs.getString(1), rs.getInt(2)));
+      }
+    }
+    target.nodeAddresses().keySet().stream().filter(node -> !known.contains(node)).sorted().forEach(node -> {
+      String warning = "target.node-addresses names " + node + ", which is no node of pg_dist_node ("
+          + String.join(", ", known) + "): not used";
+      LOG.warn(warning);
+      notes.add(warning);
+    });
+  }
+
   private static boolean hasCitus(Connection coordinator) throws SQLException {
     return scalar(coordinator, "SELECT to_regclass('pg_catalog.pg_dist_partition')") != null;
   }
@@ -135,7 +159,7 @@ public final class ShardWrites implements Serializable {
         + " 'failing'))");
     if (!"0".equals(moving)) {
       throw new SQLException("a shard rebalance or move is running on the target (get_rebalance_progress(),"
-          + " pg_dist_background_job): load.write-path: shards waits until it ends; run again then, or use"
+          + " pg_dist_background_job): the shard write path waits until it ends; run again then, or use"
           + " load.write-path: coordinator", "55006");
     }
   }
@@ -161,13 +185,14 @@ public final class ShardWrites implements Serializable {
    * coordinator}, every node's ledger read for what an earlier attempt wrote.
    */
   public ShardSink sink(Connection coordinator, NodeConnections connections, TableCopy table, ReadPartition partition,
-      int batchRows, long batchBytes, LongConsumer progress) throws SQLException {
+      OnError onError, int batchRows, long batchBytes, LongConsumer progress) throws SQLException {
     ShardTarget target = tables.get(table.table());
     ShardMap map = ShardMap.read(coordinator, target.distributed()).orElseThrow(() -> new SQLException(
         partition + ": " + target.distributed() + " can no longer be routed (its shards were replicated?)"));
     List<String> all = new ArrayList<>(nodes);
     map.shards().stream().map(s -> NodeConnections.name(s.host(), s.port())).distinct().filter(n -> !all.contains(n))
         .forEach(all::add);
-    return new ShardSink(connections, all, map, target, table, partition, runId, batchRows, batchBytes, progress);
+    return new ShardSink(connections, all, map, target, table, partition, onError, runId, batchRows, batchBytes,
+        progress);
   }
 }

@@ -30,6 +30,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.postgresql.PGConnection;
 
@@ -224,11 +225,12 @@ class RejectsTest {
   /**
    * On Citus a row can be refused by the coordinator (its parser: a too long value, with the line)
    * or by the worker holding its shard (a check, which Citus passes on as XX000 naming the shard):
-   * either is rejected with its reason and the rest loads.
+   * either is rejected with its reason and the rest loads. On the shard path the worker refuses both,
+   * in its own transaction, and the rows are isolated there.
    */
-  @ParameterizedTest(name = "refused by the {0}")
-  @ValueSource(strings = {"coordinator", "worker"})
-  void rowsCitusRefusesAreRejectedWithTheirReason(String where, @TempDir Path rejects)
+  @ParameterizedTest(name = "refused by the {0}, write path {1}")
+  @CsvSource({"coordinator, coordinator", "worker, coordinator", "coordinator, shards", "worker, shards"})
+  void rowsCitusRefusesAreRejectedWithTheirReason(String where, String writePath, @TempDir Path rejects)
       throws SQLException, IOException {
     TestCitus.assumeAvailable();
     String src = TestPostgres.freshDatabase("citus_refused_src");
@@ -247,10 +249,15 @@ class RejectsTest {
           partitions-per-table: 2
           batch-rows: 7
           on-error: reject
-        """), false, rejects);
+          write-path: %s
+        """.formatted(writePath)), false, rejects);
 
     Set<Integer> bad = where.equals("coordinator") ? TOO_LONG : NEGATIVE;
     assertTrue(summary.phases().stream().allMatch(p -> p.errors().isEmpty()), summary::render);
+    if (writePath.equals("shards")) {
+      assertTrue(summary.render().contains("1 of 1 tables straight into their shards"), summary::render);
+      assertTrue(summary.render().contains("every row lies in its shard's hash range"), summary::render);
+    }
     assertCounts(summary.tables().get(0), 40, 40 - bad.size(), bad.size());
     Map<String, String> log = log(rejects, "public.items");
     assertEquals(bad.size(), log.size(), log::toString);
@@ -265,6 +272,72 @@ class RejectsTest {
           + " ORDER BY id"), TestPostgres.rows(c, "SELECT i::text FROM (SELECT id, code, qty FROM items) i ORDER BY id")
           .stream().map(r -> r.substring(1, r.length() - 1).replace(',', '\t')).toList());
     }
+  }
+
+  /**
+   * The shard path's rejects are counted once when a partition is copied again after one worker's
+   * part committed and the other's did not (as a kill between the two commits leaves it): made here
+   * by undoing, after a run, the second worker's part and the coordinator's record of the partition.
+   * The resumed attempt skips the first worker's rows, takes its rejected rows from its ledger, and
+   * writes and rejects the second's again.
+   */
+  @Test
+  void shardPathRejectsAreCountedOnceWhenOneWorkersPartIsRedone(@TempDir Path rejects)
+      throws SQLException, IOException {
+    TestCitus.assumeAvailable();
+    String src = TestPostgres.freshDatabase("shard_redo_src");
+    TestPostgres.execute(src, "CREATE TABLE items (id integer PRIMARY KEY, code text NOT NULL);"
+        + " INSERT INTO items SELECT i, CASE WHEN i % 10 = 0 THEN 'much-too-long' ELSE 'c' || i END"
+        + " FROM generate_series(1, 200) i;");
+    String dst = TestCitus.freshDatabase("shard_redo_dst");
+    try (Connection c = TestCitus.connect(dst); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE items (id integer PRIMARY KEY, code varchar(5) NOT NULL)");
+      st.execute("SELECT create_distributed_table('items', 'id')");
+    }
+    MigrationConfig config = TestConfigs.of(TestPostgres.jdbcUrl(src), TestCitus.jdbcUrl(dst), TestCitus.user(), """
+        load:
+          data-only: true
+          partitions-per-table: 1
+          batch-rows: 7
+          on-error: reject
+          write-path: shards
+        """);
+    assertCounts(Migrations.run(config, false, Migrations.rejectsDir()).tables().get(0), 200, 180, 20);
+
+    List<String[]> workers;
+    try (Connection c = TestCitus.connect(dst)) {
+      workers = TestPostgres.rows(c, "SELECT nodename || ' ' || nodeport FROM pg_dist_node WHERE groupid <> 0"
+          + " ORDER BY nodeport").stream().map(r -> r.split(" ")).toList();
+    }
+    assertEquals(2, workers.size(), "two workers");
+    String[] redone = workers.get(1);
+    long keptRejects;
+    try (Connection first = config.target().openNode(workers.get(0)[0], Integer.parseInt(workers.get(0)[1]));
+        Connection second = config.target().openNode(redone[0], Integer.parseInt(redone[1]));
+        Statement st = second.createStatement(); Connection c = TestCitus.connect(dst);
+        Statement coordinator = c.createStatement()) {
+      keptRejects = Long.parseLong(TestPostgres.rows(first, "SELECT sum(cardinality(rejected_rows))"
+          + " FROM pg2citus_shards.ledger").get(0));
+      assertTrue(keptRejects > 0 && keptRejects < 20, "both workers refused rows: " + keptRejects + " on the first");
+      for (String shard : TestPostgres.rows(c, "SELECT shard_name(s.logicalrelid, s.shardid) FROM pg_dist_shard s"
+          + " JOIN pg_dist_placement p USING (shardid) JOIN pg_dist_node n USING (groupid)"
+          + " WHERE s.logicalrelid = 'items'::regclass AND n.nodeport = " + redone[1])) {
+        st.execute("DELETE FROM " + shard);
+      }
+      st.execute("DELETE FROM pg2citus_shards.ledger");
+      coordinator.execute("UPDATE pg2citus.partitions SET done = false; DELETE FROM pg2citus.rejects;"
+          + " DELETE FROM pg2citus.steps WHERE step IN ('LOADED', 'FINALIZED', 'VERIFIED')");
+    }
+
+    MigrationSummary summary = Migrations.run(config, true, rejects);
+    assertTrue(summary.phases().stream().allMatch(p -> p.errors().isEmpty()), summary::render);
+    assertCounts(summary.tables().get(0), 200, 180, 20);
+    assertEquals(sorted(copy(src, "SELECT * FROM items WHERE id % 10 = 0")), sorted(dat(rejects, "public.items")),
+        "every refused row once in the reject file");
+    Map<String, String> log = log(rejects, "public.items");
+    assertEquals(20, log.size(), log::toString);
+    assertTrue(log.values().stream().allMatch(r -> r.contains("value too long for type character varying(5)")),
+        log::toString);
   }
 
   @Test

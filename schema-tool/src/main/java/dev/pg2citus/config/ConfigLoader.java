@@ -106,7 +106,8 @@ public final class ConfigLoader {
     ConnectionSpec source = connection(root, "source", SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD,
         SOURCE_PROPERTIES, overrides.sourceUrl()).orPassword(pgPassword);
     ConnectionSpec target = connection(root, "target", TARGET_URL, TARGET_USER, TARGET_PASSWORD,
-        TARGET_PROPERTIES, overrides.targetUrl()).orPassword(pgPassword);
+        TARGET_PROPERTIES, overrides.targetUrl()).orPassword(pgPassword)
+        .withNodeAddresses(TARGET_NODE_ADDRESSES.read(root));
 
     List<DistributionRule> rules = new ArrayList<>(DISTRIBUTE.read(root));
     for (String rule : overrides.distribute()) {

@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -34,8 +35,11 @@ public final class ConfigOptions {
   /** What happens to a foreign key action Citus refuses: the plan fails, or the action is left out. */
   public enum RefusedKeyActions { ERROR, DROP }
 
-  /** Where the rows of a hash-distributed table are written: through the coordinator, or straight into its shards. */
-  public enum WritePath { COORDINATOR, SHARDS }
+  /**
+   * Where the rows of a hash-distributed table are written: through the coordinator, straight into its
+   * shards, or each table where it can go (today the tables {@code shards} takes).
+   */
+  public enum WritePath { COORDINATOR, SHARDS, AUTO }
 
   /** How distributed tables are colocated. */
   public enum Colocation {
@@ -67,6 +71,13 @@ public final class ConfigOptions {
       "Session parameters for every target connection, as pgloader's `set` has them (`work_mem: 64MB`, "
           + "`search_path: 'app, public'`); sent when the connection opens (pgjdbc's `options`, `-c name=value`).",
       ConfigOptions::readSettings);
+  public static final ConfigOption<Map<String, String>> TARGET_NODE_ADDRESSES = ConfigOption.structured(
+      "target.node-addresses", "mapping", Map.of(), "none",
+      "Citus nodes pg2citus reaches by another address than the coordinator does: `host:port` as "
+          + "`pg_dist_node` holds it → `host:port` to connect to (`'10.0.0.5:5432': 'worker-1.example.com:6432'`), "
+          + "for every connection to a worker (the shard write path, its ledgers, the placement check). A node "
+          + "not in `pg_dist_node` is warned of.",
+      ConfigOptions::readNodeAddresses);
   public static final ConfigOption<Boolean> TARGET_PLAIN = ConfigOption.bool("target.plain-postgresql", false,
       "The target is plain PostgreSQL: the schema is rewritten as for Citus but tables are not "
           + "distributed (reported as skipped). Without it, rules that need Citus fail on a target without it.");
@@ -255,7 +266,8 @@ public final class ConfigOptions {
           + "which routes it; `shards`: the rows of hash-distributed tables whose distribution column pg2citus can "
           + "hash exactly are COPY'd straight into their shard tables on the workers, one transaction per partition "
           + "and worker, with a ledger row on that worker for exactly once (`plan` says per table which path and "
-          + "why). Reference, local and plain tables, and `on-error: reject`, stay on the coordinator path.");
+          + "why); reference, local and plain tables stay on the coordinator path. `auto`: each table on the path "
+          + "`shards` would give it (hash-distributed and exactly routable: shards; otherwise the coordinator).");
   public static final ConfigOption<Integer> WORKERS = ConfigOption.integer("load.workers", 4, 1, 1024,
       "Parallel readers and writers (the runner's parallelism).");
   public static final ConfigOption<Integer> PARTITION_RETRIES = ConfigOption.integer("load.partition-retries", 3, 0,
@@ -277,8 +289,9 @@ public final class ConfigOptions {
   /** All keys, in reference order. */
   public static final List<ConfigOption<?>> ALL = List.of(
       SOURCE_URL, SOURCE_USER, SOURCE_PASSWORD, SOURCE_PROPERTIES,
-      TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_SETTINGS, TARGET_PLAIN,
-      TABLES_INCLUDE, TABLES_EXCLUDE, RENAME_SCHEMAS, RENAME_TABLES, CASTS, DISTRIBUTE, BEFORE_LOAD, AFTER_LOAD,
+      TARGET_URL, TARGET_USER, TARGET_PASSWORD, TARGET_PROPERTIES, TARGET_SETTINGS, TARGET_NODE_ADDRESSES,
+      TARGET_PLAIN, TABLES_INCLUDE, TABLES_EXCLUDE, RENAME_SCHEMAS, RENAME_TABLES, CASTS, DISTRIBUTE, BEFORE_LOAD,
+      AFTER_LOAD,
       SHARD_COUNT, AUTO_REFERENCE, COLOCATION, REFUSED_KEY_ACTIONS, DISTRIBUTE_FUNCTIONS, LEAVE_OUT_FOREIGN_KEYS,
       INCLUDE_DROP, TRUNCATE, CREATE_TABLES, CREATE_INDEXES, FOREIGN_KEYS, DATA_ONLY, SCHEMA_ONLY,
       ANALYZE, INDEX_WORKERS, RESET_SEQUENCES, ON_ERROR, ON_ORPHAN, NOT_CARRIED, GRANTS, OWNERS, CHECK_DATA, ENCODINGS,
@@ -330,6 +343,29 @@ public final class ConfigOptions {
       result.put(name, value.asString());
     });
     return result;
+  }
+
+  /** {@code host:port} (an IPv6 host in brackets), port 1..65535. */
+  private static final Pattern NODE_ADDRESS = Pattern.compile("(\\[([0-9A-Fa-f:.]+)]|([A-Za-z0-9._-]+)):(\\d{1,5})");
+
+  /** Both sides as {@code host:port}, IPv6 hosts without brackets, as node names are compared. */
+  private static Map<String, String> readNodeAddresses(YamlNode mapping) {
+    Map<String, String> result = new LinkedHashMap<>();
+    mapping.asMap().forEach((from, to) -> {
+      String node = nodeAddress(from, to, "'" + from + "' is not a node's host:port as pg_dist_node holds it");
+      String address = nodeAddress(to.asString(), to, "'" + to.asString() + "' (for " + from
+          + ") is not a host:port to connect to");
+      result.put(node, address);
+    });
+    return result;
+  }
+
+  private static String nodeAddress(String text, YamlNode at, String problem) {
+    Matcher m = NODE_ADDRESS.matcher(text.trim());
+    if (!m.matches() || Integer.parseInt(m.group(4)) < 1 || Integer.parseInt(m.group(4)) > 65535) {
+      throw at.fail(problem);
+    }
+    return (m.group(2) != null ? m.group(2) : m.group(3)) + ":" + Integer.parseInt(m.group(4));
   }
 
   private static ConfigOption<List<String>> sqlList(String key, String description) {

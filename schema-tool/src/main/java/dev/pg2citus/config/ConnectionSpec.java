@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * @param properties further pgjdbc properties (sslmode, ApplicationName…)
  * @param readOnly whether every session opened is read-only ({@code default_transaction_read_only}): the
  *     source's, so that no mix-up or bug can write there
+ * @param nodeAddresses Citus nodes reached by another address than {@code pg_dist_node} holds ({@code
+ *     target.node-addresses}): {@code host:port} as there → {@code host:port} to connect to
  */
 public record ConnectionSpec(String url, String user, String password, Map<String, String> properties,
-    boolean readOnly) implements Serializable {
+    boolean readOnly, Map<String, String> nodeAddresses) implements Serializable {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionSpec.class);
   /**
    * {@code password=…} up to the next parameter or blank; a value already masked ({@code ***} and a
@@ -73,6 +75,12 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
 
   public ConnectionSpec {
     properties = Map.copyOf(properties);
+    nodeAddresses = Map.copyOf(nodeAddresses);
+  }
+
+  public ConnectionSpec(String url, String user, String password, Map<String, String> properties,
+      boolean readOnly) {
+    this(url, user, password, properties, readOnly, Map.of());
   }
 
   /** A spec whose sessions may write (a target's). */
@@ -82,20 +90,45 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
 
   /** The same database, every session of it read-only. */
   public ConnectionSpec asReadOnly() {
-    return new ConnectionSpec(url, user, password, properties, true);
+    return new ConnectionSpec(url, user, password, properties, true, nodeAddresses);
+  }
+
+  /** The same, with Citus nodes reached at other addresses ({@code host:port} → {@code host:port}). */
+  public ConnectionSpec withNodeAddresses(Map<String, String> addresses) {
+    return new ConnectionSpec(url, user, password, properties, readOnly, addresses);
   }
 
   /**
    * The same database, user, password, TLS and other properties on another server of the cluster: a
-   * Citus worker, at {@code host:port} as {@code pg_dist_node} names it. The URL's other hosts and its
-   * port are replaced; its parameters are kept.
+   * Citus worker, at {@code host:port} as {@code pg_dist_node} names it, or at the address {@link
+   * #nodeAddresses} gives it. The URL's other hosts and its port are replaced; its parameters are kept.
    */
   public ConnectionSpec atNode(String host, int port) {
+    String address = nodeAddresses.getOrDefault(host + ":" + port, host + ":" + port);
+    int colon = address.lastIndexOf(':');
+    String to = address.substring(0, colon);
     String rest = url.substring("jdbc:postgresql:".length());
     String path = rest.startsWith("//") ? (rest.indexOf('/', 2) < 0 ? "/" : rest.substring(rest.indexOf('/', 2)))
         : "/" + rest;
-    String at = (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
+    String at = (to.contains(":") && !to.startsWith("[") ? "[" + to + "]" : to) + address.substring(colon);
     return new ConnectionSpec("jdbc:postgresql://" + at + path, user, password, properties, readOnly);
+  }
+
+  /**
+   * Opens a connection to the Citus node {@code host:port} of {@code pg_dist_node} ({@link #atNode});
+   * a failure names the node, and the address it was reached at when {@code target.node-addresses}
+   * gives another.
+   */
+  public Connection openNode(String host, int port) throws SQLException {
+    String node = host + ":" + port;
+    try {
+      return atNode(host, port).open();
+    } catch (SQLException e) {
+      String override = nodeAddresses.get(node);
+      throw new SQLException("the Citus node " + node + " (pg_dist_node)" + (override == null ? ""
+          : ", reached at " + override + " as target.node-addresses says") + ": " + e.getMessage(),
+          e.getSQLState(), e);
+    }
   }
 
   /**
@@ -107,7 +140,7 @@ public record ConnectionSpec(String url, String user, String password, Map<Strin
     if ((password != null && !password.isEmpty()) || fallback == null || fallback.isEmpty() || URL_PASSWORD_VALUE.matcher(url).find()) {
       return this;
     }
-    return new ConnectionSpec(url, user, fallback, properties, readOnly);
+    return new ConnectionSpec(url, user, fallback, properties, readOnly, nodeAddresses);
   }
 
   /**

@@ -3,7 +3,6 @@ package dev.pg2citus.route;
 import dev.pg2citus.catalog.Column;
 import dev.pg2citus.catalog.Table;
 import dev.pg2citus.catalog.TableName;
-import dev.pg2citus.config.ConfigOptions.OnError;
 import dev.pg2citus.config.ConfigOptions.WritePath;
 import dev.pg2citus.ddl.TargetSchema;
 import dev.pg2citus.plan.Placement;
@@ -24,8 +23,7 @@ import java.util.Set;
  * <p>Use the shard path for large hash-distributed tables when the coordinator's CPU is the limit:
  * the coordinator then does no parsing or routing, each worker takes its own rows. Keep the
  * coordinator path for reference tables (a placement on every node, written together), Citus local
- * tables and plain PostgreSQL, and with {@code on-error: reject} (bad rows are isolated on the
- * coordinator's COPY).
+ * tables and plain PostgreSQL. {@code auto} takes the same choice as {@code shards}, table by table.
  */
 public final class WritePaths {
   /** Collations that compare bytes, deterministic on every server. */
@@ -62,18 +60,17 @@ public final class WritePaths {
   }
 
   /** Each table that holds rows, with its path under {@code option}, as the plan tells it. */
-  public static List<Choice> plan(TargetSchema target, WritePath option, OnError onError, boolean plainTarget) {
+  public static List<Choice> plan(TargetSchema target, WritePath option, boolean plainTarget) {
     List<Choice> choices = new ArrayList<>();
     for (Table table : target.catalog().tables()) {
       if (!table.isPartitioned()) {
-        choices.add(choose(target, table, option, onError, plainTarget));
+        choices.add(choose(target, table, option, plainTarget));
       }
     }
     return choices;
   }
 
-  private static Choice choose(TargetSchema target, Table table, WritePath option, OnError onError,
-      boolean plainTarget) {
+  private static Choice choose(TargetSchema target, Table table, WritePath option, boolean plainTarget) {
     Placement p = target.plan().of(table.name());
     String coordinator;
     if (option == WritePath.COORDINATOR) {
@@ -84,8 +81,6 @@ public final class WritePaths {
       coordinator = "reference table: a placement on every node, written together by Citus";
     } else if (p.kind() == Placement.Kind.LOCAL) {
       coordinator = "local table";
-    } else if (onError == OnError.REJECT) {
-      coordinator = "on-error: reject isolates bad rows on the coordinator";
     } else {
       coordinator = unroutable(p.columnType(), collation(target, table, p), null).orElse(null);
     }

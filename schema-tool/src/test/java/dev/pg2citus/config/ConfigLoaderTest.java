@@ -409,6 +409,41 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void nodeAddressesMapPgDistNodeNamesToAddressesAndConnectionsToANodeUseThem() {
+    MigrationConfig config = parse("""
+        source:
+          url: jdbc:postgresql://src.example/shop
+        target:
+          url: jdbc:postgresql://dst.example/shop?sslmode=require
+          node-addresses:
+            10.0.0.5:5432: worker-1.example.com:6432
+            '[fd00::7]:5432': '[fd00::8]:5433'
+        """);
+    assertEquals(Map.of("10.0.0.5:5432", "worker-1.example.com:6432", "fd00::7:5432", "fd00::8:5433"),
+        config.target().nodeAddresses());
+    assertEquals("jdbc:postgresql://worker-1.example.com:6432/shop?sslmode=require",
+        config.target().atNode("10.0.0.5", 5432).url());
+    assertEquals("jdbc:postgresql://[fd00::8]:5433/shop?sslmode=require", config.target().atNode("fd00::7", 5432).url());
+    assertEquals("jdbc:postgresql://10.0.0.6:5432/shop?sslmode=require", config.target().atNode("10.0.0.6", 5432).url(),
+        "a node without an entry is reached as pg_dist_node names it");
+  }
+
+  @Test
+  void aNodeAddressThatIsNotHostAndPortIsRefusedAtItsLine() {
+    ConfigException e = fails(HEADER + """
+          node-addresses:
+            10.0.0.5:5432: worker-1.example.com
+        """);
+    assertMentions(e, "test.yaml:6", "target.node-addresses", "'worker-1.example.com' (for 10.0.0.5:5432) is not a"
+        + " host:port to connect to");
+    ConfigException key = fails(HEADER + """
+          node-addresses:
+            worker-1: worker-1.example.com:5432
+        """);
+    assertMentions(key, "target.node-addresses", "'worker-1' is not a node's host:port as pg_dist_node holds it");
+  }
+
+  @Test
   void unknownTopLevelKey() {
     ConfigException e = fails(HEADER + """
         distribution:
