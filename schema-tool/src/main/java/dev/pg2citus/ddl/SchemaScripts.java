@@ -1,6 +1,7 @@
 package dev.pg2citus.ddl;
 
 import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.LargeObject;
 import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.catalog.SequenceInfo;
 import dev.pg2citus.catalog.Table;
@@ -31,7 +32,8 @@ import java.util.TreeSet;
  *   <li>{@link #finalizeScript()} (post-data), in the order {@link FinalizeScript} gives: primary
  *       keys, unique constraints, indexes, foreign keys, checks and ANALYZE as work per table
  *       ({@link PostDataPlan}), then sequence values from the source, then materialized views,
- *       triggers, rules, row-level security, grants and owners, and the {@code after-load} scripts last.
+ *       triggers, rules, row-level security, grants and owners, database settings, and the {@code
+ *       after-load} scripts last.
  * </ul>
  */
 public final class SchemaScripts {
@@ -103,12 +105,14 @@ public final class SchemaScripts {
     target.catalog().sequences().forEach(s -> schemas.add(s.name().schema()));
     target.catalog().collations().forEach(c -> schemas.add(c.name().schema()));
     target.catalog().extensions().forEach(e -> schemas.add(e.schema()));
+    schemas.addAll(target.catalog().tablelessSchemas());
     schemas.addAll(target.names().schemas());
     schemas.remove("public");
     schemas.remove("pg_catalog");
     schemas.forEach(s -> out.add(new DdlStatement(Step.SCHEMA, s, "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(s))));
     target.catalog().extensions().forEach(e -> out.add(new DdlStatement(Step.EXTENSION, e.name(),
-        "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e.name()) + " SCHEMA " + Sql.ident(e.schema()))));
+        "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e.name()) + " SCHEMA " + Sql.ident(e.schema())
+            + (e.version() == null ? "" : " VERSION " + Sql.literal(e.version())))));
     target.catalog().collations().forEach(c ->
         out.add(new DdlStatement(Step.COLLATION, c.name().toString(), "CREATE COLLATION IF NOT EXISTS "
             + c.name().quoted() + " (" + c.options() + ")")));
@@ -218,9 +222,27 @@ public final class SchemaScripts {
       if (load.grants()) { // for what the roles create from now on, so after every object is made
         objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d));
       }
+      // Last: a database setting reaches the sessions opened after it, which the run's own are not.
+      objects(SchemaObject.Kind.SETTING).forEach(g -> add(out, Step.SETTING, g));
       out.addAll(new RenameStatements(target.names()).forward());
     }
     scripts(out, Step.AFTER_LOAD, afterLoad);
+    return out;
+  }
+
+  /** A large object's comment, grants and owner, set once its contents are written. */
+  public List<DdlStatement> largeObjectPrivileges(LargeObject lo) {
+    List<DdlStatement> out = new ArrayList<>();
+    for (SchemaObject o : lo.privileges()) {
+      Step step = switch (o.kind()) {
+        case GRANT -> load.grants() ? Step.GRANT : null;
+        case OWNER -> load.owners() ? Step.OWNER : null;
+        default -> Step.COMMENT;
+      };
+      if (step != null) {
+        out.add(new DdlStatement(step, o.name(), ObjectStatements.create(o)));
+      }
+    }
     return out;
   }
 
