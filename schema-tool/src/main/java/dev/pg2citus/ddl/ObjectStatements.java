@@ -118,14 +118,17 @@ final class ObjectStatements {
 
   /**
    * The setting on the target database, whatever its name (a block reads it there); a role's is
-   * skipped with a note when the target lacks the role.
+   * skipped with a note when the target lacks the role. On Citus it stays on the coordinator, where
+   * clients connect: propagated, a format setting (DateStyle, extra_float_digits…) would reach the
+   * sessions Citus opens on the workers and change how they print values.
    */
   private static String setting(ObjectDefinition.Setting g) {
     String name = String.join(".", Arrays.stream(g.name().split("\\.")).map(Sql::ident).toList());
     String value = LIST_SETTINGS.contains(g.name().toLowerCase(Locale.ROOT))
         ? String.join(", ", listElements(g.value()).stream().map(Sql::literal).toList()) : Sql.literal(g.value());
     String alter = g.role() == null ? "ALTER DATABASE " : "ALTER ROLE " + g.role() + " IN DATABASE ";
-    String block = "DO $setting$ BEGIN EXECUTE " + Sql.literal(alter) + " || quote_ident(current_database()) || "
+    String block = "DO $setting$ BEGIN PERFORM set_config('citus.enable_ddl_propagation', 'off', true); EXECUTE "
+        + Sql.literal(alter) + " || quote_ident(current_database()) || "
         + Sql.literal(" SET " + name + " = " + value) + "; END $setting$";
     return g.role() == null ? block : GuardedStatement.forRole(g.role(), block, false);
   }
