@@ -1,6 +1,7 @@
 package dev.pg2citus.ddl;
 
 import dev.pg2citus.catalog.Column;
+import dev.pg2citus.catalog.Extension;
 import dev.pg2citus.catalog.LargeObject;
 import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.catalog.SequenceInfo;
@@ -110,9 +111,13 @@ public final class SchemaScripts {
     schemas.remove("public");
     schemas.remove("pg_catalog");
     schemas.forEach(s -> out.add(new DdlStatement(Step.SCHEMA, s, "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(s))));
-    target.catalog().extensions().forEach(e -> out.add(new DdlStatement(Step.EXTENSION, e.name(),
-        "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e.name()) + " SCHEMA " + Sql.ident(e.schema())
-            + (e.version() == null ? "" : " VERSION " + Sql.literal(e.version())))));
+    for (Extension e : target.catalog().extensions()) {
+      String create = "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e.name()) + " SCHEMA " + Sql.ident(e.schema())
+          + (e.version() == null ? "" : " VERSION " + Sql.literal(e.version()));
+      // One no migrated table uses does not stop the run when the target refuses it: it is noted as not carried.
+      out.add(new DdlStatement(Step.EXTENSION, e.name(), e.needed() ? create : GuardedStatement.noteIfRefused(create,
+          "not carried: extension " + e.name() + " (no migrated table uses it), which the target refused: ")));
+    }
     target.catalog().collations().forEach(c ->
         out.add(new DdlStatement(Step.COLLATION, c.name().toString(), "CREATE COLLATION IF NOT EXISTS "
             + c.name().quoted() + " (" + c.options() + ")")));
