@@ -76,10 +76,27 @@ class ObjectsCarriedTest {
   }
 
   @Test
+  void anExtensionNoTableUsesThatTheTargetRefusesIsNotedNotFailed() throws Exception {
+    String src = TestPostgres.freshDatabase("refused_ext_src");
+    TestPostgres.execute(src, "CREATE SCHEMA geo; CREATE EXTENSION cube SCHEMA geo;"
+        + " CREATE TABLE places (id int PRIMARY KEY); INSERT INTO places VALUES (1)");
+    String dst = TestPostgres.freshDatabase("refused_ext_dst");
+    TestPostgres.execute(dst, "CREATE SCHEMA geo; CREATE TYPE geo.cube AS (x int)"); // in the extension's way
+    MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, "").withPlainTarget());
+
+    assertTrue(summary.ok(), summary::render);
+    assertTrue(summary.render().contains("note: not carried: extension cube (no migrated table uses it), which the"
+        + " target refused: type \"cube\" already exists"), summary::render);
+    assertEquals(1, TestPostgres.scalar(dst, "SELECT count(*) FROM places"));
+  }
+
+  @Test
   void largeObjectsReachTheCitusCoordinator() throws Exception {
     TestCitus.assumeAvailable();
     String src = TestPostgres.freshDatabase("carried_csrc");
     TestPostgres.execute(src, SOURCE);
+    TestPostgres.execute(src, "ALTER DATABASE " + src + " SET search_path = foo, public;"
+        + " ALTER ROLE lo_reader IN DATABASE " + src + " SET work_mem = '8MB'");
     String dst = TestCitus.freshDatabase("carried_cdst");
     try (Connection c = TestCitus.connect(dst)) {
       c.createStatement().execute(ROLES);
@@ -88,7 +105,8 @@ class ObjectsCarriedTest {
         TestCitus.user(), "distribute:\n  - documents using id\n"));
     assertTrue(summary.ok(), summary::render);
     try (Connection c = TestCitus.connect(dst)) {
-      assertEquals(WholeDatabase.of(src), WholeDatabase.of(c), "large objects, extension, views on the coordinator");
+      assertEquals(WholeDatabase.of(src), WholeDatabase.of(c),
+          "large objects, extension, views and settings on the coordinator");
       assertEquals(List.of("3"), TestPostgres.rows(c, "SELECT count(*) FROM documents d"
           + " JOIN pg_largeobject_metadata m ON m.oid = d.body"), "every row points at its large object");
     }
