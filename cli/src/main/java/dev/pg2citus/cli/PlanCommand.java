@@ -46,6 +46,10 @@ final class PlanCommand extends SchemaCommand {
     SchemaScripts scripts = tool.scripts();
     print(out, "create (pre-data)", scripts.create());
     print(out, "finalize (post-data)", scripts.finalizeSchema());
+    int largeObjects = tool.target().catalog().largeObjects().size();
+    if (largeObjects > 0) {
+      out.println("-- large objects: " + largeObjects + ", copied after the rows with their OIDs, owners and grants");
+    }
     tool.target().catalog().skipped().forEach(s -> out.println("-- not carried: " + s));
     if (tool.target().plan().needsCitus() && config.targetIsPlainPostgresql()) {
       out.println("-- the target is plain PostgreSQL: the distribute statements will be skipped");

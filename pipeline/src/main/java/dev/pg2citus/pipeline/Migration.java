@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A whole migration, as a sequence of steps, each its own class: {@link Preflight} (the earlier
  * run, the source rows against the plan), the schema tool's create, the {@link DataPhase} under
- * one source snapshot with finalize beside it, {@link Verification}, and the summary. Each step
+ * one source snapshot with finalize beside it, the large objects ({@link LargeObjectCopy}),
+ * {@link Verification}, and the summary. Each step
  * is recorded on the target once it has taken full effect, so {@code --resume} starts at the
  * first step missing, wherever the run stopped or was killed: create again (its tables are its
  * own and empty), the partitions left, the finalize statements not recorded, verification. Each
@@ -145,6 +146,12 @@ public final class Migration {
         step = "the data phase (finalize beside it)";
         finalized = new DataPhase(config, pipelineOptions, options, tool)
             .run(snapshot, specs, summary, earlier != null && earlier.partitions() > 0, resumedNotes);
+      }
+      step = "large objects";
+      long start = System.currentTimeMillis();
+      PhaseReport largeObjects = new LargeObjectCopy(config, tool.scripts()).run(snapshot.id());
+      if (!largeObjects.notes().isEmpty() || largeObjects.failed()) { // a source without any has no such phase
+        summary.phase(largeObjects, System.currentTimeMillis() - start);
       }
       step = "verification";
       new Verification(config, tool.target(), earlier != null).run(snapshot, specs.tables(), summary);

@@ -139,6 +139,7 @@ class SchemaObjectsTest {
     String src = TestPostgres.freshDatabase("objects_fsrc");
     TestPostgres.execute(src, """
         CREATE SCHEMA helpers;
+        CREATE TABLE helpers.unused (id int);
         CREATE FUNCTION helpers.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
         CREATE TABLE kept (id int PRIMARY KEY);
         CREATE TABLE left_out (id int PRIMARY KEY);
@@ -150,7 +151,7 @@ class SchemaObjectsTest {
     String dst = TestPostgres.freshDatabase("objects_fdst");
     MigrationSummary summary = Migrations.run(TestConfigs.onTestPostgres(src, dst, """
         tables:
-          exclude: [left_out]
+          exclude: [left_out, helpers.unused]
         """).withPlainTarget());
 
     assertTrue(summary.ok(), summary::render);

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * An immutable picture of the selected part of a source database: tables, the collations, user
- * types and sequences they use, the extensions they need, the routines, views and triggers that go
- * with them, and what is not carried.
+ * types and sequences they use, the extensions, the routines, views and triggers that go with them,
+ * the schemas without tables, the large objects, and what is not carried.
  */
 public final class Catalog {
   private final Map<TableName, Table> tables;
@@ -20,6 +20,8 @@ public final class Catalog {
   private final List<Extension> extensions;
   private final List<SchemaObject> objects;
   private final List<SkippedObject> skipped;
+  private final List<String> tablelessSchemas;
+  private final List<LargeObject> largeObjects;
 
   public Catalog(
       List<Table> tables,
@@ -28,7 +30,9 @@ public final class Catalog {
       List<SequenceInfo> sequences,
       List<Extension> extensions,
       List<SchemaObject> objects,
-      List<SkippedObject> skipped) {
+      List<SkippedObject> skipped,
+      List<String> tablelessSchemas,
+      List<LargeObject> largeObjects) {
     Map<TableName, Table> byName = new LinkedHashMap<>();
     tables.forEach(t -> byName.put(t.name(), t));
     this.tables = Collections.unmodifiableMap(byName);
@@ -38,6 +42,8 @@ public final class Catalog {
     this.extensions = List.copyOf(extensions);
     this.objects = List.copyOf(objects);
     this.skipped = List.copyOf(skipped);
+    this.tablelessSchemas = List.copyOf(tablelessSchemas);
+    this.largeObjects = List.copyOf(largeObjects);
   }
 
   /** Tables in a stable order (schema, name). */
@@ -75,6 +81,16 @@ public final class Catalog {
     return skipped;
   }
 
+  /** The schemas that hold no table (only views, routines, types…, or nothing): carried with what they hold. */
+  public List<String> tablelessSchemas() {
+    return tablelessSchemas;
+  }
+
+  /** The source's large objects, copied after the rows. */
+  public List<LargeObject> largeObjects() {
+    return largeObjects;
+  }
+
   /** Every foreign key whose referenced table is {@code name}. */
   public List<ForeignKey> foreignKeysTo(TableName name) {
     List<ForeignKey> result = new ArrayList<>();
@@ -90,11 +106,19 @@ public final class Catalog {
 
   /** The same catalog carrying {@code newObjects}, and listing {@code newSkipped} as not carried. */
   public Catalog withObjects(List<SchemaObject> newObjects, List<SkippedObject> newSkipped) {
-    return new Catalog(tables(), collations, types, sequences, extensions, newObjects, newSkipped);
+    return new Catalog(tables(), collations, types, sequences, extensions, newObjects, newSkipped, tablelessSchemas,
+        largeObjects);
+  }
+
+  /** The same catalog creating {@code newExtensions}, and listing {@code newSkipped} as not carried. */
+  public Catalog withExtensions(List<Extension> newExtensions, List<SkippedObject> newSkipped) {
+    return new Catalog(tables(), collations, types, sequences, newExtensions, objects, newSkipped, tablelessSchemas,
+        largeObjects);
   }
 
   /** The same catalog with some tables replaced (cast rules produce it). */
   public Catalog withTables(List<Table> newTables) {
-    return new Catalog(newTables, collations, types, sequences, extensions, objects, skipped);
+    return new Catalog(newTables, collations, types, sequences, extensions, objects, skipped, tablelessSchemas,
+        largeObjects);
   }
 }

@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  * user object with its schema, so their text is valid on the target whatever its search_path.
  */
 public final class CatalogReader {
-  private static final String USER_SCHEMAS =
+  static final String USER_SCHEMAS =
       "n.nspname NOT IN ('pg_catalog', 'information_schema', 'citus', 'columnar', 'columnar_internal')"
           + " AND n.nspname NOT LIKE 'pg\\_%'";
   /** Whether the object whose oid is {@code %s} belongs to an extension (which the target installs). */
@@ -64,11 +64,77 @@ public final class CatalogReader {
           indexes.getOrDefault(oid, List.of()), c.foreignKeys, c.checks, h.comment, h.estimatedRows));
     }
     String oids = oidArray(headers.keySet());
-    List<SequenceInfo> sequences = readSequences(headers.keySet());
-    ObjectReader objects = new ObjectReader(connection, headers.keySet(),
+    Map<Long, String> tableless = readTablelessSchemas();
+    Set<Long> carriedSchemas = carriedSchemas(headers.keySet(), tableless.keySet());
+    String schemas = oidArray(carriedSchemas);
+    List<SequenceInfo> sequences = readSequences(headers.keySet(), schemas);
+    ObjectReader objects = new ObjectReader(connection, headers.keySet(), carriedSchemas,
         sequences.stream().map(s -> s.name().quoted()).toList()).read();
-    return new Catalog(tables, readCollations(oids), readTypes(oids), sequences, readExtensions(oids),
-        objects.objects(), objects.skipped());
+    List<SkippedObject> skipped = new ArrayList<>(objects.skipped());
+    skipped.addAll(keysToTablesLeftOut(tables));
+    return new Catalog(tables, readCollations(oids), readTypes(oids, schemas), sequences, readExtensions(oids, schemas),
+        objects.objects(), skipped, List.copyOf(tableless.values()), objects.largeObjects());
+  }
+
+  /**
+   * User schemas that hold no table: nothing in them was left out by a table filter, so they are
+   * carried with their views, routines, types and sequences (a schema of tables all left out is not).
+   */
+  private Map<Long, String> readTablelessSchemas() throws SQLException {
+    String sql = """
+        SELECT n.oid, n.nspname FROM pg_namespace n
+         WHERE %s AND n.nspname NOT IN ('pg2citus', 'citus_internal') AND %s
+           AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p'))
+         ORDER BY 2
+        """.formatted(USER_SCHEMAS, NOT_FROM_EXTENSION.formatted("n.oid"));
+    Map<Long, String> result = new LinkedHashMap<>();
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        result.put(rs.getLong(1), rs.getString(2));
+      }
+    }
+    return result;
+  }
+
+  /** The carried schemas: those of the migrated tables and those without tables. */
+  private Set<Long> carriedSchemas(Set<Long> tables, Set<Long> tableless) throws SQLException {
+    Set<Long> schemas = new TreeSet<>(tableless);
+    try (PreparedStatement ps = connection.prepareStatement(
+        "SELECT DISTINCT relnamespace::bigint FROM pg_class WHERE oid = ANY (?::oid[])")) {
+      ps.setString(1, oidArray(tables));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          schemas.add(rs.getLong(1));
+        }
+      }
+    }
+    return schemas;
+  }
+
+  /** Foreign keys of migrated tables to tables a filter leaves out: not created, so listed. */
+  private static List<SkippedObject> keysToTablesLeftOut(List<Table> tables) {
+    Set<TableName> migrated = tables.stream().map(Table::name).collect(Collectors.toSet());
+    List<SkippedObject> result = new ArrayList<>();
+    for (Table t : tables) {
+      for (ForeignKey fk : t.foreignKeys()) {
+        if (!migrated.contains(fk.referenced())) {
+          result.add(new SkippedObject("foreign key", fk.name() + " ON " + t.name(),
+              "it references " + fk.referenced() + ", which a table filter leaves out: include that"
+                  + " table, or create the key on the target once it has the rows the key needs"));
+        }
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The large objects the connection sees now (in its snapshot, if it holds one), with their
+   * owners, grants and comments.
+   */
+  public List<LargeObject> largeObjects() throws SQLException {
+    List<SchemaObject> privileges = new ArrayList<>(
+        PrivilegeReader.read(connection, new Long[0], Set.of(), List.of(), List.of()));
+    return PrivilegeReader.largeObjects(privileges);
   }
 
   /**
@@ -343,7 +409,7 @@ public final class CatalogReader {
 
   /**
    * Types the selected columns use, directly or through arrays, domains, composites and ranges; and
-   * the enums, domains, ranges and composite types of the selected tables' schemas, used or not.
+   * the enums, domains, ranges and composite types of the carried schemas, used or not.
    */
   private static final String USED_TYPES = """
       WITH RECURSIVE selected(oid) AS (SELECT unnest(?::oid[])),
@@ -351,8 +417,7 @@ public final class CatalogReader {
           SELECT a.atttypid FROM pg_attribute a
            WHERE a.attrelid IN (SELECT oid FROM selected) AND a.attnum > 0 AND NOT a.attisdropped
         UNION
-          SELECT t.oid FROM pg_type t
-           WHERE t.typnamespace IN (SELECT relnamespace FROM pg_class WHERE oid IN (SELECT oid FROM selected))
+          SELECT t.oid FROM pg_type t WHERE t.typnamespace = ANY (?::oid[])
              AND (t.typtype IN ('e', 'd', 'r')
                   OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
         UNION
@@ -366,7 +431,7 @@ public final class CatalogReader {
                               AND a.attnum > 0 AND NOT a.attisdropped) d(dep))
       """;
 
-  private List<UserType> readTypes(String tableOids) throws SQLException {
+  private List<UserType> readTypes(String tableOids, String schemaOids) throws SQLException {
     String sql = USED_TYPES + """
         SELECT n.nspname, t.typname, t.typtype,
                CASE t.typtype
@@ -405,6 +470,7 @@ public final class CatalogReader {
     List<UserType> result = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       ps.setString(1, tableOids);
+      ps.setString(2, schemaOids);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           UserType.Kind kind = switch (rs.getString(3)) {
@@ -422,10 +488,11 @@ public final class CatalogReader {
   }
 
   /**
-   * Extensions that own something the selected tables depend on: a column's type, a function in a
-   * default, generated column or check, an operator class of an index.
+   * The source's extensions, each after those it requires; {@link Extension#needed} for those that
+   * own something the selected tables depend on: a column's type, a function in a default, generated
+   * column or check, an operator class of an index.
    */
-  private List<Extension> readExtensions(String tableOids) throws SQLException {
+  private List<Extension> readExtensions(String tableOids, String schemaOids) throws SQLException {
     String sql = USED_TYPES + """
         , deps AS (
             SELECT d.refclassid, d.refobjid FROM pg_depend d
@@ -436,23 +503,33 @@ public final class CatalogReader {
                     AND d.objid IN (SELECT oid FROM pg_constraint WHERE conrelid = ANY (?::oid[])))
                 OR (d.classid = 'pg_class'::regclass
                     AND d.objid IN (SELECT indexrelid FROM pg_index WHERE indrelid = ANY (?::oid[])))
-            UNION SELECT 'pg_type'::regclass, oid FROM used)
-        SELECT DISTINCT x.extname, n.nspname
-          FROM deps
-          JOIN pg_depend e ON e.classid = deps.refclassid AND e.objid = deps.refobjid AND e.deptype = 'e'
-          JOIN pg_extension x ON x.oid = e.refobjid
+            UNION SELECT 'pg_type'::regclass, oid FROM used),
+        needed AS (
+            SELECT e.refobjid AS oid FROM deps
+              JOIN pg_depend e ON e.classid = deps.refclassid AND e.objid = deps.refobjid AND e.deptype = 'e'),
+        -- how deep each extension sits under those it requires, so they are created first
+        chain(oid, depth) AS (
+            SELECT oid, 0 FROM pg_extension
+          UNION ALL
+            SELECT d.objid, c.depth + 1 FROM chain c
+              JOIN pg_depend d ON d.classid = 'pg_extension'::regclass AND d.refclassid = 'pg_extension'::regclass
+                              AND d.refobjid = c.oid)
+        SELECT x.extname, n.nspname, x.extversion, x.oid IN (SELECT oid FROM needed)
+          FROM pg_extension x
           JOIN pg_namespace n ON n.oid = x.extnamespace
          WHERE x.extname NOT IN ('plpgsql', 'citus', 'citus_columnar')
-         ORDER BY 1
+         ORDER BY (SELECT max(depth) FROM chain WHERE chain.oid = x.oid), 1
         """;
     List<Extension> result = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      for (int i = 1; i <= 5; i++) {
+      ps.setString(1, tableOids);
+      ps.setString(2, schemaOids);
+      for (int i = 3; i <= 6; i++) {
         ps.setString(i, tableOids);
       }
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          result.add(new Extension(rs.getString(1), rs.getString(2)));
+          result.add(new Extension(rs.getString(1), rs.getString(2), rs.getString(3), rs.getBoolean(4)));
         }
       }
     }
@@ -461,9 +538,9 @@ public final class CatalogReader {
 
   /**
    * Sequences the selected tables own (serial, identity) or use in a column default, and those of
-   * their schemas that no table owns (an application's own counters), as pg_dump carries them.
+   * the carried schemas that no table owns (an application's own counters), as pg_dump carries them.
    */
-  private List<SequenceInfo> readSequences(Set<Long> tables) throws SQLException {
+  private List<SequenceInfo> readSequences(Set<Long> tables, String schemaOids) throws SQLException {
     String sql = """
         SELECT n.nspname, c.relname, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement,
                s.seqmin, s.seqmax, s.seqcache, s.seqcycle, ps.last_value,
@@ -481,7 +558,7 @@ public final class CatalogReader {
             OR EXISTS (SELECT 1 FROM pg_depend ud JOIN pg_attrdef ad ON ad.oid = ud.objid
                         WHERE ud.classid = 'pg_attrdef'::regclass AND ud.refobjid = s.seqrelid
                           AND ad.adrelid = ANY (?::oid[]))
-            OR (od.objid IS NULL AND c.relnamespace IN (SELECT relnamespace FROM pg_class WHERE oid = ANY (?::oid[]))
+            OR (od.objid IS NULL AND c.relnamespace = ANY (?::oid[])
                 AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_class'::regclass
                                    AND e.objid = s.seqrelid AND e.deptype = 'e'))
          ORDER BY n.nspname, c.relname
@@ -489,9 +566,9 @@ public final class CatalogReader {
     List<SequenceInfo> result = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(sql)) {
       String oids = oidArray(tables);
-      for (int i = 1; i <= 3; i++) {
-        ps.setString(i, oids);
-      }
+      ps.setString(1, oids);
+      ps.setString(2, oids);
+      ps.setString(3, schemaOids);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           long last = rs.getLong(10);

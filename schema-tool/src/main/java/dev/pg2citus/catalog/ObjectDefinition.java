@@ -98,6 +98,15 @@ public sealed interface ObjectDefinition {
    */
   record Statistics(String definition, Integer target) implements ObjectDefinition {}
 
+  /**
+   * A setting of the source database ({@code ALTER DATABASE … SET}), or of one role in it ({@code
+   * ALTER ROLE … IN DATABASE … SET}), as pg_db_role_setting holds it.
+   *
+   * @param role the role, as {@code regrole} prints it, or null for every role
+   * @param value the value as stored: a list setting's elements as {@code SET} printed them
+   */
+  record Setting(String role, String name, String value) implements ObjectDefinition {}
+
   /** The comment of an object that has no other definition here; the object is the one it is named by. */
   record Comment(String text) implements ObjectDefinition {}
 

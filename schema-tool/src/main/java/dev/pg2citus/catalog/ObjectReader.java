@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -35,22 +36,18 @@ final class ObjectReader {
   private final List<SchemaObject> objects = new ArrayList<>();
   private final List<SkippedObject> skipped = new ArrayList<>();
   private final List<String> sequences;
+  private final List<LargeObject> largeObjects = new ArrayList<>();
+  /** The routines not carried, as {@code regprocedure} prints them: what calls them is not carried either. */
+  private final Set<String> skippedRoutines = new HashSet<>();
 
-  /** {@code tables}: the oids of the migrated tables; {@code sequences}: the carried sequences, quoted. */
-  ObjectReader(Connection connection, Set<Long> tables, List<String> sequences) throws SQLException {
+  /**
+   * {@code tables}: the oids of the migrated tables; {@code schemas}: the carried schemas (those of
+   * the tables, and those without tables); {@code sequences}: the carried sequences, quoted.
+   */
+  ObjectReader(Connection connection, Set<Long> tables, Set<Long> schemas, List<String> sequences) {
     this.connection = connection;
     this.tables = tables;
     this.sequences = sequences;
-    List<Long> schemas = new ArrayList<>();
-    try (PreparedStatement ps = connection.prepareStatement(
-        "SELECT DISTINCT relnamespace::bigint FROM pg_class WHERE oid = ANY (?::bigint[]::oid[])")) {
-      ps.setArray(1, connection.createArrayOf("bigint", tables.toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          schemas.add(rs.getLong(1));
-        }
-      }
-    }
     this.schemaOids = schemas.toArray(Long[]::new);
   }
 
@@ -60,6 +57,10 @@ final class ObjectReader {
 
   List<SkippedObject> skipped() {
     return skipped;
+  }
+
+  List<LargeObject> largeObjects() {
+    return largeObjects;
   }
 
   /** Reads routines, then views, then triggers (which may be on views). */
@@ -76,15 +77,63 @@ final class ObjectReader {
     List<String> routines = objects.stream().filter(o -> o.kind() == SchemaObject.Kind.FUNCTION
         || o.kind() == SchemaObject.Kind.PROCEDURE || o.kind() == SchemaObject.Kind.AGGREGATE)
         .map(SchemaObject::name).toList();
-    objects.addAll(PrivilegeReader.read(connection, tables, relations, sequences, routines));
+    List<SchemaObject> privileges = new ArrayList<>(
+        PrivilegeReader.read(connection, schemaOids, relations, sequences, routines));
+    largeObjects.addAll(PrivilegeReader.largeObjects(privileges));
+    objects.addAll(privileges);
     objects.addAll(PrivilegeReader.defaultPrivileges(connection, schemaOids));
     readConstraintComments();
+    readDatabaseSettings();
     readNotCarried();
     return this;
   }
 
-  /** Routines of the schemas, but not those a type made for itself (a range type's constructors). */
+  /**
+   * The source database's settings ({@code ALTER DATABASE … SET}) and its per-role ones ({@code ALTER
+   * ROLE … IN DATABASE … SET}), from pg_db_role_setting, one object per setting.
+   */
+  private void readDatabaseSettings() throws SQLException {
+    String sql = """
+        SELECT CASE WHEN s.setrole = 0 THEN NULL ELSE s.setrole::regrole::text END, c.setting
+          FROM pg_db_role_setting s, unnest(s.setconfig) WITH ORDINALITY c(setting, n)
+         WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+         ORDER BY s.setrole <> 0, 1, c.n
+        """;
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        String role = rs.getString(1);
+        String[] nameValue = rs.getString(2).split("=", 2);
+        objects.add(new SchemaObject(SchemaObject.Kind.SETTING, (role == null ? "" : "ROLE " + role + " IN ")
+            + "DATABASE SET " + nameValue[0], new ObjectDefinition.Setting(role, nameValue[0], nameValue[1]), null,
+            Set.of(), true));
+      }
+    }
+  }
+
+  private void skipRoutine(SchemaObject.Kind kind, String name, String reason) {
+    skipped.add(new SkippedObject(kind.sql().toLowerCase(Locale.ROOT), name, reason));
+    skippedRoutines.add(name);
+  }
+
+  /** The source's user tables that are not migrated: a filter leaves them out. */
+  private List<TableName> tablesLeftOut() throws SQLException {
+    List<TableName> result = new ArrayList<>();
+    read("""
+        SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE c.relkind IN ('r', 'p') AND NOT c.oid = ANY (?::bigint[]::oid[]) AND %s AND %s
+         ORDER BY 1, 2
+        """.formatted(CatalogReader.USER_SCHEMAS, NOT_FROM_EXTENSION.formatted("c.oid")), tables.toArray(),
+        rs -> result.add(new TableName(rs.getString(1), rs.getString(2))));
+    return result;
+  }
+
+  /**
+   * Routines of the schemas, but not those a type made for itself (a range type's constructors), nor
+   * those that use a table left out: by pg_depend (signature, SQL-standard body), or by name in a
+   * body kept as text ({@link BodyNames}).
+   */
   private void readRoutines() throws SQLException {
+    List<TableName> leftOut = tablesLeftOut();
     String sql = """
         SELECT p.oid::regprocedure::text, p.prokind,
                CASE WHEN p.prokind IN ('f', 'p', 'w') THEN pg_get_functiondef(p.oid) ELSE %s END,
@@ -100,7 +149,10 @@ final class ObjectReader {
                             unnest(ARRAY[a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn,
                                          a.aggmtransfn, a.aggminvtransfn, a.aggmfinalfn]::oid[]) f
                       WHERE a.aggfnoid = p.oid AND f <> 0),
-               p.oid::regproc::text || '(' || pg_get_function_arguments(p.oid) || ')'
+               p.oid::regproc::text || '(' || pg_get_function_arguments(p.oid) || ')',
+               -- a body kept as text (not SQL-standard, not C): pg_depend does not know what it uses
+               CASE WHEN (SELECT lanname FROM pg_language WHERE oid = p.prolang) NOT IN ('c', 'internal')
+                    THEN p.prosrc END
           FROM pg_proc p,
                -- the user relations it uses, by row type or in its body; the tables among them
                LATERAL (SELECT coalesce(array_agg(DISTINCT r.oid::bigint) FILTER (WHERE r.relkind IN ('r', 'p')),
@@ -127,8 +179,14 @@ final class ObjectReader {
             default -> SchemaObject.Kind.FUNCTION;
           };
           if (!tables.containsAll(oids(rs.getArray(5)))) { // the tables it uses must be migrated
-            skipped.add(new SkippedObject(as.sql().toLowerCase(Locale.ROOT), name, "it uses a table that is not"
-                + " migrated (a table filter leaves it out): include the table, or create it on the target"));
+            skipRoutine(as, name, "it uses a table that is not migrated (a table filter leaves it out): include the"
+                + " table, or create it on the target");
+            continue;
+          }
+          TableName named = BodyNames.firstNamed(rs.getString(10), leftOut);
+          if (named != null) {
+            skipRoutine(as, name, "its body names " + named + ", a table a filter leaves out, so it would"
+                + " fail there: include the table, or create the routine on the target once the table is there");
             continue;
           }
           Set<TableName> rowTypes = new HashSet<>();
@@ -184,7 +242,8 @@ final class ObjectReader {
       progress = false;
       for (var it = pending.values().iterator(); it.hasNext(); ) {
         View v = it.next();
-        if (v.reads().stream().allMatch(r -> r < FIRST_USER_OID || available.contains(r))) {
+        if (v.reads().stream().allMatch(r -> r < FIRST_USER_OID || available.contains(r))
+            && v.routines().stream().noneMatch(skippedRoutines::contains)) {
           it.remove();
           available.add(v.oid());
           carried.add(v.oid());
@@ -201,8 +260,10 @@ final class ObjectReader {
       }
     }
     for (View v : pending.values()) {
-      skipped.add(new SkippedObject(v.materialized() ? "materialized view" : "view", v.name(),
-          "it reads a relation that is not migrated (a table filter leaves it out): include it, or create the"
+      String routine = v.routines().stream().filter(skippedRoutines::contains).findFirst().orElse(null);
+      skipped.add(new SkippedObject(v.materialized() ? "materialized view" : "view", v.name(), routine != null
+          ? "it uses " + routine + ", which is not carried: create both on the target by hand"
+          : "it reads a relation that is not migrated (a table filter leaves it out): include it, or create the"
               + " view on the target by hand"));
     }
     return carried;
@@ -245,6 +306,11 @@ final class ObjectReader {
       ps.setArray(2, connection.createArrayOf("bigint", relations.toArray()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          if (skippedRoutines.contains(rs.getString(8))) {
+            skipped.add(new SkippedObject("trigger", rs.getString(1), "its function " + rs.getString(8) + " is not"
+                + " carried: create it on the target, then the trigger"));
+            continue;
+          }
           if (!rs.getBoolean(9)) {
             skipped.add(new SkippedObject("trigger", rs.getString(1), "its function " + rs.getString(8) + " is in a"
                 + " schema without migrated tables, so it is not carried: create it on the target, then the trigger"));
@@ -430,6 +496,7 @@ final class ObjectReader {
 
   /** What the migrated tables and schemas have that is not carried. */
   private void readNotCarried() throws SQLException {
+    readInSchemasLeftOut();
     notCarried("operator class", "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.opcname) || ' USING '"
         + " || a.amname FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am a ON a.oid = c.opcmethod"
         + " WHERE c.opcnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("c.oid")
@@ -451,6 +518,38 @@ final class ObjectReader {
         + " WHERE d.dictnamespace = ANY (?::bigint[]::oid[]) AND " + NOT_FROM_EXTENSION.formatted("d.oid")
         + " ORDER BY 1", schemaOids, "text search dictionaries are not carried: create it on the target before"
         + " create");
+  }
+
+  /**
+   * The routines, views, standalone sequences and types of the schemas whose tables a filter leaves
+   * out: those schemas are not carried.
+   */
+  private void readInSchemasLeftOut() throws SQLException {
+    String sql = """
+        SELECT o.kind, o.name, n.nspname FROM pg_namespace n, LATERAL (
+            SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+                   p.oid::regprocedure::text, p.oid FROM pg_proc p
+             WHERE p.pronamespace = n.oid
+               AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid
+                                                           AND i.deptype = 'i')
+          UNION ALL
+            SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'sequence' END,
+                   c.oid::regclass::text, c.oid FROM pg_class c
+             WHERE c.relnamespace = n.oid AND c.relkind IN ('v', 'm', 'S')
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                                           AND d.deptype IN ('a', 'i'))
+          UNION ALL
+            SELECT CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END, t.oid::regtype::text, t.oid FROM pg_type t
+             WHERE t.typnamespace = n.oid AND (t.typtype IN ('e', 'd', 'r')
+                   OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+          ) o(kind, name, oid)
+         WHERE %s AND n.nspname NOT IN ('pg2citus', 'citus_internal') AND NOT n.oid = ANY (?::bigint[]::oid[])
+           AND %s
+         ORDER BY 3, 1, 2
+        """.formatted(CatalogReader.USER_SCHEMAS, NOT_FROM_EXTENSION.formatted("o.oid"));
+    read(sql, schemaOids, rs -> skipped.add(new SkippedObject(rs.getString(1), rs.getString(2), "it is in schema "
+        + rs.getString(3) + ", whose tables a table filter leaves out, so the schema is not carried: include a"
+        + " table of it, or create the schema and the object on the target")));
   }
 
   private void notCarried(String kind, String sql, Object[] oids, String reason) throws SQLException {

@@ -12,11 +12,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Reads the owners and grants of what is carried: the schemas of the migrated tables, the tables,
- * views and materialized views (and their columns' grants), their sequences, the carried routines
- * and the types of those schemas, and the default privileges of those schemas and the database.
+ * Reads the owners and grants of what is carried: the carried schemas, the tables, views and
+ * materialized views (and their columns' grants), their sequences, the carried routines, the types
+ * of those schemas and the large objects, and the default privileges of those schemas and the database.
  * What an object's ACL holds is read as it differs from the default its kind starts with
  * ({@code acldefault}): the entries beyond it, and the default's privileges PUBLIC lost (EXECUTE on
  * functions, USAGE on types). Each ACL entry is read as its three fields.
@@ -28,8 +29,7 @@ final class PrivilegeReader {
   private static final String ENTRY_ORDER = ROLE + " || ' ' || g.privilege_type || ' ' || g.is_grantable";
 
   private static final String OBJECTS = """
-      WITH selected(oid) AS (SELECT unnest(?::bigint[]::oid[])),
-      schemas(oid) AS (SELECT DISTINCT relnamespace FROM pg_class WHERE oid IN (SELECT oid FROM selected)),
+      WITH schemas(oid) AS (SELECT unnest(?::bigint[]::oid[])),
       objects(kind, acl_kind, name, owner, acl, linked, comment) AS (
           SELECT 'SCHEMA', 'n', quote_ident(n.nspname), n.nspowner, n.nspacl, false,
                  obj_description(n.oid, 'pg_namespace') FROM pg_namespace n
@@ -53,7 +53,10 @@ final class PrivilegeReader {
                  t.typacl, false, obj_description(t.oid, 'pg_type') FROM pg_type t
            WHERE t.typnamespace IN (SELECT oid FROM schemas) AND %3$s
              AND (t.typtype IN ('e', 'd', 'r')
-                  OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')))
+                  OR (t.typtype = 'c' AND (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c'))
+        UNION ALL
+          SELECT 'LARGE OBJECT', 'L', m.oid::text, m.lomowner, m.lomacl, false,
+                 obj_description(m.oid, 'pg_largeobject') FROM pg_largeobject_metadata m)
       SELECT o.kind, o.name, o.owner::regrole::text,
              ARRAY(SELECT ARRAY[%1$s, g.privilege_type, g.is_grantable::text]
                      FROM (SELECT grantee, privilege_type, is_grantable FROM aclexplode(o.acl)
@@ -116,20 +119,20 @@ final class PrivilegeReader {
   private PrivilegeReader() {}
 
   /**
-   * Reads the owners and grants; {@code tables} are the migrated tables' oids, {@code relations}
+   * Reads the owners and grants; {@code schemas} are the carried schemas' oids, {@code relations}
    * those and the carried views', {@code sequences} the carried sequences as quoted names (the
    * catalog's choice, read once), {@code routines} the carried routines as {@code regprocedure}
    * text. Returns {@link SchemaObject.Kind#GRANT} objects, then {@link SchemaObject.Kind#OWNER} ones,
    * then the {@link SchemaObject.Kind#COMMENT}s of schemas, sequences and types (which no other
    * reader carries).
    */
-  static List<SchemaObject> read(Connection connection, Set<Long> tables, Set<Long> relations, List<String> sequences,
+  static List<SchemaObject> read(Connection connection, Long[] schemas, Set<Long> relations, List<String> sequences,
       List<String> routines) throws SQLException {
     List<SchemaObject> grants = new ArrayList<>();
     List<SchemaObject> owners = new ArrayList<>();
     List<SchemaObject> comments = new ArrayList<>();
     try (PreparedStatement ps = connection.prepareStatement(OBJECTS)) {
-      ps.setArray(1, connection.createArrayOf("bigint", tables.toArray()));
+      ps.setArray(1, connection.createArrayOf("bigint", schemas));
       ps.setArray(2, connection.createArrayOf("bigint", relations.toArray()));
       ps.setArray(3, connection.createArrayOf("text", sequences.toArray()));
       ps.setArray(4, connection.createArrayOf("text", routines.toArray()));
@@ -160,6 +163,25 @@ final class PrivilegeReader {
     grants.addAll(owners);
     grants.addAll(comments);
     return grants;
+  }
+
+  /**
+   * Takes the owners, grants and comments of large objects out of {@code privileges} (as {@link
+   * #read} gives them) and returns them as one {@link LargeObject} each, by OID.
+   */
+  static List<LargeObject> largeObjects(List<SchemaObject> privileges) {
+    String prefix = "LARGE OBJECT ";
+    Map<Long, List<SchemaObject>> byOid = new TreeMap<>();
+    for (var it = privileges.iterator(); it.hasNext(); ) {
+      SchemaObject o = it.next();
+      if (o.name().startsWith(prefix)) {
+        byOid.computeIfAbsent(Long.parseLong(o.name().substring(prefix.length())), k -> new ArrayList<>()).add(o);
+        it.remove();
+      }
+    }
+    List<LargeObject> result = new ArrayList<>();
+    byOid.forEach((oid, own) -> result.add(new LargeObject(oid, own)));
+    return result;
   }
 
   /** One GRANT object per relation with column grants. */

@@ -5,7 +5,7 @@ import java.util.Set;
 /**
  * An object besides tables that goes with the migrated tables — a routine, aggregate, operator,
  * cast, view, materialized view, extended statistics, trigger, rule, row-level security policy,
- * grants, owner, default privileges or comment — as the source has it: its definition as the
+ * grants, owner, default privileges, database setting or comment — as the source has it: its definition as the
  * source's {@code pg_get_*def} prints it, or its catalog's fields ({@link ObjectDefinition}).
  *
  * @param kind what it is
@@ -46,6 +46,8 @@ public record SchemaObject(Kind kind, String name, ObjectDefinition definition, 
      * no comment.
      */
     DEFAULT_PRIVILEGES("DEFAULT PRIVILEGES"),
+    /** A setting of the database, or of a role in it, as {@code ALTER DATABASE … SET} gives it; no comment. */
+    SETTING("DATABASE"),
     /**
      * The comment of an object no other kind carries: a schema, sequence or type (created with
      * them), an index or constraint ({@code needsTables}: once finalize has built them).

@@ -206,7 +206,8 @@ public final class ConfigOptions {
           + "to the reject files with the reason and counts it; `stop` stops the run.");
   public static final ConfigOption<NotCarried> NOT_CARRIED = ConfigOption.choice("load.not-carried", NotCarried.WARN,
       "Source objects pg2citus does not carry (operator classes, foreign tables, text search configurations, "
-          + "routines and views that need a table left out or that Citus refuses): `warn` lists each with its reason "
+          + "routines, views and foreign keys that need a table left out or that Citus refuses, the objects of a "
+          + "schema whose tables are all left out, extensions the target lacks): `warn` lists each with its reason "
           + "in the plan and the summary; `error` refuses the run before anything is written, listing them all.");
   public static final ConfigOption<Boolean> GRANTS = ConfigOption.bool("load.grants", true,
       "Carry the source's grants on schemas, tables, views, sequences, routines and types (and revokes from "

@@ -32,6 +32,19 @@ final class GuardedStatement {
   }
 
   /**
+   * {@code statement}, whose failure is not an error but a warning: {@code warning} followed by the
+   * server's message. For what the migrated tables do not need (an extension the target has, but
+   * that needs a preloaded library or a superuser there).
+   */
+  static String noteIfRefused(String statement, String warning) {
+    return "DO $pg2citus$ BEGIN\n"
+        + "  EXECUTE " + Sql.literal(statement) + ";\n"
+        + "EXCEPTION WHEN OTHERS THEN\n"
+        + "  RAISE WARNING '%', " + Sql.literal(WARNING_PREFIX + warning) + " || SQLERRM;\n"
+        + "END $pg2citus$";
+  }
+
+  /**
    * {@code statement}, run only when {@code role} (as regrole prints it; null for none) exists,
    * otherwise skipped with a warning. With {@code onEveryNode} (a grant on a routine) it is run on
    * each Citus node by hand: Citus 13 propagates GRANT ON FUNCTION with the schema name unquoted,

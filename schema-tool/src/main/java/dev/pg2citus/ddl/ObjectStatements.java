@@ -5,9 +5,12 @@ import dev.pg2citus.catalog.ObjectDefinition.AclEntry;
 import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.sql.Sql;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The statement that gives the target one object of the source ({@link SchemaObject}), written to
@@ -103,7 +106,56 @@ final class ObjectStatements {
     if (d instanceof ObjectDefinition.DefaultPrivileges p) {
       return defaultPrivileges(p);
     }
+    if (d instanceof ObjectDefinition.Setting g) {
+      return setting(g);
+    }
     throw new IllegalStateException("no statement for " + o.kind() + " " + o.name());
+  }
+
+  /** Settings whose value is a list, each element quoted on its own (as pg_dump's variable_is_guc_list_quote). */
+  private static final Set<String> LIST_SETTINGS = Set.of("search_path", "temp_tablespaces", "local_preload_libraries",
+      "session_preload_libraries", "shared_preload_libraries", "unix_socket_directories");
+
+  /**
+   * The setting on the target database, whatever its name (a block reads it there); a role's is
+   * skipped with a note when the target lacks the role. On Citus it stays on the coordinator, where
+   * clients connect: propagated, a format setting (DateStyle, extra_float_digits…) would reach the
+   * sessions Citus opens on the workers and change how they print values.
+   */
+  private static String setting(ObjectDefinition.Setting g) {
+    String name = String.join(".", Arrays.stream(g.name().split("\\.")).map(Sql::ident).toList());
+    String value = LIST_SETTINGS.contains(g.name().toLowerCase(Locale.ROOT))
+        ? String.join(", ", listElements(g.value()).stream().map(Sql::literal).toList()) : Sql.literal(g.value());
+    String alter = g.role() == null ? "ALTER DATABASE " : "ALTER ROLE " + g.role() + " IN DATABASE ";
+    String block = "DO $setting$ BEGIN PERFORM set_config('citus.enable_ddl_propagation', 'off', true); EXECUTE "
+        + Sql.literal(alter) + " || quote_ident(current_database()) || "
+        + Sql.literal(" SET " + name + " = " + value) + "; END $setting$";
+    return g.role() == null ? block : GuardedStatement.forRole(g.role(), block, false);
+  }
+
+  /** The elements of a list setting as stored: separated by commas, each double-quoted where SET quoted it. */
+  static List<String> listElements(String value) {
+    List<String> elements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '"') {
+        if (quoted && i + 1 < value.length() && value.charAt(i + 1) == '"') {
+          current.append('"');
+          i++;
+        } else {
+          quoted = !quoted;
+        }
+      } else if (c == ',' && !quoted) {
+        elements.add(current.toString().strip());
+        current.setLength(0);
+      } else {
+        current.append(c);
+      }
+    }
+    elements.add(current.toString().strip());
+    return elements;
   }
 
   private static String cast(ObjectDefinition.Cast c) {

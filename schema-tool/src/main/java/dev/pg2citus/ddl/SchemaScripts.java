@@ -2,6 +2,8 @@ package dev.pg2citus.ddl;
 
 import dev.pg2citus.catalog.Column;
 import dev.pg2citus.catalog.ObjectDefinition;
+import dev.pg2citus.catalog.Extension;
+import dev.pg2citus.catalog.LargeObject;
 import dev.pg2citus.catalog.SchemaObject;
 import dev.pg2citus.catalog.SequenceInfo;
 import dev.pg2citus.catalog.Table;
@@ -32,7 +34,8 @@ import java.util.TreeSet;
  *   <li>{@link #finalizeScript()} (post-data), in the order {@link FinalizeScript} gives: primary
  *       keys, unique constraints, indexes, foreign keys, checks and ANALYZE as work per table
  *       ({@link PostDataPlan}), then sequence values from the source, then materialized views,
- *       triggers, rules, row-level security, grants and owners, and the {@code after-load} scripts last.
+ *       triggers, rules, row-level security, grants and owners, database settings, and the {@code
+ *       after-load} scripts last.
  * </ul>
  */
 public final class SchemaScripts {
@@ -107,12 +110,18 @@ public final class SchemaScripts {
     target.catalog().sequences().forEach(s -> schemas.add(s.name().schema()));
     target.catalog().collations().forEach(c -> schemas.add(c.name().schema()));
     target.catalog().extensions().forEach(e -> schemas.add(e.schema()));
+    schemas.addAll(target.catalog().tablelessSchemas());
     schemas.addAll(target.names().schemas());
     schemas.remove("public");
     schemas.remove("pg_catalog");
     schemas.forEach(s -> out.add(new DdlStatement(Step.SCHEMA, s, "CREATE SCHEMA IF NOT EXISTS " + Sql.ident(s))));
-    target.catalog().extensions().forEach(e -> out.add(new DdlStatement(Step.EXTENSION, e.name(),
-        "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e.name()) + " SCHEMA " + Sql.ident(e.schema()))));
+    for (Extension e : target.catalog().extensions()) {
+      String create = "CREATE EXTENSION IF NOT EXISTS " + Sql.ident(e.name()) + " SCHEMA " + Sql.ident(e.schema())
+          + (e.version() == null ? "" : " VERSION " + Sql.literal(e.version()));
+      // One no migrated table uses does not stop the run when the target refuses it: it is noted as not carried.
+      out.add(new DdlStatement(Step.EXTENSION, e.name(), e.needed() ? create : GuardedStatement.noteIfRefused(create,
+          "not carried: extension " + e.name() + " (no migrated table uses it), which the target refused: ")));
+    }
     target.catalog().collations().forEach(c ->
         out.add(new DdlStatement(Step.COLLATION, c.name().toString(), "CREATE COLLATION IF NOT EXISTS "
             + c.name().quoted() + " (" + c.options() + ")")));
@@ -222,6 +231,8 @@ public final class SchemaScripts {
       if (load.grants()) { // for what the roles create from now on, so after every object is made
         objects(SchemaObject.Kind.DEFAULT_PRIVILEGES).forEach(d -> add(out, Step.DEFAULT_PRIVILEGES, d));
       }
+      // Last: a database setting reaches the sessions opened after it, which the run's own are not.
+      objects(SchemaObject.Kind.SETTING).forEach(g -> add(out, Step.SETTING, g));
       out.addAll(new RenameStatements(target.names()).forward());
     }
     scripts(out, Step.AFTER_LOAD, afterLoad);
@@ -235,6 +246,22 @@ public final class SchemaScripts {
   private boolean madeByOwner(SchemaObject owner) {
     ObjectDefinition.Owner o = (ObjectDefinition.Owner) owner.definition();
     return o.owner().equals(migratingUser) && !o.kind().equals("SCHEMA");
+  }
+
+  /** A large object's comment, grants and owner, set once its contents are written. */
+  public List<DdlStatement> largeObjectPrivileges(LargeObject lo) {
+    List<DdlStatement> out = new ArrayList<>();
+    for (SchemaObject o : lo.privileges()) {
+      Step step = switch (o.kind()) {
+        case GRANT -> load.grants() ? Step.GRANT : null;
+        case OWNER -> load.owners() ? Step.OWNER : null;
+        default -> Step.COMMENT;
+      };
+      if (step != null) {
+        out.add(new DdlStatement(step, o.name(), ObjectStatements.create(o)));
+      }
+    }
+    return out;
   }
 
   private List<SchemaObject> objects(SchemaObject.Kind kind) {

@@ -36,6 +36,7 @@ public enum Step {
   GRANT("grants"),
   OWNER("owners"),
   DEFAULT_PRIVILEGES("default privileges"),
+  SETTING("database settings"),
   RENAME("renames"),
   AFTER_LOAD("after load");
 

@@ -2,6 +2,8 @@ package dev.pg2citus.ddl;
 
 import dev.pg2citus.catalog.Catalog;
 import dev.pg2citus.catalog.CatalogReader;
+import dev.pg2citus.catalog.Extension;
+import dev.pg2citus.catalog.SkippedObject;
 import dev.pg2citus.config.ConfigOptions.NotCarried;
 import dev.pg2citus.config.MigrationConfig;
 import dev.pg2citus.config.TableSelector;
@@ -15,12 +17,15 @@ import dev.pg2citus.plan.PlanException;
 import dev.pg2citus.plan.SourceEncodings;
 import dev.pg2citus.plan.TargetNames;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -58,6 +63,7 @@ final class TargetSchemaLoader {
       });
       catalog = SourceEncodings.apply(catalog, config.load().encodings(), serverEncoding(source));
       List<String> problems = new ArrayList<>(unmatchedFilters(config, matched));
+      catalog = extensionsTheTargetHas(config, catalog, problems);
       if (problems.isEmpty() && catalog.tables().isEmpty() && !(config.include().isEmpty()
           && config.exclude().isEmpty())) {
         problems.add(noTableLeft(config));
@@ -97,6 +103,48 @@ final class TargetSchemaLoader {
       rs.next();
       return rs.getString(1);
     }
+  }
+
+  /**
+   * The extensions as the target can create them: in the source's version where the target has it,
+   * else its default; one the target does not have is listed as not carried, or, when a migrated
+   * table needs it, a problem. A target that cannot be reached yet is not asked (create then
+   * fails on what it lacks).
+   */
+  private static Catalog extensionsTheTargetHas(MigrationConfig config, Catalog catalog, List<String> problems) {
+    if (catalog.extensions().isEmpty()) {
+      return catalog;
+    }
+    Map<String, Set<String>> available = new HashMap<>();
+    try (Connection target = config.target().open(); PreparedStatement ps = target.prepareStatement(
+        "SELECT name, version FROM pg_available_extension_versions WHERE name = ANY (?)")) {
+      ps.setArray(1, target.createArrayOf("text", catalog.extensions().stream().map(Extension::name).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          available.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
+        }
+      }
+    } catch (SQLException e) {
+      LOG.warn("could not ask {} which extensions it has ({}): create will show what it lacks", config.target(),
+          e.getMessage());
+      return catalog;
+    }
+    List<Extension> carried = new ArrayList<>();
+    List<SkippedObject> skipped = new ArrayList<>(catalog.skipped());
+    for (Extension e : catalog.extensions()) {
+      Set<String> versions = available.get(e.name());
+      if (versions != null) {
+        carried.add(versions.contains(e.version()) ? e : new Extension(e.name(), e.schema(), null, e.needed()));
+      } else if (e.needed()) {
+        problems.add("extension " + e.name() + " (schema " + e.schema() + "), which migrated tables use, is not"
+            + " available on the target: install it there (on a Citus cluster, on every node)");
+      } else {
+        skipped.add(new SkippedObject("extension", e.name() + " (schema " + e.schema() + ")", "the target does not"
+            + " have it available and no migrated table uses it: install it on the target (on a Citus cluster, on"
+            + " every node) to carry it"));
+      }
+    }
+    return catalog.withExtensions(carried, skipped);
   }
 
   /**
