@@ -236,8 +236,10 @@ public final class LoadFileReader {
         case "before", "after" -> script(t);
         case "distribute" -> distribute();
         case "alter" -> alter();
-        case "materialize" -> throw lexer.error(t, "'" + phrase(t, 2) + "' is refused: it is for MySQL and MS "
-            + "SQL sources; pg2citus carries a PostgreSQL source's views and materialized views as they are");
+        case "materialize" -> throw lexer.error(t, "'" + phrase(t, 2) + "' is refused: pgloader copies each view's"
+            + " rows into a table of the target, and creates on the source the views written in the clause;"
+            + " pg2citus never writes its source, and carries views and materialized views as they are. For a view's"
+            + " rows as a table, run CREATE TABLE … AS SELECT * FROM the view on the target after the migration");
         case "decoding" -> throw lexer.error(t, "'decoding table names matching' is refused: it is for MySQL "
             + "sources; a PostgreSQL source's names need no decoding");
         default -> throw expected(t, "a clause (with, set, cast, including only table names matching, "
