@@ -82,7 +82,7 @@ class ShardPathChecksTest {
         + again.render());
     MigrationSummary.Phase verify = again.phases().stream().filter(p -> p.name().equals("verify")).findFirst()
         .orElseThrow();
-    assertEquals(List.of("Sales Dept.Order Items: 1 row in shard " + shard + " (" + shardId + ") on " + node
+    assertEquals(List.of("\"Sales Dept\".\"Order Items\": 1 row in shard " + shard + " (" + shardId + ") on " + node
         + " whose hash lies outside the shard's range"), verify.errors(), again::render);
   }
 
