@@ -4,9 +4,9 @@ import dev.pg2citus.read.CopyText;
 import java.util.Arrays;
 
 /**
- * The open batch's rows as they were written, back to back, with where each begins and where its
- * source row starts (after an added first column): what {@code on-error: reject} keeps until the
- * batch commits, to write it again without its bad rows.
+ * Rows as they were written, back to back, with where each begins and where its source row starts
+ * (after an added first column): what {@code on-error: reject} keeps until the batch commits, to write
+ * it again without its bad rows, and the shard path's window of rows.
  */
 final class KeptBatch {
   private static final byte TAB = '\t';
@@ -52,6 +52,11 @@ final class KeptBatch {
   /** Where row {@code i} begins; {@code start(size())} is the end of the last. */
   int start(int i) {
     return starts[i];
+  }
+
+  /** Where row {@code i}'s source row begins, after its head and tab (at {@link #start} without a head). */
+  int sourceStart(int i) {
+    return sourceStarts[i];
   }
 
   /** Row {@code i} as the source had it (without an added first column), without its line end. */

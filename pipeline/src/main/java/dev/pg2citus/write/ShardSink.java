@@ -82,13 +82,9 @@ public final class ShardSink extends RowSink {
   private final int[] ends;
   private final int windowBytes;
   private final int[] perShard;
-  private byte[] window = new byte[64 * 1024];
-  private int length;
-  private int[] rowStarts = new int[1024];
+  private final KeptBatch window = new KeptBatch();
   private int[] rowShards = new int[1024];
-  private int[] rowSourceStarts = new int[1024];
   private int[] order = new int[0];
-  private int count;
   private long copied;
   private long skipped;
   private long rejectedBefore;
@@ -187,34 +183,17 @@ public final class ShardSink extends RowSink {
       skipped++;
       return;
     }
-    append(shard, head, offset, length, row, size);
-    if (this.length >= windowBytes || count >= batchRows) {
+    if (window.size() > 0 && window.start(window.size()) + size > windowBytes) {
+      sendWindow(); // before the row that would not fit, so the window holds at most windowBytes
+    }
+    if (window.size() == rowShards.length) {
+      rowShards = Arrays.copyOf(rowShards, rowShards.length * 2);
+    }
+    rowShards[window.size()] = shard;
+    window.add(head, offset, length, row);
+    if (window.size() >= batchRows) {
       sendWindow();
     }
-  }
-
-  /** Appends the row (its head and a tab first) to the window, noting where it starts and its shard. */
-  private void append(int shard, byte[] head, int offset, int headLength, byte[] row, int size) {
-    if (count + 1 >= rowStarts.length) {
-      rowStarts = Arrays.copyOf(rowStarts, rowStarts.length * 2);
-      rowShards = Arrays.copyOf(rowShards, rowShards.length * 2);
-      rowSourceStarts = Arrays.copyOf(rowSourceStarts, rowSourceStarts.length * 2);
-    }
-    if (length + size > window.length) {
-      window = Arrays.copyOf(window, Math.max(length + size, Math.min(window.length * 2, windowBytes)));
-    }
-    rowStarts[count] = length;
-    rowShards[count] = shard;
-    if (head != null) {
-      System.arraycopy(head, offset, window, length, headLength);
-      window[length + headLength] = '\t';
-      length += headLength + 1;
-    }
-    rowSourceStarts[count] = length;
-    System.arraycopy(row, 0, window, length, row.length);
-    length += row.length;
-    count++;
-    rowStarts[count] = length;
   }
 
   /** The hash of the row's distribution value: the head, or a field of the row. */
@@ -251,6 +230,7 @@ public final class ShardSink extends RowSink {
    * counting sort: the rows of shard {@code s} are {@code order[perShard[s], perShard[s + 1])}.
    */
   private void sendWindow() throws SQLException {
+    int count = window.size();
     if (count == 0) {
       return;
     }
@@ -262,7 +242,7 @@ public final class ShardSink extends RowSink {
       perShard[s + 1] += perShard[s];
     }
     if (order.length < count) {
-      order = new int[rowStarts.length];
+      order = new int[rowShards.length];
     }
     int[] next = Arrays.copyOf(perShard, shards.size());
     for (int i = 0; i < count; i++) {
@@ -273,8 +253,7 @@ public final class ShardSink extends RowSink {
         send(s, perShard[s], perShard[s + 1]);
       }
     }
-    length = 0;
-    count = 0;
+    window.clear();
     progress.accept(copied + skipped);
   }
 
@@ -288,7 +267,7 @@ public final class ShardSink extends RowSink {
     try {
       for (int i = from; i < to; i++) {
         int row = order[i];
-        in.writeToCopy(window, rowStarts[row], rowStarts[row + 1] - rowStarts[row]);
+        in.writeToCopy(window.bytes(), window.start(row), window.start(row + 1) - window.start(row));
       }
       long n = in.endCopy();
       copied += n;
@@ -313,10 +292,10 @@ public final class ShardSink extends RowSink {
     KeptBatch batch = new KeptBatch();
     for (int i = from; i < to; i++) {
       int row = order[i];
-      int start = rowStarts[row];
-      int source = rowSourceStarts[row];
-      batch.add(source > start ? window : null, start, source - start - 1,
-          Arrays.copyOfRange(window, source, rowStarts[row + 1]));
+      int start = window.start(row);
+      int source = window.sourceStart(row);
+      batch.add(source > start ? window.bytes() : null, start, source - start - 1,
+          Arrays.copyOfRange(window.bytes(), source, window.start(row + 1)));
     }
     return batch;
   }
